@@ -1,0 +1,53 @@
+# OCOP Tracer. `make run` serves the demo on http://127.0.0.1:8000; `make test` runs the test suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test install install-dev lint typecheck bench translations clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+run: install
+	$(PY) -m tracer init
+	$(PY) -m tracer demo --once
+	@echo "OCOP Tracer is starting:"
+	@echo "  home page      http://127.0.0.1:8000/"
+	@echo "  health         http://127.0.0.1:8000/healthz"
+	@echo "  scanner        http://127.0.0.1:8000/scan"
+	@echo "  producer login http://127.0.0.1:8000/login"
+	@echo "  API document   http://127.0.0.1:8000/api/v1/openapi.json"
+	$(VENV)/bin/gunicorn -c config/gunicorn.conf.py -b 127.0.0.1:8000 wsgi:app
+
+test: install-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install-dev
+	$(VENV)/bin/mypy
+
+bench: install-dev
+	bench/run
+
+translations: install-dev
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o tracer/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i tracer/translations/messages.pot -d tracer/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -d tracer/translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,102 @@
+"""Typed settings, built once from TRACER_* environment variables (``Settings.from_env()``).
+
+Development needs no configuration: secrets that are not given are generated once and kept under
+``instance/`` (mode 0600), and the database defaults to an SQLite file there. Production sets every
+variable explicitly; secrets never live in the repository.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = ROOT / "instance"
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    master_key: bytes = field(repr=False)
+    public_url: str
+    log_origin: str
+    instance_path: Path
+    testing: bool = False
+    behind_tls: bool = False
+    max_request_bytes: int = 1_000_000
+    scan_warning_threshold: int = 50
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if environ is None else environ
+        instance = Path(env.get("TRACER_INSTANCE_PATH", str(DEFAULT_INSTANCE)))
+        public_url = env.get("TRACER_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+        parts = urlsplit(public_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise SettingsError(f"TRACER_PUBLIC_URL must be an http(s) URL, got {public_url!r}")
+        values: dict[str, object] = {
+            "database_url": env.get("TRACER_DATABASE_URL") or f"sqlite:///{instance / 'tracer.db'}",
+            "secret_key": env.get("TRACER_SECRET_KEY") or _instance_secret(instance, "secret_key"),
+            "master_key": _master_key(env.get("TRACER_MASTER_KEY") or _instance_secret(instance, "master_key")),
+            "public_url": public_url,
+            "log_origin": env.get("TRACER_LOG_ORIGIN") or f"{parts.netloc}/ocop-log",
+            "instance_path": instance,
+            "behind_tls": parts.scheme == "https",
+            "max_request_bytes": _int(env, "TRACER_MAX_REQUEST_BYTES", 1_000_000),
+            "scan_warning_threshold": _int(env, "TRACER_SCAN_WARNING_THRESHOLD", 50),
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def _master_key(text: str) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(text.encode("ascii") + b"=" * (-len(text) % 4))
+    except (binascii.Error, UnicodeEncodeError):
+        raise SettingsError("TRACER_MASTER_KEY must be url-safe base64 of 32 bytes") from None
+    if len(key) != 32:
+        raise SettingsError(f"TRACER_MASTER_KEY must decode to 32 bytes, got {len(key)}")
+    return key
+
+
+def _instance_secret(instance: Path, name: str) -> str:
+    """A development secret kept in ``instance/NAME``, made on first use."""
+    path = instance / name
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        value = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+        tmp = instance / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(value)
+        try:
+            os.link(tmp, path)  # atomic: of several workers starting at once, one secret wins
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text(encoding="ascii").strip()

@@ -1,0 +1,1 @@
+"""Helpers for tests that need people: filled in as accounts arrive."""

@@ -1,0 +1,61 @@
+"""OCOP Tracer: traceability for Vietnam's OCOP programme. ``create_app`` is the only thing defined here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import Flask
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    from config.settings import Settings
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        TRACER_SETTINGS=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.behind_tls,
+        SESSION_COOKIE_NAME="__Host-session" if settings.behind_tls else "session",
+        JSON_SORT_KEYS=False,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["tracer.settings"] = settings
+    _register_extensions(app, settings)
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    _register_commands(app)
+    return app
+
+
+def _register_extensions(app: Flask, settings: Settings) -> None:
+    from tracer import db, i18n
+
+    db.init_app(app, settings.database_url)
+    i18n.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracer.health import bp as health
+    from tracer.web.pages import bp as pages
+
+    app.register_blueprint(health)
+    app.register_blueprint(pages)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from tracer import problems
+
+    problems.register(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from tracer.cli import cli
+
+    app.cli.add_command(cli, name="tracer")

@@ -1,0 +1,76 @@
+"""API bearer tokens: random, shown once, stored as SHA-256, scoped to the user's organisation and role."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from tracer.accounts.actors import Actor
+from tracer.errors import InvalidInput, NotFound, Unauthenticated
+from tracer.models.accounts import ApiToken, Role, User
+from tracer.models.types import utcnow
+
+PREFIX = "oct_"
+LAST_USED_GRANULARITY = timedelta(minutes=5)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(*, session: Session, user: User, name: str = "api") -> tuple[str, ApiToken]:
+    """A new token for ``user``; returns the plaintext (shown once) and the stored row."""
+    if not user.active:
+        raise InvalidInput(f"user {user.email} is disabled", field="user")
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("a token name of 1 to 100 characters is required", field="name")
+    plaintext = PREFIX + secrets.token_urlsafe(32)
+    assert user.id is not None
+    row = ApiToken(user_id=user.id, name=name, prefix=plaintext[:10], token_hash=_digest(plaintext),
+                   role=user.role, organisation_id=user.organisation_id)
+    session.add(row)
+    session.flush()
+    return plaintext, row
+
+
+def authenticate(*, session: Session, plaintext: str) -> Actor:
+    """The actor behind a bearer token; Unauthenticated when unknown, revoked or its user is disabled."""
+    if not plaintext.startswith(PREFIX) or len(plaintext) > 100:
+        raise Unauthenticated("the bearer token is malformed")
+    row = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(plaintext))).first()
+    if row is None:
+        raise Unauthenticated("the bearer token is not known")
+    if row.revoked_at is not None:
+        raise Unauthenticated("the bearer token has been revoked")
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        raise Unauthenticated("the token's user is disabled")
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_GRANULARITY:
+        row.last_used_at = now
+        session.add(row)
+        session.commit()
+    assert user.id is not None and row.id is not None
+    return Actor(user_id=user.id, email=user.email, role=Role(row.role), organisation_id=row.organisation_id,
+                 token_id=row.id)
+
+
+def revoke_token(*, session: Session, token_id: int, by: Actor) -> ApiToken:
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound(f"no token {token_id}")
+    if by.role not in (Role.ADMIN, Role.AUTHORITY) and row.user_id != by.user_id:
+        raise NotFound(f"no token {token_id}")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.add(row)
+        session.flush()
+    return row
+
+
+def tokens_of(*, session: Session, user_id: int) -> list[ApiToken]:
+    return list(session.exec(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)))

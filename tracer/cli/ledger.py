@@ -1,0 +1,50 @@
+"""``ledger verify | verify-bundle | checkpoint`` and ``rebuild``: audit the log, rebuild projections from it."""
+
+from __future__ import annotations
+
+import click
+
+from tracer import db, journal
+from tracer.cli.base import cli
+from tracer.ledger.connection import lock_state
+
+
+@cli.group("ledger")
+def ledger() -> None:
+    """The tamper-evident log."""
+
+
+@ledger.command("verify")
+def verify() -> None:
+    """Re-derive every hash and signature and check every checkpoint against the next."""
+    with db.engine().connect() as conn:
+        report = journal.store().verify_store(conn)
+    click.echo(f"ok: {report.entries} entries, {report.checkpoints} checkpoints")
+
+
+@ledger.command("checkpoint")
+def checkpoint() -> None:
+    """Print the latest signed checkpoint."""
+    with db.engine().connect() as conn:
+        click.echo(journal.store().checkpoint(conn), nl=False)
+
+
+@ledger.command("verify-bundle")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--key", "key", required=True, help="the log's verifier key (name+keyid+base64)")
+def verify_bundle(path: str, key: str) -> None:
+    """Check a proof bundle offline: no database, public data only."""
+    from tracer.ledger.verify import verify_bundle_cli
+
+    click.echo(verify_bundle_cli(path, key))
+
+
+@cli.command("rebuild")
+def rebuild() -> None:
+    """Drop every projection and rebuild it from the ledger."""
+    from tracer.events.projection import rebuild as replay
+
+    with db.writer() as session:
+        lock_state(session.connection())
+        applied = replay(session, list(journal.iter_entries(session.connection())))
+    click.echo(f"ok: rebuilt projections from {applied} events")

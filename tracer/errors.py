@@ -1,0 +1,72 @@
+"""The domain's exceptions. Each carries what a client needs: an HTTP status, a title, a detail, a field.
+
+Views and the CLI never build error responses themselves: ``tracer.problems`` maps these to RFC 9457
+problem+json for the API and to a page for HTML; the CLI prints the detail on one line and exits 1.
+"""
+
+from __future__ import annotations
+
+
+class TracerError(Exception):
+    status = 400
+    title = "Bad request"
+    slug = "bad-request"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class InvalidInput(TracerError):
+    status = 422
+    title = "Invalid input"
+    slug = "invalid-input"
+
+
+class RuleViolation(TracerError):
+    """Well-formed input that breaks a rule of the domain (overdraw, a lot held by someone else...)."""
+
+    status = 409
+    title = "Rule violated"
+    slug = "rule-violated"
+
+
+class NotFound(TracerError):
+    status = 404
+    title = "Not found"
+    slug = "not-found"
+
+
+class Conflict(TracerError):
+    status = 409
+    title = "Conflict"
+    slug = "conflict"
+
+
+class Unauthenticated(TracerError):
+    status = 401
+    title = "Authentication required"
+    slug = "unauthenticated"
+
+
+class Forbidden(TracerError):
+    status = 403
+    title = "Forbidden"
+    slug = "forbidden"
+
+
+class TooManyRequests(TracerError):
+    status = 429
+    title = "Too many requests"
+    slug = "rate-limited"
+
+    def __init__(self, detail: str, *, retry_after: int = 60) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class Unavailable(TracerError):
+    status = 503
+    title = "Service unavailable"
+    slug = "unavailable"

@@ -1,0 +1,53 @@
+"""certify: the programme authority records an OCOP certificate (stars, decision, validity)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from tracer.accounts.actors import Actor
+from tracer.errors import InvalidInput, NotFound
+from tracer.events import pipeline
+from tracer.events.commands import Certify
+from tracer.events.rules import not_in_future
+from tracer.identifiers import new_certificate_id
+from tracer.models.accounts import Role
+from tracer.models.products import Certificate, Product
+
+VALIDITY_MONTHS = 36
+
+
+def add_months(day: Any, months: int) -> Any:
+    """``day`` plus ``months`` calendar months, clamped to the month's last day (29/02 -> 28/02)."""
+    import calendar
+
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def record_certificate(*, session: Session, actor: Actor, command: Certify) -> pipeline.Recorded:
+    actor.require(Role.AUTHORITY, Role.ADMIN)
+    store = pipeline.lock(session)
+    product = session.get(Product, command.product_id)
+    if product is None:
+        raise NotFound(f"no product {command.product_id}", field="product_id")
+    not_in_future(command.issued_on, "issued_on")
+    valid_until = command.valid_until or add_months(command.issued_on, VALIDITY_MONTHS)
+    if valid_until <= command.issued_on:
+        raise InvalidInput("valid_until must be after issued_on", field="valid_until")
+    fields = {"certificate": {"id": new_certificate_id(), "product_id": product.id, "stars": command.stars,
+                              "decision_no": command.decision_no, "issuing_level": command.issuing_level,
+                              "issued_on": command.issued_on, "valid_until": valid_until}}
+    body = pipeline.body_of(actor, command.type, fields)
+    return pipeline.commit(session, store, actor, body, project_certificate)
+
+
+def project_certificate(session: Session, index: int, body: dict[str, Any]) -> None:
+    cert = body["certificate"]
+    session.add(Certificate(id=cert["id"], product_id=cert["product_id"], stars=cert["stars"],
+                            decision_no=cert["decision_no"], issuing_level=cert["issuing_level"],
+                            issued_on=pipeline.day(cert["issued_on"]), valid_until=pipeline.day(cert["valid_until"]),
+                            ledger_index=index))

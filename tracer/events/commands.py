@@ -1,0 +1,171 @@
+"""What a client asks for, one typed command per event type (pydantic; unknown fields refused).
+
+Quantities are exact decimals given as strings or integers; a JSON float is refused (the API parses
+numbers with fractions as ``Decimal`` so that "12.5" and 12.5 are the same exact value).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20,
+                                              pattern=r"^[0-9A-Za-z]+$")]
+
+
+def _positive(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise ValueError("must be a finite number")
+    if value <= 0:
+        raise ValueError("must be greater than zero")
+    if value.as_tuple().exponent < -6:  # type: ignore[operator]
+        raise ValueError("at most 6 decimal places")
+    if value >= Decimal("1e12"):
+        raise ValueError("is too large")
+    return value
+
+
+def _exact(value: Any) -> Any:
+    if isinstance(value, float):
+        raise ValueError("give quantities as a decimal string such as \"12.5\", not a binary float")
+    return value
+
+
+Quantity = Annotated[Decimal, BeforeValidator(_exact), AfterValidator(_positive)]
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class RegisterZone(Command):
+    type: Literal["zone.register"] = "zone.register"
+    name: Text
+    address: Annotated[str, StringConstraints(max_length=300)] | None = None
+    commune: Text
+    district: Text
+    province: Text
+    latitude: Annotated[Decimal, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[Decimal, Field(ge=-180, le=180)] | None = None
+    polygon: dict[str, Any] | None = Field(default=None, description="GeoJSON Polygon of the zone")
+    area_ha: Quantity | None = None
+    crop: Text
+    certifications: list[Annotated[str, StringConstraints(min_length=1, max_length=50)]] = Field(
+        default_factory=list, max_length=10)
+
+    @model_validator(mode="after")
+    def _polygon_is_geojson(self) -> RegisterZone:
+        if self.polygon is not None:
+            ring = self.polygon.get("coordinates")
+            if self.polygon.get("type") != "Polygon" or not isinstance(ring, list) or not ring:
+                raise ValueError("polygon must be a GeoJSON Polygon")
+        return self
+
+
+class Harvest(Command):
+    type: Literal["harvest"] = "harvest"
+    zone_id: Identifier
+    name: Text = Field(description="what was harvested, e.g. 'Quả gấc tươi'")
+    quantity: Quantity
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+    harvested_on: date
+    product_id: int | None = None
+
+
+class Receive(Command):
+    type: Literal["receive"] = "receive"
+    lot_id: Identifier
+    received_on: date
+
+
+class TransformInput(Command):
+    lot_id: Identifier
+    quantity: Quantity
+
+
+class TransformOutput(Command):
+    name: Text
+    quantity: Quantity
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+    product_id: int | None = None
+
+
+class Transform(Command):
+    type: Literal["process"] = "process"
+    step: Text = Field(description="e.g. 'ép dầu gấc', 'sấy'")
+    facility: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    processed_on: date
+    inputs: list[TransformInput] = Field(min_length=1, max_length=50)
+    outputs: list[TransformOutput] = Field(min_length=1, max_length=20)
+
+
+class Package(Command):
+    type: Literal["package"] = "package"
+    lot_id: Identifier
+    product_id: int
+    count: int = Field(ge=1, le=10_000)
+    net_content: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    quantity_used: Quantity | None = Field(default=None, description="taken from the lot; default: all of it")
+    packed_on: date
+    expires_on: date | None = None
+
+
+class SalePoint(Command):
+    name: Text
+    address: Annotated[str, StringConstraints(max_length=300)] | None = None
+    province: Text
+
+
+class Ship(Command):
+    type: Literal["ship"] = "ship"
+    lot_id: Identifier
+    shipped_on: date
+    to_organisation_id: int | None = None
+    sale_point: SalePoint | None = None
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> Ship:
+        if (self.to_organisation_id is None) == (self.sale_point is None):
+            raise ValueError("give exactly one of to_organisation_id and sale_point")
+        return self
+
+
+class Recall(Command):
+    type: Literal["recall"] = "recall"
+    lot_ids: list[Identifier] = Field(min_length=1, max_length=100)
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+
+
+class Certify(Command):
+    type: Literal["certify"] = "certify"
+    product_id: int
+    stars: int = Field(ge=1, le=5)
+    decision_no: Text
+    issuing_level: Literal["huyen", "tinh", "trung_uong"]
+    issued_on: date
+    valid_until: date | None = Field(default=None, description="default: 36 months after issued_on")
+
+
+class Inspect(Command):
+    type: Literal["inspect"] = "inspect"
+    serial: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)] | None = None
+    lot_id: Identifier | None = None
+    result: Literal["pass", "fail", "suspect"]
+    place: Text
+    province: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    notes: LongText | None = None
+    photo_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Inspect:
+        if (self.serial is None) == (self.lot_id is None):
+            raise ValueError("give exactly one of serial and lot_id")
+        return self
+
+
+ANY_COMMAND = RegisterZone | Harvest | Receive | Transform | Package | Ship | Recall | Certify | Inspect

@@ -1,0 +1,106 @@
+"""package: a processed lot becomes N packages with random serials, committed to by one Merkle root.
+
+The event body carries the root and count; the serial list itself is kept beside the ledger in
+``serial_batches`` (checked against the root whenever it is read back), so a signed event of a few hundred
+bytes covers 10,000 packages and each package still has a short inclusion proof.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
+
+from tracer import serials as serial_codes
+from tracer.accounts.actors import Actor
+from tracer.errors import RuleViolation
+from tracer.events import pipeline
+from tracer.events.commands import Package as PackageCommand
+from tracer.events.rules import held_lot, not_in_future, own_product
+from tracer.ledger.errors import VerificationError
+from tracer.models.accounts import Role
+from tracer.models.events import LotEvent, LotInput, SerialBatch
+from tracer.models.lots import Lot, Package
+
+
+def record_packaging(*, session: Session, actor: Actor, command: PackageCommand) -> pipeline.Recorded:
+    actor.require(Role.PRODUCER)
+    org = actor.require_organisation()
+    store = pipeline.lock(session)
+    lot = held_lot(session, org, command.lot_id, "lot_id")
+    product = own_product(session, org, command.product_id, "product_id")
+    if session.exec(select(LotInput).where(LotInput.output_lot_id == lot.id)).first() is None:
+        raise RuleViolation(f"lot {lot.id} has not been processed: package a processed lot", field="lot_id")
+    not_in_future(command.packed_on, "packed_on")
+    if command.packed_on < lot.produced_on:
+        raise RuleViolation(f"packed_on is before lot {lot.id} was produced", field="packed_on")
+    used = command.quantity_used if command.quantity_used is not None else lot.remaining
+    if used > lot.remaining or used <= 0:
+        raise RuleViolation(f"lot {lot.id} holds {lot.remaining} {lot.unit}; cannot use {used}",
+                            field="quantity_used")
+    expires = command.expires_on
+    if expires is None and product.shelf_life_days:
+        expires = command.packed_on + timedelta(days=product.shelf_life_days)
+    if expires is not None and expires <= command.packed_on:
+        raise RuleViolation("expires_on must be after packed_on", field="expires_on")
+    serials = _fresh_serials(session, command.count)
+    fields = {"lot_id": lot.id, "product_id": product.id, "count": command.count,
+              "net_content": command.net_content, "quantity_used": used, "packed_on": command.packed_on,
+              "expires_on": expires,
+              "serials_root": base64.b64encode(serial_codes.serials_root(serials)).decode("ascii")}
+    body = pipeline.body_of(actor, command.type, fields)
+    recorded = pipeline.commit(session, store, actor, body, _store_serials(serials))
+    return recorded
+
+
+def _fresh_serials(session: Session, count: int) -> list[str]:
+    """``count`` new serials, none already in use (60 random bits each: a clash is rare, but checked)."""
+    serials = serial_codes.new_serials(count)
+    for start in range(0, len(serials), 500):
+        chunk = serials[start:start + 500]
+        taken = set(session.exec(select(Package.serial).where(col(Package.serial).in_(chunk))))
+        if taken:
+            return _fresh_serials(session, count)
+    return serials
+
+
+def _store_serials(serials: list[str]) -> pipeline.Projector:
+    def project(session: Session, index: int, body: dict[str, Any]) -> None:
+        session.add(SerialBatch(ledger_index=index, serials="\n".join(serials)))
+        session.flush()
+        project_packaging(session, index, body)
+
+    return project
+
+
+def batch_serials(session: Session, index: int, body: dict[str, Any]) -> list[str]:
+    """The serial list of the packaging event at ``index``, checked against the root it signed."""
+    batch = session.get(SerialBatch, index)
+    if batch is None:
+        raise VerificationError(f"packaging event {index} has no serial list", index=index)
+    serials = batch.serials.split("\n")
+    if len(serials) != body["count"] or serial_codes.serials_root(serials) != base64.b64decode(body["serials_root"]):
+        raise VerificationError(f"serial list of packaging event {index} does not match its signed root", index=index)
+    return serials
+
+
+def project_packaging(session: Session, index: int, body: dict[str, Any]) -> None:
+    serials = batch_serials(session, index, body)
+    lot = session.get(Lot, body["lot_id"])
+    assert lot is not None
+    lot.remaining = lot.remaining - Decimal(body["quantity_used"])
+    if lot.remaining == 0:
+        lot.status = "packaged"
+    session.add(lot)
+    session.add(LotEvent(lot_id=lot.id, ledger_index=index, role="packaged"))
+    session.flush()
+    packed_on = pipeline.day(body["packed_on"])
+    expires_on = pipeline.day(body.get("expires_on"))
+    rows = [{"serial": s, "lot_id": lot.id, "product_id": body["product_id"], "packaging_index": index,
+             "position": i, "packed_on": packed_on, "expires_on": expires_on, "net_content": body["net_content"],
+             "status": "active"} for i, s in enumerate(serials)]
+    session.connection().execute(insert(Package), rows)

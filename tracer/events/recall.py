@@ -1,0 +1,42 @@
+"""recall: lots are withdrawn, with a reason; the recall reaches every descendant lot and package."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from tracer.accounts.actors import Actor
+from tracer.errors import NotFound, RuleViolation
+from tracer.events import pipeline
+from tracer.events.commands import Recall
+from tracer.lineage import descendants
+from tracer.models.accounts import Role
+from tracer.models.events import LotEvent
+from tracer.models.lots import Lot, Package
+
+
+def record_recall(*, session: Session, actor: Actor, command: Recall) -> pipeline.Recorded:
+    """A producer recalls lots it holds or made; the programme authority may recall any lot."""
+    actor.require(Role.PRODUCER, Role.AUTHORITY)
+    store = pipeline.lock(session)
+    for i, lot_id in enumerate(command.lot_ids):
+        lot = session.get(Lot, lot_id)
+        field = f"lot_ids[{i}]"
+        if lot is None or (actor.role is Role.PRODUCER and lot.organisation_id != actor.organisation_id):
+            raise NotFound(f"no lot {lot_id} among your organisation's lots", field=field)
+        if lot.status == "recalled":
+            raise RuleViolation(f"lot {lot_id} is already recalled", field=field)
+    body = pipeline.body_of(actor, command.type, {"lot_ids": list(dict.fromkeys(command.lot_ids)),
+                                                  "reason": command.reason})
+    return pipeline.commit(session, store, actor, body, project_recall)
+
+
+def project_recall(session: Session, index: int, body: dict[str, Any]) -> None:
+    reached = descendants(session, body["lot_ids"])
+    conn = session.connection()
+    conn.execute(update(Lot).where(col(Lot.id).in_(reached))
+                 .values(status="recalled", recall_index=index, recall_reason=body["reason"]))
+    conn.execute(update(Package).where(col(Package.lot_id).in_(reached)).values(status="recalled"))
+    session.add_all([LotEvent(lot_id=lot_id, ledger_index=index, role="recalled") for lot_id in reached])

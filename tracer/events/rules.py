@@ -1,0 +1,44 @@
+"""Checks shared by the event types: who holds a lot, dates not in the future, products of one's own."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from tracer.errors import InvalidInput, NotFound, RuleViolation
+from tracer.models.lots import Lot
+from tracer.models.products import Product
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+FUTURE_TOLERANCE = timedelta(days=1)  # clocks and time zones differ; a day later than that is a mistake
+
+
+def today() -> date:
+    return datetime.now(VIETNAM).date()
+
+
+def not_in_future(day: date, field: str) -> None:
+    if day > today() + FUTURE_TOLERANCE:
+        raise InvalidInput(f"{field} {day.isoformat()} is in the future", field=field)
+
+
+def held_lot(session: Session, organisation_id: int, lot_id: str, field: str, *, for_update: bool = True) -> Lot:
+    """The lot ``lot_id`` if this organisation holds it and it can still be used."""
+    lot = session.get(Lot, lot_id)
+    if lot is None or lot.organisation_id != organisation_id:
+        # Another organisation's lot is reported as missing: its existence is not ours to reveal.
+        raise NotFound(f"no lot {lot_id} among your organisation's lots", field=field)
+    if lot.status == "recalled":
+        raise RuleViolation(f"lot {lot_id} has been recalled", field=field)
+    if lot.in_transit_to is not None:
+        raise RuleViolation(f"lot {lot_id} is on its way to another organisation", field=field)
+    return lot
+
+
+def own_product(session: Session, organisation_id: int, product_id: int, field: str) -> Product:
+    product = session.get(Product, product_id)
+    if product is None or product.organisation_id != organisation_id:
+        raise NotFound(f"no product {product_id} among your organisation's products", field=field)
+    return product

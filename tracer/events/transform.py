@@ -1,0 +1,68 @@
+"""process: input lots, with the quantity taken from each, become output lots (ép dầu gấc, sấy...)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from tracer.accounts.actors import Actor
+from tracer.errors import InvalidInput, RuleViolation
+from tracer.events import pipeline
+from tracer.events.commands import Transform
+from tracer.events.rules import held_lot, not_in_future, own_product
+from tracer.identifiers import new_lot_id
+from tracer.models.accounts import Role
+from tracer.models.events import LotEvent, LotInput
+from tracer.models.lots import Lot
+
+
+def record_transform(*, session: Session, actor: Actor, command: Transform) -> pipeline.Recorded:
+    actor.require(Role.PRODUCER)
+    org = actor.require_organisation()
+    store = pipeline.lock(session)
+    not_in_future(command.processed_on, "processed_on")
+    seen: set[str] = set()
+    for i, item in enumerate(command.inputs):
+        field = f"inputs[{i}]"
+        if item.lot_id in seen:
+            raise InvalidInput(f"lot {item.lot_id} is listed twice", field=f"{field}.lot_id")
+        seen.add(item.lot_id)
+        lot = held_lot(session, org, item.lot_id, f"{field}.lot_id")
+        if item.quantity > lot.remaining:
+            raise RuleViolation(
+                f"lot {lot.id} holds {lot.remaining} {lot.unit}; cannot take {item.quantity}",
+                field=f"{field}.quantity")
+        if command.processed_on < lot.produced_on:
+            raise RuleViolation(f"processed_on is before lot {lot.id} was produced ({lot.produced_on.isoformat()})",
+                                field="processed_on")
+    outputs = []
+    for i, out in enumerate(command.outputs):
+        if out.product_id is not None:
+            own_product(session, org, out.product_id, f"outputs[{i}].product_id")
+        outputs.append({"id": new_lot_id(), **out.model_dump(exclude_none=True)})
+    fields = {"step": command.step, "facility": command.facility, "processed_on": command.processed_on,
+              "inputs": [i.model_dump() for i in command.inputs], "outputs": outputs}
+    body = pipeline.body_of(actor, command.type, fields)
+    return pipeline.commit(session, store, actor, body, project_transform)
+
+
+def project_transform(session: Session, index: int, body: dict[str, Any]) -> None:
+    for item in body["inputs"]:
+        lot = session.get(Lot, item["lot_id"])
+        assert lot is not None
+        lot.remaining = lot.remaining - Decimal(item["quantity"])
+        if lot.remaining == 0 and lot.status == "active":
+            lot.status = "used"
+        session.add(lot)
+        session.add(LotEvent(lot_id=lot.id, ledger_index=index, role="input"))
+    for out in body["outputs"]:
+        quantity = Decimal(out["quantity"])
+        session.add(Lot(id=out["id"], organisation_id=body["org"], product_id=out.get("product_id"),
+                        name=out["name"], quantity=quantity, remaining=quantity, unit=out["unit"],
+                        produced_on=pipeline.day(body["processed_on"]), created_index=index))
+        session.add(LotEvent(lot_id=out["id"], ledger_index=index, role="created"))
+        for item in body["inputs"]:
+            session.add(LotInput(output_lot_id=out["id"], input_lot_id=item["lot_id"],
+                                 quantity=Decimal(item["quantity"]), ledger_index=index))

@@ -1,0 +1,1 @@
+"""Alembic migrations: every schema change of both databases goes through here."""

@@ -1,0 +1,1 @@
+"""SQLModel tables, one module per area. Import the module you need; this package re-exports nothing."""

@@ -1,0 +1,92 @@
+"""The ledger's events as the pages read them (projections), and what the ledger commits to beside them.
+
+``EventRecord``, ``LotInput``, ``LotEvent``, ``Shipment``, ``Inspection`` are projections, rebuilt from the
+ledger. ``SerialBatch`` is source data: the serial list a packaging event commits to by its Merkle root
+(kept here rather than in the signed payload so that one small event covers 10,000 packages).
+``IdempotencyRecord`` belongs to the API.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Column, Text
+from sqlmodel import Field, SQLModel
+
+from tracer.models.types import DecimalText, UTCDateTime, utcnow
+
+
+class EventRecord(SQLModel, table=True):
+    __tablename__ = "events"
+    ledger_index: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    type: str = Field(max_length=30, index=True)
+    organisation_id: int | None = Field(default=None, index=True)
+    actor: str = Field(max_length=40)
+    keyid: str = Field(max_length=32)
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    occurred_on: date | None = None
+    body: str = Field(sa_type=Text)  # the signed payload as JSON text
+
+
+class LotEvent(SQLModel, table=True):
+    """Which events touched which lot (lineage hops and timelines are one indexed query)."""
+
+    __tablename__ = "lot_events"
+    lot_id: str = Field(primary_key=True, max_length=20)
+    ledger_index: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    role: str = Field(max_length=20)  # created | input | packaged | shipped | received | recalled | inspected
+
+
+class LotInput(SQLModel, table=True):
+    """A lineage edge: ``quantity`` of ``input_lot_id`` went into ``output_lot_id``."""
+
+    __tablename__ = "lot_inputs"
+    output_lot_id: str = Field(primary_key=True, max_length=20)
+    input_lot_id: str = Field(primary_key=True, max_length=20, index=True)
+    quantity: Decimal = Field(sa_type=DecimalText)
+    ledger_index: int = Field(sa_type=BigInteger)
+
+
+class Shipment(SQLModel, table=True):
+    __tablename__ = "shipments"
+    ledger_index: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    lot_id: str = Field(max_length=20, index=True)
+    from_organisation_id: int
+    to_organisation_id: int | None = None
+    sale_point: str | None = Field(default=None, max_length=200)
+    sale_point_address: str | None = Field(default=None, max_length=300)
+    province: str | None = Field(default=None, max_length=100)
+    shipped_on: date
+    package_count: int = 0
+    received_index: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Inspection(SQLModel, table=True):
+    __tablename__ = "inspections"
+    ledger_index: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    inspector_user_id: int
+    lot_id: str | None = Field(default=None, max_length=20, index=True)
+    serial: str | None = Field(default=None, max_length=20, index=True)
+    result: str = Field(max_length=10)  # pass | fail | suspect
+    place: str = Field(max_length=200)
+    province: str | None = Field(default=None, max_length=100)
+    notes: str | None = Field(default=None, max_length=2000)
+    photo_sha256: str | None = Field(default=None, max_length=64)
+    inspected_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SerialBatch(SQLModel, table=True):
+    __tablename__ = "serial_batches"
+    ledger_index: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    serials: str = Field(sa_type=Text)  # newline-separated, in the order the Merkle root commits to
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    __tablename__ = "idempotency_keys"
+    user_id: int = Field(primary_key=True)
+    key: str = Field(primary_key=True, max_length=200)
+    request_hash: str = Field(max_length=64)
+    status: int
+    response: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

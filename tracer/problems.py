@@ -1,0 +1,101 @@
+"""One place that maps errors to HTTP: RFC 9457 problem+json for the API, a Vietnamese page for HTML.
+
+No stack trace ever reaches a client: unexpected exceptions are logged here and answered with a plain 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from tracer.errors import TracerError, TooManyRequests
+
+log = logging.getLogger(__name__)
+PROBLEM_BASE = "https://ocop-tracer.vn/problems/"
+
+
+def wants_problem_json() -> bool:
+    if request.path.startswith(("/api/", "/.well-known/")):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", "application/problem+json"])
+    return best in ("application/json", "application/problem+json")
+
+
+def problem(status: int, title: str, detail: str, *, slug: str, **extra: Any) -> Response:
+    body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def render_error(
+    status: int, title: str, detail: str, *, slug: str, field: str | None = None, page_detail: bool = True
+) -> Response:
+    """The error for this client; ``page_detail=False`` keeps an untranslated detail off the HTML page."""
+    if wants_problem_json():
+        return problem(status, title, detail, slug=slug, field=field, instance=request.path)
+    try:
+        shown = detail if page_detail else None
+        html = render_template("error.html", status=status, title=title, detail=shown, slug=slug)
+    except Exception:  # the error page itself must never fail into a traceback
+        log.exception("error page failed to render")
+        return Response(f"{status} {title}", status=status, mimetype="text/plain")
+    return Response(html, status=status, mimetype="text/html")
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def _refuse_oversize() -> None:
+        # Refuse by the announced length before anyone reads the body (Werkzeug checks it on read).
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if request.content_length is not None and request.content_length > limit:
+            raise RequestEntityTooLarge()
+
+    @app.errorhandler(TracerError)
+    def _domain(error: TracerError) -> Response:
+        response = render_error(error.status, error.title, error.detail, slug=error.slug, field=error.field)
+        if isinstance(error, TooManyRequests):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Response:
+        status = error.code or 500
+        detail = {
+            413: f"The request body is larger than {app.config['MAX_CONTENT_LENGTH']} bytes.",
+            405: f"{request.method} is not allowed here.",
+        }.get(status, error.description or "")
+        slug = error.name.lower().replace(" ", "-")
+        response = render_error(status, error.name, detail, slug=slug, page_detail=False)
+        valid_methods = getattr(error, "valid_methods", None)
+        if valid_methods:
+            response.headers["Allow"] = ", ".join(valid_methods)
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def _database_down(error: Exception) -> Response:
+        log.warning("database unavailable: %s", error)
+        response = render_error(
+            503,
+            "Service unavailable",
+            "The database is not answering; try again shortly.",
+            slug="unavailable",
+            page_detail=False,
+        )
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(
+            500, "Internal error", "Something went wrong on our side.", slug="internal", page_detail=False
+        )

@@ -1,0 +1,3 @@
+from tracer import create_app
+
+app = create_app()
