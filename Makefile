@@ -45,9 +45,7 @@ bench: install-dev
 	bench/run
 
 translations: install-dev
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o tracer/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i tracer/translations/messages.pot -d tracer/translations --no-fuzzy-matching
-	$(VENV)/bin/pybabel compile -d tracer/translations
+	$(PY) scripts/translate.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

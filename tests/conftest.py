@@ -18,10 +18,16 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from dataclasses import dataclass
+
+from flask import Flask
+from flask.testing import FlaskClient
+
 from config.settings import Settings
-from tests.support import accounts as account_helpers  # noqa: F401  (re-exported helpers)
 from tracer import create_app
-from tracer.db import make_engine
+from tracer import demo as demo_data
+from tracer.db import make_engine, writer
+from tracer.demo import DemoResult
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_URL = os.environ.get("TRACER_TEST_DATABASE_URL", "")
@@ -53,55 +59,96 @@ def make_settings(database_url: str, instance: Path, **overrides: object) -> Set
     return Settings.from_env({"TRACER_INSTANCE_PATH": str(instance)}, **values)
 
 
-def _initialise(url: str, instance: Path) -> None:
+def _initialise(url: str, instance: Path, with_demo: bool) -> DemoResult | None:
     from tracer import provision
 
     engine = make_engine(url)
+    result = None
     try:
-        provision.initialise(engine, make_settings(url, instance))
+        settings = make_settings(url, instance)
+        provision.initialise(engine, settings)
+        if with_demo:
+            app = create_app(settings)
+            with app.app_context(), writer(engine) as session:
+                result = demo_data.load(session, small=True)
+            app.extensions["tracer.engine"].dispose()
         if engine.dialect.name == "sqlite":
             with engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         engine.dispose()
+    return result
 
 
 def _pg_admin() -> Engine:
     return make_engine(PG_URL, isolation_level="AUTOCOMMIT")
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("sqlite-template")
-    path = folder / "template.db"
-    _initialise(f"sqlite:///{path}", folder / "instance")
-    return path
+@dataclass
+class Template:
+    kind: str  # sqlite | postgresql
+    name: str  # file path or database name
+    demo: DemoResult | None
+
+
+class Templates:
+    """Migrated (and optionally demo-loaded) databases made once per run, copied for each test."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.made: dict[tuple[str, bool], Template] = {}
+
+    def get(self, kind: str, with_demo: bool) -> Template:
+        key = (kind, with_demo)
+        if key not in self.made:
+            self.made[key] = self._make(kind, with_demo)
+        return self.made[key]
+
+    def _make(self, kind: str, with_demo: bool) -> Template:
+        suffix = "demo" if with_demo else "base"
+        if kind == "sqlite":
+            path = self.folder / f"template-{suffix}.db"
+            result = _initialise(f"sqlite:///{path}", self.folder / f"instance-{suffix}", with_demo)
+            return Template(kind, str(path), result)
+        require(bool(PG_URL), "TRACER_TEST_DATABASE_URL is not set (PostgreSQL tests)")
+        name = f"tracer_tpl_{suffix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        admin = _pg_admin()
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = make_url(PG_URL).set(database=name).render_as_string(False)
+        result = _initialise(url, self.folder / f"instance-pg-{suffix}", with_demo)
+        return Template(kind, name, result)
+
+    def drop_all(self) -> None:
+        names = [t.name for t in self.made.values() if t.kind == "postgresql"]
+        if not names:
+            return
+        admin = _pg_admin()
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
-def pg_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    require(bool(PG_URL), "TRACER_TEST_DATABASE_URL is not set (PostgreSQL tests)")
-    name = f"tracer_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = _pg_admin()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    _initialise(make_url(PG_URL).set(database=name).render_as_string(False), tmp_path_factory.mktemp("pg"))
-    yield name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    made = Templates(tmp_path_factory.mktemp("templates"))
+    yield made
+    made.drop_all()
 
 
-def fresh_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path, *, migrated: bool = True) -> Iterator[str]:
-    """A new database of ``kind`` for one test: a copy of the migrated template, or empty."""
+def fresh_database(kind: str, templates: Templates, tmp_path: Path, *, migrated: bool = True,
+                   with_demo: bool = False) -> Iterator[str]:
+    """A new database of ``kind`` for one test: a copy of a template, or empty."""
     if kind == "sqlite":
         path = tmp_path / "tracer.db"
         if migrated:
-            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+            shutil.copyfile(templates.get(kind, with_demo).name, path)
         yield f"sqlite:///{path}"
         return
     require(bool(PG_URL), "TRACER_TEST_DATABASE_URL is not set (PostgreSQL tests)")
-    template = request.getfixturevalue("pg_template") if migrated else "template0"
+    template = templates.get(kind, with_demo).name if migrated else "template0"
     name = f"tracer_t_{uuid.uuid4().hex[:12]}"
     admin = _pg_admin()
     with admin.connect() as conn:
@@ -114,16 +161,51 @@ def fresh_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path, *,
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A migrated, bootstrapped database of its own for this test, on each backend."""
-    yield from fresh_database(request.param, request, tmp_path)
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database (no tables) of its own for this test, on each backend."""
-    yield from fresh_database(request.param, request, tmp_path, migrated=False)
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database backend of this test run: every database test runs on SQLite and on PostgreSQL."""
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, templates: Templates, tmp_path: Path) -> Iterator[str]:
+    """A migrated, bootstrapped database of its own for this test (no producers yet)."""
+    yield from fresh_database(backend, templates, tmp_path)
+
+
+@pytest.fixture
+def empty_database_url(backend: str, templates: Templates, tmp_path: Path) -> Iterator[str]:
+    """An empty database (no tables) of its own for this test."""
+    yield from fresh_database(backend, templates, tmp_path, migrated=False)
+
+
+@pytest.fixture
+def demo(backend: str, templates: Templates) -> DemoResult:
+    """What the demo loaded (accounts with passwords, lot ids) in the database of ``demo_app``."""
+    result = templates.get(backend, True).demo
+    assert result is not None
+    return result
+
+
+@pytest.fixture
+def demo_database_url(backend: str, templates: Templates, tmp_path: Path) -> Iterator[str]:
+    """A database of its own for this test with the demo data loaded (small: a few packages per lot)."""
+    yield from fresh_database(backend, templates, tmp_path, with_demo=True)
+
+
+@pytest.fixture
+def demo_app(demo_database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    application = create_app(make_settings(demo_database_url, tmp_path / "instance"))
+    yield application
+    application.extensions["tracer.engine"].dispose()
+
+
+@pytest.fixture
+def demo_client(demo_app: Flask) -> FlaskClient:
+    return demo_app.test_client()
 
 
 @pytest.fixture

@@ -56,6 +56,7 @@ def _register_error_handlers(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from tracer.cli import cli
+    from tracer.cli.base import cli, register_commands
 
+    register_commands()
     app.cli.add_command(cli, name="tracer")

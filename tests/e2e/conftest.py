@@ -56,3 +56,14 @@ def screenshot(page: Any, name: str) -> Path:
     path = OUTPUT / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def demo_live_server(demo_database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """gunicorn serving a copy of the demo database (see the ``demo`` fixture for accounts and lots)."""
+    port = free_port()
+    env = server_env(demo_database_url, tmp_path / "live-instance", f"http://127.0.0.1:{port}", MASTER_KEY,
+                     LOG_ORIGIN)
+    server = start_gunicorn(env, port, tmp_path / "gunicorn.log")
+    yield server
+    server.stop()

@@ -34,12 +34,16 @@ def _fail(message: str) -> None:
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """OCOP Tracer administration."""
-    if current_app:  # run as `flask tracer ...`: the app already exists
-        return
-    from tracer import create_app
+    from flask.cli import ScriptInfo
 
-    app = create_app()
-    ctx.with_resource(app.app_context())
+    info = ctx.find_object(ScriptInfo)  # under `flask tracer ...` or a test runner: that app
+    if info is not None:
+        application = info.load_app()
+    else:
+        from tracer import create_app
+
+        application = create_app()
+    ctx.with_resource(application.app_context())
 
 
 def app() -> Flask:
