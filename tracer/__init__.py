@@ -35,10 +35,15 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _register_extensions(app: Flask, settings: Settings) -> None:
+    from flask_wtf.csrf import CSRFProtect
+
     from tracer import db, i18n
 
     db.init_app(app, settings.database_url)
     i18n.init_app(app)
+    app.config.update(WTF_CSRF_TIME_LIMIT=None, WTF_CSRF_SSL_STRICT=settings.behind_tls)
+    csrf = CSRFProtect(app)
+    app.extensions["tracer.csrf"] = csrf
 
 
 def _register_blueprints(app: Flask) -> None:
