@@ -37,10 +37,11 @@ def create_app(settings: Settings | None = None) -> Flask:
 def _register_extensions(app: Flask, settings: Settings) -> None:
     from flask_wtf.csrf import CSRFProtect
 
-    from tracer import db, i18n
+    from tracer import db, i18n, security
 
     db.init_app(app, settings.database_url)
     i18n.init_app(app)
+    security.init_app(app, behind_tls=settings.behind_tls)
     app.config.update(WTF_CSRF_TIME_LIMIT=None, WTF_CSRF_SSL_STRICT=settings.behind_tls)
     csrf = CSRFProtect(app)
     app.extensions["tracer.csrf"] = csrf

@@ -12,7 +12,7 @@ from flask import g, request, session
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from tracer import db
+from tracer import db, ratelimit
 from tracer.accounts import tokens
 from tracer.accounts.actors import Actor
 from tracer.accounts.users import actor_for
@@ -54,7 +54,9 @@ def _from_bearer() -> Actor | None:
     scheme, _, credentials = header.partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
         raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
-    return tokens.authenticate(session=db.session(), plaintext=credentials.strip())
+    actor = tokens.authenticate(session=db.session(), plaintext=credentials.strip())
+    ratelimit.enforce(ratelimit.TOKEN, key=f"token:{actor.token_id}")
+    return actor
 
 
 def optional_actor() -> Actor | None:

@@ -53,6 +53,7 @@ def app() -> Flask:
 def register_commands() -> None:
     """Import the command modules so that they attach themselves to ``cli``."""
     import tracer.cli.accounts
+    import tracer.cli.backup
     import tracer.cli.data
     import tracer.cli.ledger
     import tracer.cli.setup  # noqa: F401

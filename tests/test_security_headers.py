@@ -1,0 +1,42 @@
+"""Security headers on every kind of response, and the in-process rate limiter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_settings
+from tracer import create_app
+from tracer.ratelimit import Limit, Limiter
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/no-such-page", "/api/v1/no-such-thing"])
+def test_headers(client, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    script_src = next(part for part in csp.split("; ") if part.startswith("script-src"))
+    assert script_src == "script-src 'self'"  # no unsafe-inline, no unsafe-eval for scripts
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "Strict-Transport-Security" not in response.headers  # plain http in development
+
+
+def test_hsts_and_secure_cookies_behind_tls(database_url, tmp_path: Path):
+    settings = make_settings(database_url, tmp_path / "instance", behind_tls=True)
+    app = create_app(settings)
+    response = app.test_client().get("/")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    app.extensions["tracer.engine"].dispose()
+
+
+def test_limiter_sliding_window():
+    limiter = Limiter()
+    limit = Limit("t", 3, 10)
+    assert [limiter.hit(limit, "a", now=t) for t in (0, 1, 2, 3)] == [True, True, True, False]
+    assert limiter.hit(limit, "b", now=3)  # keys are independent
+    assert limiter.hit(limit, "a", now=10.5)  # the first hit left the window
