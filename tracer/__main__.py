@@ -2,5 +2,6 @@
 
 from tracer.cli.base import cli, register_commands
 
-register_commands()
-cli(prog_name="python -m tracer")
+if __name__ == "__main__":  # label workers may re-import this module (forkserver): only run as a program
+    register_commands()
+    cli(prog_name="python -m tracer")

@@ -1,0 +1,190 @@
+"""GS1 check digits and Digital Link URIs: known answers, round trips, and every refusal."""
+
+from __future__ import annotations
+
+import string
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tracer.gs1 import (
+    DigitalLink,
+    GS1Error,
+    build_uri,
+    gtin_check_digit,
+    parse_path,
+    parse_uri,
+    validate_gtin,
+)
+
+BASE = "https://trace.example.vn"
+GTIN = "08935049500018"
+CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+
+
+@pytest.mark.parametrize(
+    ("body", "digit"),
+    [
+        ("893504950001", 8),  # GTIN-13 with Vietnam's 893 prefix
+        ("9506000134352"[:-1], 2),  # GS1's example GTIN 9506000134352
+        ("0950600013435", 2),  # the same as GTIN-14
+        ("9638507", 4),  # GTIN-8 96385074
+        ("03600029145", 2),  # UPC-A 036000291452
+    ],
+)
+def test_check_digit_known_answers(body: str, digit: int) -> None:
+    assert gtin_check_digit(body) == digit
+
+
+@pytest.mark.parametrize(
+    ("gtin", "padded"),
+    [
+        ("96385074", "00000096385074"),
+        ("036000291452", "00036000291452"),
+        ("8935049500018", "08935049500018"),
+        ("08935049500018", "08935049500018"),
+    ],
+)
+def test_validate_gtin_pads_to_14(gtin: str, padded: str) -> None:
+    assert validate_gtin(gtin) == padded
+
+
+@pytest.mark.parametrize(
+    ("gtin", "message"),
+    [
+        ("8935049500017", "bad check digit in GTIN 8935049500017: expected 8"),
+        ("893504950001", "8, 12, 13 or 14 digits, got 12|bad check digit"),
+        ("893504950", "8, 12, 13 or 14 digits, got 9"),
+        ("89350495000A8", "digits only"),
+        ("８９３５０４９５０００１８", "digits only"),  # full-width digits are not ASCII
+        ("", "digits only"),
+    ],
+)
+def test_validate_gtin_refuses(gtin: str, message: str) -> None:
+    with pytest.raises(GS1Error, match=message):
+        validate_gtin(gtin)
+
+
+def test_build_full_uri() -> None:
+    link = DigitalLink("8935049500018", "ABCD2345EF", "ABCDEFGH2345", date(2027, 3, 31))
+    uri = build_uri(BASE + "/", link)
+    assert uri == f"{BASE}/01/{GTIN}/10/ABCD2345EF/21/ABCDEFGH2345?17=270331"
+    assert parse_uri(uri) == link
+    assert link.gtin == GTIN
+
+
+def test_short_form_without_gtin() -> None:
+    link = DigitalLink(None, None, "ABCDEFGH2345")
+    assert build_uri(BASE, link) == f"{BASE}/p/ABCDEFGH2345"
+    assert parse_uri(f"{BASE}/p/ABCDEFGH2345") == link
+    assert parse_path("/p/ABCDEFGH2345", "17=261231") == DigitalLink(
+        None, None, "ABCDEFGH2345", date(2026, 12, 31)
+    )
+
+
+def test_lot_is_optional_and_percent_encoding_round_trips() -> None:
+    link = DigitalLink(GTIN, "A/B\"%&'()*+,:;<=>?", "S.1-_x")
+    uri = build_uri(BASE, link)
+    assert uri == f"{BASE}/01/{GTIN}/10/A%2FB%22%25%26%27%28%29%2A%2B%2C%3A%3B%3C%3D%3E%3F/21/S.1-_x"
+    assert parse_uri(uri) == link
+    assert build_uri(BASE, DigitalLink(GTIN, None, "X")) == f"{BASE}/01/{GTIN}/21/X"
+
+
+def test_parse_accepts_raw_characters_short_gtins_a_path_prefix_and_resolver_parameters() -> None:
+    expected = DigitalLink(GTIN, "L(1)", "S!1", date(2026, 1, 31))
+    assert (
+        parse_uri("https://x.vn/resolver/v1/01/8935049500018/10/L(1)/21/S!1?17=260100&linkType=all")
+        == expected
+    )
+    assert parse_path(f"/01/{GTIN}/10/L%281%29/21/S%211", "?17=260131") == expected
+
+
+def test_resolver_path_without_host() -> None:
+    assert parse_path(f"/01/{GTIN}/10/LOT1/21/ABC") == DigitalLink(GTIN, "LOT1", "ABC")
+
+
+@pytest.mark.parametrize(
+    ("uri", "message"),
+    [
+        (f"/01/{GTIN[:-1]}9/21/S", "AI 01: bad check digit"),
+        (f"/01/{GTIN}/21/S/10/L", "wrong order: AI 10 out of place"),
+        (f"/10/L/01/{GTIN}/21/S", "wrong order: AI 01 must come before"),
+        (f"/01/{GTIN}/21/S/21/T", "wrong order: AI 21 out of place"),
+        (f"/01/{GTIN}/10/L%C3%B4/21/S", "bad character 'ô' in AI 10"),
+        (f"/01/{GTIN}/10/L/21/S%20T", "bad character ' ' in AI 21"),
+        (f"/01/{GTIN}/10/L/21/S~T", "bad character '~' in AI 21"),
+        (f"/01/{GTIN}/10/{'L' * 21}/21/S", "AI 10 too long: 21 characters, at most 20"),
+        (f"/01/{GTIN}/21/{'S' * 21}", "AI 21 too long"),
+        (f"/01/{GTIN}/22/V/21/S", "unknown AI 22 in the path"),
+        (f"/01/{GTIN}/lot/L/21/S", "unexpected path segment 'lot'"),
+        (f"/01/{GTIN}/21/S?3103=000195", "unknown AI 3103 in the query"),
+        (f"/01/{GTIN}/21/S?17=261301", "AI 17 has a bad month"),
+        (f"/01/{GTIN}/21/S?17=260230", "AI 17 has a bad day"),
+        (f"/01/{GTIN}/21/S?17=2612", "AI 17 must be YYMMDD"),
+        (f"/01/{GTIN}/21/S?17=261231&17=261231", "AI 17 given twice"),
+        (f"/01/{GTIN}/10/L", "no serial"),
+        (f"/01/{GTIN}/10/L/21", "AI 21 has no value"),
+        (f"/01/{GTIN}/01/{GTIN}/21/S", "AI 01 given twice"),
+        (f"/01/{GTIN}//21/S", "empty path segment"),
+        (f"/01/{GTIN}/21/S%2", "bad percent-encoding in AI 21"),
+        ("/p/ABC/21/D", "takes nothing after the serial"),
+        ("/gtin/123", "no primary key"),
+        ("", "no primary key"),
+        (f"ftp://x.vn/01/{GTIN}/21/S", "scheme 'ftp'"),
+        (f"https://x.vn/01/{GTIN}/21/S#frag", "no #fragment"),
+    ],
+)
+def test_malformed_uris_are_refused_with_the_reason(uri: str, message: str) -> None:
+    with pytest.raises(GS1Error, match=message):
+        parse_uri(uri)
+
+
+def test_link_itself_refuses_bad_values() -> None:
+    with pytest.raises(GS1Error, match="a lot \\(AI 10\\) needs a GTIN"):
+        DigitalLink(None, "L1", "S")
+    with pytest.raises(GS1Error, match="AI 21 is empty"):
+        DigitalLink(GTIN, None, "")
+    with pytest.raises(GS1Error, match="outside the GS1 two-digit year window"):
+        build_uri(BASE, DigitalLink(GTIN, None, "S", date(date.today().year + 60, 1, 1)))
+    assert isinstance(GS1Error("x"), ValueError)
+
+
+@st.composite
+def gtins(draw: st.DrawFn) -> str:
+    length = draw(st.sampled_from([8, 12, 13, 14]))
+    body = draw(st.text(string.digits, min_size=length - 1, max_size=length - 1))
+    return body + str(gtin_check_digit(body))
+
+
+x20 = st.text(st.sampled_from(CSET82), min_size=1, max_size=20)
+window = st.dates(date(date.today().year - 40, 1, 1), date(date.today().year + 40, 12, 31))
+
+
+@given(gtins(), st.none() | x20, x20, st.none() | window)
+def test_build_then_parse_is_the_identity(
+    gtin: str, lot: str | None, serial: str, expiry: date | None
+) -> None:
+    link = DigitalLink(gtin, lot, serial, expiry)
+    assert parse_uri(build_uri(BASE, link)) == link
+    assert link.gtin == validate_gtin(gtin).zfill(14)
+
+
+@given(x20, st.none() | window)
+def test_short_form_round_trips(serial: str, expiry: date | None) -> None:
+    link = DigitalLink(None, None, serial, expiry)
+    assert parse_uri(build_uri(BASE, link)) == link
+
+
+@given(gtins(), st.integers(1, 9))
+def test_any_wrong_check_digit_is_refused(gtin: str, delta: int) -> None:
+    wrong = gtin[:-1] + str((int(gtin[-1]) + delta) % 10)
+    with pytest.raises(GS1Error, match="bad check digit"):
+        validate_gtin(wrong)
+
+
+@given(x20, st.text(min_size=1, max_size=3).filter(lambda s: any(c not in CSET82 for c in s)))
+def test_characters_outside_set_82_are_refused(serial: str, extra: str) -> None:
+    with pytest.raises(GS1Error, match="bad character|too long|empty"):
+        DigitalLink(GTIN, None, serial + extra)

@@ -1,0 +1,9 @@
+"""Printable package labels: QR code, serial, product name, lot, expiry and OCOP stars.
+
+``write_labels_pdf`` streams label sheets (``LABEL_LAYOUTS``) to a PDF; see ``pdf``.
+"""
+
+from tracer.labels.layouts import LABEL_LAYOUTS, Label, LabelError, Layout
+from tracer.labels.pdf import write_labels_pdf
+
+__all__ = ["LABEL_LAYOUTS", "Label", "LabelError", "Layout", "write_labels_pdf"]
