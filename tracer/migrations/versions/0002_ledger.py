@@ -13,6 +13,9 @@ down_revision = "0001_domain"
 branch_labels = None
 depends_on = None
 
+# INTEGER PRIMARY KEY on SQLite is the rowid itself (one B-tree); BIGINT elsewhere.
+_INDEX = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
 
 def upgrade() -> None:
     op.create_table(
@@ -24,7 +27,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "ledger_entries",
-        sa.Column("idx", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("idx", _INDEX, autoincrement=False, nullable=False),
         sa.Column("envelope", sa.LargeBinary(), nullable=False),
         sa.Column("leaf_hash", sa.LargeBinary(), nullable=False),
         sa.Column("keyid", sa.String(length=64), nullable=False),
@@ -33,13 +36,13 @@ def upgrade() -> None:
     )
     op.create_table(
         "ledger_hashes",
-        sa.Column("idx", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("idx", _INDEX, autoincrement=False, nullable=False),
         sa.Column("hash", sa.LargeBinary(length=32), nullable=False),
         sa.PrimaryKeyConstraint("idx"),
     )
     op.create_table(
         "ledger_checkpoints",
-        sa.Column("size", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("size", _INDEX, autoincrement=False, nullable=False),
         sa.Column("root_hash", sa.LargeBinary(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
