@@ -48,7 +48,9 @@ class Settings:
         values: dict[str, object] = {
             "database_url": env.get("TRACER_DATABASE_URL") or f"sqlite:///{instance / 'tracer.db'}",
             "secret_key": env.get("TRACER_SECRET_KEY") or _instance_secret(instance, "secret_key"),
-            "master_key": _master_key(env.get("TRACER_MASTER_KEY") or _instance_secret(instance, "master_key")),
+            "master_key": _master_key(
+                env.get("TRACER_MASTER_KEY") or _instance_secret(instance, "master_key")
+            ),
             "public_url": public_url,
             "log_origin": env.get("TRACER_LOG_ORIGIN") or f"{parts.netloc}/ocop-log",
             "instance_path": instance,

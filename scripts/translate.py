@@ -27,10 +27,18 @@ def main(argv: list[str]) -> int:
         fcntl.flock(lock, fcntl.LOCK_EX)
         pybabel = [sys.executable, "-m", "babel.messages.frontend"]
         pot = CATALOGUES / "messages.pot"
-        subprocess.run([*pybabel, "extract", "-F", "babel.cfg", "-k", "_l", "-o", str(pot), "."], cwd=ROOT,
-                       check=True, capture_output=True)
-        subprocess.run([*pybabel, "update", "-i", str(pot), "-d", str(CATALOGUES), "--no-fuzzy-matching"],
-                       cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [*pybabel, "extract", "-F", "babel.cfg", "-k", "_l", "-o", str(pot), "."],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [*pybabel, "update", "-i", str(pot), "-d", str(CATALOGUES), "--no-fuzzy-matching"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         po_path = CATALOGUES / "vi" / "LC_MESSAGES" / "messages.po"
         with po_path.open("rb") as handle:
             catalogue = read_po(handle, locale="vi")
@@ -46,7 +54,9 @@ def main(argv: list[str]) -> int:
                 missing.append(key)
         with po_path.open("wb") as handle:
             write_po(handle, catalogue, width=110, omit_header=False)
-        subprocess.run([*pybabel, "compile", "-d", str(CATALOGUES)], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [*pybabel, "compile", "-d", str(CATALOGUES)], cwd=ROOT, check=True, capture_output=True
+        )
     if missing:
         print("untranslated:", json.dumps(missing, ensure_ascii=False, indent=1))
         return 1

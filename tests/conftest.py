@@ -12,16 +12,14 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
-
-from dataclasses import dataclass
-
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 from config.settings import Settings
 from tracer import create_app
@@ -138,8 +136,9 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
     made.drop_all()
 
 
-def fresh_database(kind: str, templates: Templates, tmp_path: Path, *, migrated: bool = True,
-                   with_demo: bool = False) -> Iterator[str]:
+def fresh_database(
+    kind: str, templates: Templates, tmp_path: Path, *, migrated: bool = True, with_demo: bool = False
+) -> Iterator[str]:
     """A new database of ``kind`` for one test: a copy of a template, or empty."""
     if kind == "sqlite":
         path = tmp_path / "tracer.db"

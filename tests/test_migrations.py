@@ -7,8 +7,17 @@ from sqlalchemy import inspect
 from tracer import schema
 from tracer.db import make_engine
 
-DOMAIN_TABLES = {"organisations", "users", "api_tokens", "products", "certificates", "zones", "lots", "packages",
-                 "scans"}
+DOMAIN_TABLES = {
+    "organisations",
+    "users",
+    "api_tokens",
+    "products",
+    "certificates",
+    "zones",
+    "lots",
+    "packages",
+    "scans",
+}
 
 
 def test_upgrade_downgrade_upgrade(empty_database_url):
@@ -35,7 +44,6 @@ def test_models_match_migrations(database_url):
     """Autogenerate finds nothing to do: the tables the models describe are the tables migrations make."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
-
 
     engine = make_engine(database_url)
     try:

@@ -1,4 +1,4 @@
-"""The ledger is the source of truth: dropping the projections and replaying the ledger gives them back exactly."""
+"""The ledger is the source of truth: replaying it into empty projections gives them back exactly."""
 
 from __future__ import annotations
 

@@ -24,14 +24,16 @@ def test_development_defaults_live_under_instance(tmp_path):
 
 def test_environment_wins(tmp_path):
     key = base64.urlsafe_b64encode(b"k" * 32).decode().rstrip("=")
-    settings = Settings.from_env({
-        "TRACER_INSTANCE_PATH": str(tmp_path),
-        "TRACER_DATABASE_URL": "postgresql+psycopg://u@db/tracer",
-        "TRACER_MASTER_KEY": key,
-        "TRACER_SECRET_KEY": "s3cret",
-        "TRACER_PUBLIC_URL": "https://trace.example.vn/",
-        "TRACER_LOG_ORIGIN": "trace.example.vn/ocop-log",
-    })
+    settings = Settings.from_env(
+        {
+            "TRACER_INSTANCE_PATH": str(tmp_path),
+            "TRACER_DATABASE_URL": "postgresql+psycopg://u@db/tracer",
+            "TRACER_MASTER_KEY": key,
+            "TRACER_SECRET_KEY": "s3cret",
+            "TRACER_PUBLIC_URL": "https://trace.example.vn/",
+            "TRACER_LOG_ORIGIN": "trace.example.vn/ocop-log",
+        }
+    )
     assert settings.master_key == b"k" * 32
     assert settings.public_url == "https://trace.example.vn"
     assert settings.behind_tls

@@ -14,12 +14,26 @@ GARDEN = "Vườn gấc ấp số 2, xã Mỹ Cẩm, huyện Càng Long, tỉnh 
 
 def test_vietnamese_round_trips(engine):
     with Session(engine) as session:
-        org = Organisation(name="HTX Nông nghiệp Mỹ Cẩm", kind=OrgKind.COOPERATIVE, commune="xã Mỹ Cẩm",
-                           district="huyện Càng Long", province="tỉnh Trà Vinh")
+        org = Organisation(
+            name="HTX Nông nghiệp Mỹ Cẩm",
+            kind=OrgKind.COOPERATIVE,
+            commune="xã Mỹ Cẩm",
+            district="huyện Càng Long",
+            province="tỉnh Trà Vinh",
+        )
         session.add(org)
         session.flush()
-        session.add(Zone(id="ZTEST1", organisation_id=org.id, name=GARDEN, commune="xã Mỹ Cẩm",
-                         district="huyện Càng Long", province="tỉnh Trà Vinh", crop="Gấc"))
+        session.add(
+            Zone(
+                id="ZTEST1",
+                organisation_id=org.id,
+                name=GARDEN,
+                commune="xã Mỹ Cẩm",
+                district="huyện Càng Long",
+                province="tỉnh Trà Vinh",
+                crop="Gấc",
+            )
+        )
         session.commit()
     with Session(engine) as session:
         zone = session.exec(select(Zone).where(Zone.name == GARDEN)).one()

@@ -31,6 +31,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     _register_blueprints(app)
     _register_error_handlers(app)
     _register_commands(app)
+    from tracer.api.ledger import check_head_at_startup
+
+    check_head_at_startup(app)  # a stored root that does not match the signed checkpoint: refuse to start
     return app
 
 
@@ -53,6 +56,30 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health)
     app.register_blueprint(pages)
+    from tracer.api.v1 import bp as api_v1  # /api/v1: events, listings, ledger, EPCIS, tokens, OpenAPI
+
+    app.register_blueprint(api_v1)
+    from tracer.web.account import bp as account
+    from tracer.web.producer import bp as console
+    from tracer.web.programme import bp as programme
+
+    app.register_blueprint(account)
+    app.register_blueprint(console)
+    app.register_blueprint(programme)
+    from tracer.api.proofs import bp as api_proofs
+
+    app.register_blueprint(api_proofs)
+    from tracer.scanner import bp as scanner
+
+    app.register_blueprint(scanner)
+    from tracer.web.inspector import bp as inspector
+
+    app.register_blueprint(inspector)
+    from tracer.api.labels import bp as api_labels  # /api/v1: label sheets (PDF) and QR codes
+    from tracer.resolver.routes import bp as resolver  # GS1 resolver: /01/..., /p/..., origin pages
+
+    app.register_blueprint(api_labels)
+    app.register_blueprint(resolver)
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -68,7 +68,7 @@ def optional_actor() -> Actor | None:
             if actor is not None and request.path.startswith("/api/") and request.method not in SAFE_METHODS:
                 _check_csrf_header()
         g.actor = actor
-    return g.actor  # type: ignore[no-any-return]
+    return g.actor
 
 
 def current_actor(*roles: Role) -> Actor:
@@ -77,7 +77,9 @@ def current_actor(*roles: Role) -> Actor:
     if actor is None:
         raise Unauthenticated("sign in, or send an API token as 'Authorization: Bearer <token>'")
     if roles and actor.role not in roles:
-        raise Forbidden(f"role {actor.role.value!r} may not do this (needs {', '.join(r.value for r in roles)})")
+        raise Forbidden(
+            f"role {actor.role.value!r} may not do this (needs {', '.join(r.value for r in roles)})"
+        )
     return actor
 
 

@@ -65,8 +65,18 @@ def restore(engine: Engine, source: Path) -> None:
         return
     if not magic.startswith(PGDUMP_MAGIC):
         raise InvalidInput(f"{source} is not a pg_dump custom-format backup", field="file")
-    _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-          "--dbname", _libpq_url(engine), str(source)])
+    _run(
+        [
+            _tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--dbname",
+            _libpq_url(engine),
+            str(source),
+        ]
+    )
 
 
 def _sqlite_path(engine: Engine) -> str:

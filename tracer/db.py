@@ -42,14 +42,14 @@ def init_app(app: Flask, url: str) -> None:
 
 
 def engine() -> Engine:
-    return current_app.extensions["tracer.engine"]  # type: ignore[no-any-return]
+    return current_app.extensions["tracer.engine"]
 
 
 def session() -> Session:
     """The request's read session, made on first use and closed at teardown."""
     if "db_session" not in g:
         g.db_session = Session(engine(), expire_on_commit=False)
-    return g.db_session  # type: ignore[no-any-return]
+    return g.db_session
 
 
 @contextmanager

@@ -16,5 +16,5 @@ def healthz() -> tuple[Response, int]:
     try:
         return jsonify({"status": "ok", **service_status(db.engine())}), 200
     except SQLAlchemyError as error:
-        reason = str(error.orig if getattr(error, "orig", None) else error).strip().splitlines()[0]
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         return jsonify({"status": "unavailable", "database": db.engine().dialect.name, "reason": reason}), 503

@@ -26,7 +26,7 @@ def store() -> LedgerStore:
     app = current_app
     if "tracer.ledger" not in app.extensions:
         app.extensions["tracer.ledger"] = make_store(app.extensions["tracer.settings"])
-    return app.extensions["tracer.ledger"]  # type: ignore[no-any-return]
+    return app.extensions["tracer.ledger"]
 
 
 def bootstrap(engine: Engine, settings: Settings) -> None:
@@ -46,7 +46,9 @@ def iter_entries(conn: Connection, start: int = 0, batch: int = 1000) -> Iterato
     entries = ledger_schema.ledger_entries
     while True:
         rows = conn.execute(
-            select(entries.c.idx, entries.c.envelope).where(entries.c.idx >= start).order_by(entries.c.idx)
+            select(entries.c.idx, entries.c.envelope)
+            .where(entries.c.idx >= start)
+            .order_by(entries.c.idx)
             .limit(batch)
         ).all()
         for idx, envelope in rows:

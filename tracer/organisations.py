@@ -62,13 +62,26 @@ def onboard_organisation(*, session: Session, actor: Actor, command: NewOrganisa
     return org
 
 
-def register_inspector(*, session: Session, actor: Actor, email: str, full_name: str, password: str,
-                       organisation_id: int | None = None) -> User:
+def register_inspector(
+    *,
+    session: Session,
+    actor: Actor,
+    email: str,
+    full_name: str,
+    password: str,
+    organisation_id: int | None = None,
+) -> User:
     """An inspector account with a signing key of its own, registered in the ledger."""
     actor.require(Role.ADMIN, Role.AUTHORITY)
     store = pipeline.lock(session)
-    user = create_user(session=session, email=email, full_name=full_name, role=Role.INSPECTOR, password=password,
-                       organisation_id=organisation_id)
+    user = create_user(
+        session=session,
+        email=email,
+        full_name=full_name,
+        role=Role.INSPECTOR,
+        password=password,
+        organisation_id=organisation_id,
+    )
     _issue_key(session, store, f"user:{user.id}")
     return user
 
@@ -94,7 +107,8 @@ def _issue_key(session: Session, store: object, owner: str) -> str:
 def keys_of(session: Session, owner: str) -> list[dict[str, object]]:
     keys = ledger_schema.ledger_keys
     rows = session.connection().execute(
-        select(keys.c.keyid, keys.c.registered_index, keys.c.revoked_index).where(keys.c.owner == owner)
+        select(keys.c.keyid, keys.c.registered_index, keys.c.revoked_index)
+        .where(keys.c.owner == owner)
         .order_by(keys.c.registered_index)
     )
     return [dict(r._mapping) for r in rows]
@@ -129,5 +143,3 @@ def organisation(session: Session, organisation_id: int) -> Organisation:
     if org is None:
         raise NotFound(f"no organisation {organisation_id}")
     return org
-
-

@@ -13,7 +13,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from tracer.errors import TracerError, TooManyRequests
+from tracer.errors import TooManyRequests, TracerError
+from tracer.ledger.errors import LedgerError
 
 log = logging.getLogger(__name__)
 PROBLEM_BASE = "https://ocop-tracer.vn/problems/"
@@ -64,6 +65,19 @@ def register(app: Flask) -> None:
         if isinstance(error, TooManyRequests):
             response.headers["Retry-After"] = str(error.retry_after)
         return response
+
+    @app.errorhandler(LedgerError)
+    def _ledger(error: LedgerError) -> Response:
+        from tracer.ledger.errors import InvalidRequestError, NotFoundError, VerificationError
+
+        if isinstance(error, NotFoundError):
+            return render_error(404, "Not found", str(error), slug="not-found")
+        if isinstance(error, InvalidRequestError):
+            return render_error(400, "Bad request", str(error), slug="bad-request")
+        if isinstance(error, VerificationError):
+            log.error("ledger verification failed: %s", error)
+            return render_error(500, "Ledger verification failed", str(error), slug="ledger-verification")
+        return _unexpected(error)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:

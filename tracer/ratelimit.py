@@ -57,7 +57,7 @@ def limiter() -> Limiter:
     app = current_app
     if "tracer.limiter" not in app.extensions:
         app.extensions["tracer.limiter"] = Limiter()
-    return app.extensions["tracer.limiter"]  # type: ignore[no-any-return]
+    return app.extensions["tracer.limiter"]
 
 
 def client_key() -> str:
@@ -69,5 +69,6 @@ def client_key() -> str:
 
 def enforce(limit: Limit, key: str | None = None) -> None:
     if not limiter().hit(limit, key or client_key()):
-        raise TooManyRequests(f"too many requests: at most {limit.count} per {limit.seconds} s",
-                              retry_after=limit.seconds)
+        raise TooManyRequests(
+            f"too many requests: at most {limit.count} per {limit.seconds} s", retry_after=limit.seconds
+        )

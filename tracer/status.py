@@ -10,7 +10,11 @@ from sqlalchemy import Engine, text
 def service_status(engine: Engine) -> dict[str, Any]:
     with engine.connect() as conn:
         conn.execute(text("SELECT 1"))
-        size = conn.execute(text("SELECT size FROM ledger_state WHERE id = 1")).scalar() if _has_ledger(conn) else 0
+        size = (
+            conn.execute(text("SELECT size FROM ledger_state WHERE id = 1")).scalar()
+            if _has_ledger(conn)
+            else 0
+        )
     return {"database": engine.dialect.name, "ledger_size": int(size or 0)}
 
 

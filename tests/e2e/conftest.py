@@ -13,8 +13,15 @@ from tests.conftest import LOG_ORIGIN, MASTER_KEY, require
 from tests.support.live import LiveServer, free_port, server_env, start_gunicorn
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 
 
@@ -45,7 +52,9 @@ def page(browser: Any) -> Iterator[Any]:
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     port = free_port()
-    env = server_env(database_url, tmp_path / "live-instance", f"http://127.0.0.1:{port}", MASTER_KEY, LOG_ORIGIN)
+    env = server_env(
+        database_url, tmp_path / "live-instance", f"http://127.0.0.1:{port}", MASTER_KEY, LOG_ORIGIN
+    )
     server = start_gunicorn(env, port, tmp_path / "gunicorn.log")
     yield server
     server.stop()
@@ -62,8 +71,9 @@ def screenshot(page: Any, name: str) -> Path:
 def demo_live_server(demo_database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """gunicorn serving a copy of the demo database (see the ``demo`` fixture for accounts and lots)."""
     port = free_port()
-    env = server_env(demo_database_url, tmp_path / "live-instance", f"http://127.0.0.1:{port}", MASTER_KEY,
-                     LOG_ORIGIN)
+    env = server_env(
+        demo_database_url, tmp_path / "live-instance", f"http://127.0.0.1:{port}", MASTER_KEY, LOG_ORIGIN
+    )
     server = start_gunicorn(env, port, tmp_path / "gunicorn.log")
     yield server
     server.stop()

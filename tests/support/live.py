@@ -23,7 +23,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def server_env(database_url: str, instance: Path, public_url: str, master_key: bytes, log_origin: str) -> dict[str, str]:
+def server_env(
+    database_url: str, instance: Path, public_url: str, master_key: bytes, log_origin: str
+) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         TRACER_DATABASE_URL=database_url,
@@ -54,9 +56,21 @@ class LiveServer:
                 self.process.wait()
 
 
-def start_gunicorn(env: dict[str, str], port: int, log: Path, workers: int = 2, timeout: float = 30) -> LiveServer:
-    args = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "-b", f"127.0.0.1:{port}",
-            "-w", str(workers), "wsgi:app"]
+def start_gunicorn(
+    env: dict[str, str], port: int, log: Path, workers: int = 2, timeout: float = 30
+) -> LiveServer:
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        "config/gunicorn.conf.py",
+        "-b",
+        f"127.0.0.1:{port}",
+        "-w",
+        str(workers),
+        "wsgi:app",
+    ]
     handle = log.open("ab")
     process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)  # noqa: S603
     url = f"http://127.0.0.1:{port}"

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracer.accounts.actors import Actor
 from tracer.errors import InvalidInput, NotFound, Unauthenticated
@@ -30,8 +30,14 @@ def create_token(*, session: Session, user: User, name: str = "api") -> tuple[st
         raise InvalidInput("a token name of 1 to 100 characters is required", field="name")
     plaintext = PREFIX + secrets.token_urlsafe(32)
     assert user.id is not None
-    row = ApiToken(user_id=user.id, name=name, prefix=plaintext[:10], token_hash=_digest(plaintext),
-                   role=user.role, organisation_id=user.organisation_id)
+    row = ApiToken(
+        user_id=user.id,
+        name=name,
+        prefix=plaintext[:10],
+        token_hash=_digest(plaintext),
+        role=user.role,
+        organisation_id=user.organisation_id,
+    )
     session.add(row)
     session.flush()
     return plaintext, row
@@ -54,9 +60,15 @@ def authenticate(*, session: Session, plaintext: str) -> Actor:
         row.last_used_at = now
         session.add(row)
         session.commit()
-    assert user.id is not None and row.id is not None
-    return Actor(user_id=user.id, email=user.email, role=Role(row.role), organisation_id=row.organisation_id,
-                 token_id=row.id)
+    assert user.id is not None
+    assert row.id is not None
+    return Actor(
+        user_id=user.id,
+        email=user.email,
+        role=Role(row.role),
+        organisation_id=row.organisation_id,
+        token_id=row.id,
+    )
 
 
 def revoke_token(*, session: Session, token_id: int, by: Actor) -> ApiToken:
@@ -73,4 +85,4 @@ def revoke_token(*, session: Session, token_id: int, by: Actor) -> ApiToken:
 
 
 def tokens_of(*, session: Session, user_id: int) -> list[ApiToken]:
-    return list(session.exec(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)))
+    return list(session.exec(select(ApiToken).where(ApiToken.user_id == user_id).order_by(col(ApiToken.id))))

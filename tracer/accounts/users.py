@@ -27,7 +27,12 @@ def normalise_email(email: str) -> str:
 
 
 def create_user(
-    *, session: Session, email: str, full_name: str, role: Role | str, password: str,
+    *,
+    session: Session,
+    email: str,
+    full_name: str,
+    role: Role | str,
+    password: str,
     organisation_id: int | None = None,
 ) -> User:
     email = normalise_email(email)
@@ -44,8 +49,13 @@ def create_user(
         raise InvalidInput(f"no organisation {organisation_id}", field="organisation_id")
     if session.exec(select(User).where(User.email == email)).first() is not None:
         raise Conflict(f"an account for {email} exists already", field="email")
-    user = User(email=email, full_name=full_name, role=role.value, organisation_id=organisation_id,
-                password_hash=hash_password(password))
+    user = User(
+        email=email,
+        full_name=full_name,
+        role=role.value,
+        organisation_id=organisation_id,
+        password_hash=hash_password(password),
+    )
     session.add(user)
     session.flush()
     return user
@@ -53,7 +63,9 @@ def create_user(
 
 def actor_for(user: User) -> Actor:
     assert user.id is not None
-    return Actor(user_id=user.id, email=user.email, role=Role(user.role), organisation_id=user.organisation_id)
+    return Actor(
+        user_id=user.id, email=user.email, role=Role(user.role), organisation_id=user.organisation_id
+    )
 
 
 def user_by_email(*, session: Session, email: str) -> User:

@@ -41,6 +41,12 @@ def user() -> None:
 def create_account(email: str, full_name: str, role: str, organisation_id: int | None, password: str) -> None:
     """Create a user (the password is asked for twice)."""
     with db.writer() as session:
-        account = create_user(session=session, email=email, full_name=full_name, role=role, password=password,
-                              organisation_id=organisation_id)
+        account = create_user(
+            session=session,
+            email=email,
+            full_name=full_name,
+            role=role,
+            password=password,
+            organisation_id=organisation_id,
+        )
     click.echo(f"ok: user {account.id} {account.email} ({account.role})")

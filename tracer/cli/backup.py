@@ -29,4 +29,7 @@ def restore(file: Path, yes: bool) -> None:
     backups.restore(db.engine(), file)
     with db.engine().connect() as conn:
         report = journal.store().verify_store(conn)
-    click.echo(f"ok: restored from {file}; ledger verified: {report.entries} entries, {report.checkpoints} checkpoints")
+    click.echo(
+        f"ok: restored from {file}; ledger verified: "
+        f"{report.entries} entries, {report.checkpoints} checkpoints"
+    )

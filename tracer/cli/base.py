@@ -47,7 +47,7 @@ def cli(ctx: click.Context) -> None:
 
 
 def app() -> Flask:
-    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
 def register_commands() -> None:
@@ -55,5 +55,7 @@ def register_commands() -> None:
     import tracer.cli.accounts
     import tracer.cli.backup
     import tracer.cli.data
+    import tracer.cli.labels
     import tracer.cli.ledger
+    import tracer.cli.proofs
     import tracer.cli.setup  # noqa: F401

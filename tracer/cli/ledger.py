@@ -1,4 +1,4 @@
-"""``ledger verify | verify-bundle | checkpoint`` and ``rebuild``: audit the log, rebuild projections from it."""
+"""``ledger verify | verify-bundle | checkpoint`` and ``rebuild``: audit the log, rebuild from it."""
 
 from __future__ import annotations
 

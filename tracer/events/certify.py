@@ -38,16 +38,32 @@ def record_certificate(*, session: Session, actor: Actor, command: Certify) -> p
     valid_until = command.valid_until or add_months(command.issued_on, VALIDITY_MONTHS)
     if valid_until <= command.issued_on:
         raise InvalidInput("valid_until must be after issued_on", field="valid_until")
-    fields = {"certificate": {"id": new_certificate_id(), "product_id": product.id, "stars": command.stars,
-                              "decision_no": command.decision_no, "issuing_level": command.issuing_level,
-                              "issued_on": command.issued_on, "valid_until": valid_until}}
+    fields = {
+        "certificate": {
+            "id": new_certificate_id(),
+            "product_id": product.id,
+            "stars": command.stars,
+            "decision_no": command.decision_no,
+            "issuing_level": command.issuing_level,
+            "issued_on": command.issued_on,
+            "valid_until": valid_until,
+        }
+    }
     body = pipeline.body_of(actor, command.type, fields)
     return pipeline.commit(session, store, actor, body, project_certificate)
 
 
 def project_certificate(session: Session, index: int, body: dict[str, Any]) -> None:
     cert = body["certificate"]
-    session.add(Certificate(id=cert["id"], product_id=cert["product_id"], stars=cert["stars"],
-                            decision_no=cert["decision_no"], issuing_level=cert["issuing_level"],
-                            issued_on=pipeline.day(cert["issued_on"]), valid_until=pipeline.day(cert["valid_until"]),
-                            ledger_index=index))
+    session.add(
+        Certificate(
+            id=cert["id"],
+            product_id=cert["product_id"],
+            stars=cert["stars"],
+            decision_no=cert["decision_no"],
+            issuing_level=cert["issuing_level"],
+            issued_on=pipeline.day(cert["issued_on"]),
+            valid_until=pipeline.day(cert["valid_until"]),
+            ledger_index=index,
+        )
+    )

@@ -10,12 +10,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20,
-                                              pattern=r"^[0-9A-Za-z]+$")]
+Identifier = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=r"^[0-9A-Za-z]+$")
+]
 
 
 def _positive(value: Decimal) -> Decimal:
@@ -32,7 +41,7 @@ def _positive(value: Decimal) -> Decimal:
 
 def _exact(value: Any) -> Any:
     if isinstance(value, float):
-        raise ValueError("give quantities as a decimal string such as \"12.5\", not a binary float")
+        raise ValueError('give quantities as a decimal string such as "12.5", not a binary float')
     return value
 
 
@@ -56,7 +65,8 @@ class RegisterZone(Command):
     area_ha: Quantity | None = None
     crop: Text
     certifications: list[Annotated[str, StringConstraints(min_length=1, max_length=50)]] = Field(
-        default_factory=list, max_length=10)
+        default_factory=list, max_length=10
+    )
 
     @model_validator(mode="after")
     def _polygon_is_geojson(self) -> RegisterZone:
@@ -153,7 +163,9 @@ class Certify(Command):
 
 class Inspect(Command):
     type: Literal["inspect"] = "inspect"
-    serial: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)] | None = None
+    serial: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)] | None = (
+        None
+    )
     lot_id: Identifier | None = None
     result: Literal["pass", "fail", "suspect"]
     place: Text

@@ -10,12 +10,29 @@ from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
 from tracer.errors import InvalidInput
-from tracer.events import certify, commands, harvest, inspection, packaging, recall, shipping, transform, zones
+from tracer.events import (
+    certify,
+    commands,
+    harvest,
+    inspection,
+    packaging,
+    recall,
+    shipping,
+    transform,
+    zones,
+)
 from tracer.events.pipeline import Recorded
 
 EventCommand = Annotated[
-    commands.RegisterZone | commands.Harvest | commands.Receive | commands.Transform | commands.Package
-    | commands.Ship | commands.Recall | commands.Certify | commands.Inspect,
+    commands.RegisterZone
+    | commands.Harvest
+    | commands.Receive
+    | commands.Transform
+    | commands.Package
+    | commands.Ship
+    | commands.Recall
+    | commands.Certify
+    | commands.Inspect,
     Field(discriminator="type"),
 ]
 _adapter: TypeAdapter[Any] = TypeAdapter(EventCommand)
@@ -41,15 +58,17 @@ def parse_command(data: Any) -> commands.Command:
     if "type" not in data:
         raise InvalidInput(f"type is required: one of {', '.join(EVENT_TYPES)}", field="type")
     if data["type"] not in EVENT_TYPES:
-        raise InvalidInput(f"unknown event type {data['type']!r}: one of {', '.join(EVENT_TYPES)}", field="type")
+        raise InvalidInput(
+            f"unknown event type {data['type']!r}: one of {', '.join(EVENT_TYPES)}", field="type"
+        )
     try:
-        return _adapter.validate_python(data)  # type: ignore[no-any-return]
+        return _adapter.validate_python(data)
     except ValidationError as error:
         raise invalid_input(error, skip_first=True) from None
 
 
 def invalid_input(error: ValidationError, *, skip_first: bool = False) -> InvalidInput:
-    """Our InvalidInput for pydantic's first error, with a dotted field path such as ``inputs[0].quantity``."""
+    """Our InvalidInput for pydantic's first error, its field a path such as ``inputs[0].quantity``."""
     first = error.errors()[0]
     location = list(first["loc"])[1:] if skip_first else list(first["loc"])
     field = ""

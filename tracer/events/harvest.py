@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tracer.accounts.actors import Actor
 from tracer.errors import NotFound, RuleViolation
@@ -29,19 +29,36 @@ def record_harvest(*, session: Session, actor: Actor, command: Harvest) -> pipel
     not_in_future(command.harvested_on, "harvested_on")
     if command.product_id is not None:
         own_product(session, org, command.product_id, "product_id")
-    lot = {"id": new_lot_id(), "name": command.name, "quantity": command.quantity, "unit": command.unit,
-           "product_id": command.product_id}
-    body = pipeline.body_of(actor, command.type, {"zone_id": zone.id, "harvested_on": command.harvested_on,
-                                                  "lot": lot})
+    lot = {
+        "id": new_lot_id(),
+        "name": command.name,
+        "quantity": command.quantity,
+        "unit": command.unit,
+        "product_id": command.product_id,
+    }
+    body = pipeline.body_of(
+        actor, command.type, {"zone_id": zone.id, "harvested_on": command.harvested_on, "lot": lot}
+    )
     return pipeline.commit(session, store, actor, body, project_harvest)
 
 
 def project_harvest(session: Session, index: int, body: dict[str, Any]) -> None:
     lot = body["lot"]
     quantity = Decimal(lot["quantity"])
-    session.add(Lot(id=lot["id"], organisation_id=body["org"], product_id=lot.get("product_id"),
-                    zone_id=body["zone_id"], name=lot["name"], quantity=quantity, remaining=quantity,
-                    unit=lot["unit"], produced_on=pipeline.day(body["harvested_on"]), created_index=index))
+    session.add(
+        Lot(
+            id=lot["id"],
+            organisation_id=body["org"],
+            product_id=lot.get("product_id"),
+            zone_id=body["zone_id"],
+            name=lot["name"],
+            quantity=quantity,
+            remaining=quantity,
+            unit=lot["unit"],
+            produced_on=pipeline.day(body["harvested_on"]),
+            created_index=index,
+        )
+    )
     session.add(LotEvent(lot_id=lot["id"], ledger_index=index, role="created"))
 
 
@@ -58,16 +75,23 @@ def record_receive(*, session: Session, actor: Actor, command: Receive) -> pipel
     shipment = _open_shipment(session, lot.id, org)
     if command.received_on < shipment.shipped_on:
         raise RuleViolation("received_on is before the lot was shipped", field="received_on")
-    body = pipeline.body_of(actor, command.type, {"lot_id": lot.id, "from_org": lot.organisation_id,
-                                                  "received_on": command.received_on})
+    body = pipeline.body_of(
+        actor,
+        command.type,
+        {"lot_id": lot.id, "from_org": lot.organisation_id, "received_on": command.received_on},
+    )
     return pipeline.commit(session, store, actor, body, project_receive)
 
 
 def _open_shipment(session: Session, lot_id: str, org: int) -> Shipment:
     shipment = session.exec(
-        select(Shipment).where(Shipment.lot_id == lot_id, Shipment.to_organisation_id == org,
-                               Shipment.received_index.is_(None))  # type: ignore[union-attr]
-        .order_by(Shipment.ledger_index.desc())  # type: ignore[attr-defined]
+        select(Shipment)
+        .where(
+            Shipment.lot_id == lot_id,
+            Shipment.to_organisation_id == org,
+            col(Shipment.received_index).is_(None),
+        )
+        .order_by(col(Shipment.ledger_index).desc())
     ).first()
     if shipment is None:
         raise NotFound(f"no shipment of lot {lot_id} to your organisation", field="lot_id")

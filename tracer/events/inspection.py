@@ -34,11 +34,19 @@ def record_inspection(*, session: Session, actor: Actor, command: Inspect) -> pi
 
 
 def project_inspection(session: Session, index: int, body: dict[str, Any]) -> None:
-    session.add(Inspection(
-        ledger_index=index, inspector_user_id=int(body["by"].split(":")[1]), lot_id=body.get("lot_id"),
-        serial=body.get("serial"), result=body["result"], place=body["place"], province=body.get("province"),
-        notes=body.get("notes"), photo_sha256=body.get("photo_sha256"),
-        inspected_at=datetime.fromisoformat(body["recorded_at"].replace("Z", "+00:00")),
-    ))
+    session.add(
+        Inspection(
+            ledger_index=index,
+            inspector_user_id=int(body["by"].split(":")[1]),
+            lot_id=body.get("lot_id"),
+            serial=body.get("serial"),
+            result=body["result"],
+            place=body["place"],
+            province=body.get("province"),
+            notes=body.get("notes"),
+            photo_sha256=body.get("photo_sha256"),
+            inspected_at=datetime.fromisoformat(body["recorded_at"].replace("Z", "+00:00")),
+        )
+    )
     if body.get("lot_id"):
         session.add(LotEvent(lot_id=body["lot_id"], ledger_index=index, role="inspected"))

@@ -40,18 +40,25 @@ def record_packaging(*, session: Session, actor: Actor, command: PackageCommand)
         raise RuleViolation(f"packed_on is before lot {lot.id} was produced", field="packed_on")
     used = command.quantity_used if command.quantity_used is not None else lot.remaining
     if used > lot.remaining or used <= 0:
-        raise RuleViolation(f"lot {lot.id} holds {lot.remaining} {lot.unit}; cannot use {used}",
-                            field="quantity_used")
+        raise RuleViolation(
+            f"lot {lot.id} holds {lot.remaining} {lot.unit}; cannot use {used}", field="quantity_used"
+        )
     expires = command.expires_on
     if expires is None and product.shelf_life_days:
         expires = command.packed_on + timedelta(days=product.shelf_life_days)
     if expires is not None and expires <= command.packed_on:
         raise RuleViolation("expires_on must be after packed_on", field="expires_on")
     serials = _fresh_serials(session, command.count)
-    fields = {"lot_id": lot.id, "product_id": product.id, "count": command.count,
-              "net_content": command.net_content, "quantity_used": used, "packed_on": command.packed_on,
-              "expires_on": expires,
-              "serials_root": base64.b64encode(serial_codes.serials_root(serials)).decode("ascii")}
+    fields = {
+        "lot_id": lot.id,
+        "product_id": product.id,
+        "count": command.count,
+        "net_content": command.net_content,
+        "quantity_used": used,
+        "packed_on": command.packed_on,
+        "expires_on": expires,
+        "serials_root": base64.b64encode(serial_codes.serials_root(serials)).decode("ascii"),
+    }
     body = pipeline.body_of(actor, command.type, fields)
     recorded = pipeline.commit(session, store, actor, body, _store_serials(serials))
     return recorded
@@ -61,7 +68,7 @@ def _fresh_serials(session: Session, count: int) -> list[str]:
     """``count`` new serials, none already in use (60 random bits each: a clash is rare, but checked)."""
     serials = serial_codes.new_serials(count)
     for start in range(0, len(serials), 500):
-        chunk = serials[start:start + 500]
+        chunk = serials[start : start + 500]
         taken = set(session.exec(select(Package.serial).where(col(Package.serial).in_(chunk))))
         if taken:
             return _fresh_serials(session, count)
@@ -83,8 +90,12 @@ def batch_serials(session: Session, index: int, body: dict[str, Any]) -> list[st
     if batch is None:
         raise VerificationError(f"packaging event {index} has no serial list", index=index)
     serials = batch.serials.split("\n")
-    if len(serials) != body["count"] or serial_codes.serials_root(serials) != base64.b64decode(body["serials_root"]):
-        raise VerificationError(f"serial list of packaging event {index} does not match its signed root", index=index)
+    if len(serials) != body["count"] or serial_codes.serials_root(serials) != base64.b64decode(
+        body["serials_root"]
+    ):
+        raise VerificationError(
+            f"serial list of packaging event {index} does not match its signed root", index=index
+        )
     return serials
 
 
@@ -99,8 +110,19 @@ def project_packaging(session: Session, index: int, body: dict[str, Any]) -> Non
     session.add(LotEvent(lot_id=lot.id, ledger_index=index, role="packaged"))
     session.flush()
     packed_on = pipeline.day(body["packed_on"])
-    expires_on = pipeline.day(body.get("expires_on"))
-    rows = [{"serial": s, "lot_id": lot.id, "product_id": body["product_id"], "packaging_index": index,
-             "position": i, "packed_on": packed_on, "expires_on": expires_on, "net_content": body["net_content"],
-             "status": "active"} for i, s in enumerate(serials)]
+    expires_on = pipeline.maybe_day(body.get("expires_on"))
+    rows = [
+        {
+            "serial": s,
+            "lot_id": lot.id,
+            "product_id": body["product_id"],
+            "packaging_index": index,
+            "position": i,
+            "packed_on": packed_on,
+            "expires_on": expires_on,
+            "net_content": body["net_content"],
+            "status": "active",
+        }
+        for i, s in enumerate(serials)
+    ]
     session.connection().execute(insert(Package), rows)

@@ -39,8 +39,12 @@ class Recorded:
     body: dict[str, Any]
 
     def receipt(self) -> dict[str, Any]:
-        return {"ledger_index": self.index, "leaf_hash": self.leaf_hash.hex(), "keyid": self.keyid,
-                "type": self.body["type"]}
+        return {
+            "ledger_index": self.index,
+            "leaf_hash": self.leaf_hash.hex(),
+            "keyid": self.keyid,
+            "type": self.body["type"],
+        }
 
 
 def lock(session: Session) -> LedgerStore:
@@ -53,13 +57,23 @@ def lock(session: Session) -> LedgerStore:
 def signing_key(session: Session, owner: str) -> str:
     """The key id that signs for ``owner`` now: its newest registered, unrevoked key."""
     keys = ledger_schema.ledger_keys
-    row = session.connection().execute(
-        select(keys.c.keyid)
-        .where(and_(keys.c.owner == owner, keys.c.registered_index.is_not(None), keys.c.revoked_index.is_(None),
-                    keys.c.private_key_enc.is_not(None)))
-        .order_by(keys.c.registered_index.desc())
-        .limit(1)
-    ).first()
+    row = (
+        session.connection()
+        .execute(
+            select(keys.c.keyid)
+            .where(
+                and_(
+                    keys.c.owner == owner,
+                    keys.c.registered_index.is_not(None),
+                    keys.c.revoked_index.is_(None),
+                    keys.c.private_key_enc.is_not(None),
+                )
+            )
+            .order_by(keys.c.registered_index.desc())
+            .limit(1)
+        )
+        .first()
+    )
     if row is None:
         raise Forbidden(f"no active signing key for {owner}; ask the programme office to issue one")
     return str(row[0])
@@ -93,7 +107,9 @@ def _plain(value: Any) -> Any:
 Projector = Callable[[Session, int, dict[str, Any]], None]
 
 
-def commit(session: Session, store: LedgerStore, actor: Actor, body: dict[str, Any], project: Projector) -> Recorded:
+def commit(
+    session: Session, store: LedgerStore, actor: Actor, body: dict[str, Any], project: Projector
+) -> Recorded:
     """Sign ``body`` with the actor's key, append it and project it, all in the session's transaction."""
     conn = session.connection()
     keyid = signing_key(session, actor.signer_owner)
@@ -107,10 +123,14 @@ def commit(session: Session, store: LedgerStore, actor: Actor, body: dict[str, A
     return Recorded(index=receipt.index, leaf_hash=bytes(receipt.leaf_hash), keyid=keyid, body=body)
 
 
-def day(value: str | None) -> date | None:
+def day(value: str) -> date:
     """A date of an event body (ISO text) as a ``date``."""
+    return date.fromisoformat(value)
+
+
+def maybe_day(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
 
 def decode_body(payload: bytes) -> dict[str, Any]:
-    return json.loads(payload)  # type: ignore[no-any-return]
+    return json.loads(payload)

@@ -43,16 +43,22 @@ def record_event(session: Session, index: int, keyid: str, body: dict[str, Any])
     occurred = next((body[k] for k in OCCURRED if k in body), None)
     if body["type"] == "certify":
         occurred = body["certificate"]["issued_on"]
-    session.add(EventRecord(
-        ledger_index=index, type=body["type"], organisation_id=body.get("org"), actor=body.get("by", ""),
-        keyid=keyid, recorded_at=datetime.fromisoformat(body["recorded_at"].replace("Z", "+00:00")),
-        occurred_on=date.fromisoformat(occurred) if occurred else None,
-        body=json.dumps(body, ensure_ascii=False, sort_keys=True),
-    ))
+    session.add(
+        EventRecord(
+            ledger_index=index,
+            type=body["type"],
+            organisation_id=body.get("org"),
+            actor=body.get("by", ""),
+            keyid=keyid,
+            recorded_at=datetime.fromisoformat(body["recorded_at"].replace("Z", "+00:00")),
+            occurred_on=date.fromisoformat(occurred) if occurred else None,
+            body=json.dumps(body, ensure_ascii=False, sort_keys=True),
+        )
+    )
 
 
 def rebuild(session: Session, entries: list[tuple[int, bytes]]) -> int:
-    """Empty the projections and replay ``entries`` (index, envelope bytes) in order; returns events applied."""
+    """Empty the projections, replay ``entries`` (index, envelope bytes) in order; return the count."""
     conn = session.connection()
     for table in PROJECTION_TABLES:
         conn.execute(delete(table))

@@ -28,15 +28,19 @@ def record_recall(*, session: Session, actor: Actor, command: Recall) -> pipelin
             raise NotFound(f"no lot {lot_id} among your organisation's lots", field=field)
         if lot.status == "recalled":
             raise RuleViolation(f"lot {lot_id} is already recalled", field=field)
-    body = pipeline.body_of(actor, command.type, {"lot_ids": list(dict.fromkeys(command.lot_ids)),
-                                                  "reason": command.reason})
+    body = pipeline.body_of(
+        actor, command.type, {"lot_ids": list(dict.fromkeys(command.lot_ids)), "reason": command.reason}
+    )
     return pipeline.commit(session, store, actor, body, project_recall)
 
 
 def project_recall(session: Session, index: int, body: dict[str, Any]) -> None:
     reached = descendants(session, body["lot_ids"])
     conn = session.connection()
-    conn.execute(update(Lot).where(col(Lot.id).in_(reached))
-                 .values(status="recalled", recall_index=index, recall_reason=body["reason"]))
+    conn.execute(
+        update(Lot)
+        .where(col(Lot.id).in_(reached))
+        .values(status="recalled", recall_index=index, recall_reason=body["reason"])
+    )
     conn.execute(update(Package).where(col(Package.lot_id).in_(reached)).values(status="recalled"))
     session.add_all([LotEvent(lot_id=lot_id, ledger_index=index, role="recalled") for lot_id in reached])

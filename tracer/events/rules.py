@@ -24,7 +24,9 @@ def not_in_future(day: date, field: str) -> None:
         raise InvalidInput(f"{field} {day.isoformat()} is in the future", field=field)
 
 
-def held_lot(session: Session, organisation_id: int, lot_id: str, field: str, *, for_update: bool = True) -> Lot:
+def held_lot(
+    session: Session, organisation_id: int, lot_id: str, field: str, *, for_update: bool = True
+) -> Lot:
     """The lot ``lot_id`` if this organisation holds it and it can still be used."""
     lot = session.get(Lot, lot_id)
     if lot is None or lot.organisation_id != organisation_id:

@@ -32,8 +32,12 @@ def record_shipment(*, session: Session, actor: Actor, command: Ship) -> pipelin
             raise NotFound(f"no organisation {command.to_organisation_id}", field="to_organisation_id")
         if receiver.id == org:
             raise InvalidInput("a lot cannot be shipped to its own holder", field="to_organisation_id")
-    fields = {"lot_id": lot.id, "shipped_on": command.shipped_on, "to_org": command.to_organisation_id,
-              "sale_point": command.sale_point.model_dump(exclude_none=True) if command.sale_point else None}
+    fields = {
+        "lot_id": lot.id,
+        "shipped_on": command.shipped_on,
+        "to_org": command.to_organisation_id,
+        "sale_point": command.sale_point.model_dump(exclude_none=True) if command.sale_point else None,
+    }
     body = pipeline.body_of(actor, command.type, fields)
     return pipeline.commit(session, store, actor, body, project_shipment)
 
@@ -42,14 +46,28 @@ def project_shipment(session: Session, index: int, body: dict[str, Any]) -> None
     lot = session.get(Lot, body["lot_id"])
     assert lot is not None
     point = body.get("sale_point") or {}
-    moved = session.connection().execute(
-        update(Package).where(Package.lot_id == lot.id, Package.status == "active")  # type: ignore[arg-type]
-        .values(status="shipped")
-    ).rowcount
-    session.add(Shipment(ledger_index=index, lot_id=lot.id, from_organisation_id=body["org"],
-                         to_organisation_id=body.get("to_org"), sale_point=point.get("name"),
-                         sale_point_address=point.get("address"), province=point.get("province"),
-                         shipped_on=pipeline.day(body["shipped_on"]), package_count=moved or 0))
+    moved = (
+        session.connection()
+        .execute(
+            update(Package)
+            .where(Package.lot_id == lot.id, Package.status == "active")  # type: ignore[arg-type]
+            .values(status="shipped")
+        )
+        .rowcount
+    )
+    session.add(
+        Shipment(
+            ledger_index=index,
+            lot_id=lot.id,
+            from_organisation_id=body["org"],
+            to_organisation_id=body.get("to_org"),
+            sale_point=point.get("name"),
+            sale_point_address=point.get("address"),
+            province=point.get("province"),
+            shipped_on=pipeline.day(body["shipped_on"]),
+            package_count=moved or 0,
+        )
+    )
     if body.get("to_org") is not None:
         lot.in_transit_to = body["to_org"]
         session.add(lot)

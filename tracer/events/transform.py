@@ -33,17 +33,25 @@ def record_transform(*, session: Session, actor: Actor, command: Transform) -> p
         if item.quantity > lot.remaining:
             raise RuleViolation(
                 f"lot {lot.id} holds {lot.remaining} {lot.unit}; cannot take {item.quantity}",
-                field=f"{field}.quantity")
+                field=f"{field}.quantity",
+            )
         if command.processed_on < lot.produced_on:
-            raise RuleViolation(f"processed_on is before lot {lot.id} was produced ({lot.produced_on.isoformat()})",
-                                field="processed_on")
+            raise RuleViolation(
+                f"processed_on is before lot {lot.id} was produced ({lot.produced_on.isoformat()})",
+                field="processed_on",
+            )
     outputs = []
     for i, out in enumerate(command.outputs):
         if out.product_id is not None:
             own_product(session, org, out.product_id, f"outputs[{i}].product_id")
         outputs.append({"id": new_lot_id(), **out.model_dump(exclude_none=True)})
-    fields = {"step": command.step, "facility": command.facility, "processed_on": command.processed_on,
-              "inputs": [i.model_dump() for i in command.inputs], "outputs": outputs}
+    fields = {
+        "step": command.step,
+        "facility": command.facility,
+        "processed_on": command.processed_on,
+        "inputs": [i.model_dump() for i in command.inputs],
+        "outputs": outputs,
+    }
     body = pipeline.body_of(actor, command.type, fields)
     return pipeline.commit(session, store, actor, body, project_transform)
 
@@ -59,10 +67,26 @@ def project_transform(session: Session, index: int, body: dict[str, Any]) -> Non
         session.add(LotEvent(lot_id=lot.id, ledger_index=index, role="input"))
     for out in body["outputs"]:
         quantity = Decimal(out["quantity"])
-        session.add(Lot(id=out["id"], organisation_id=body["org"], product_id=out.get("product_id"),
-                        name=out["name"], quantity=quantity, remaining=quantity, unit=out["unit"],
-                        produced_on=pipeline.day(body["processed_on"]), created_index=index))
+        session.add(
+            Lot(
+                id=out["id"],
+                organisation_id=body["org"],
+                product_id=out.get("product_id"),
+                name=out["name"],
+                quantity=quantity,
+                remaining=quantity,
+                unit=out["unit"],
+                produced_on=pipeline.day(body["processed_on"]),
+                created_index=index,
+            )
+        )
         session.add(LotEvent(lot_id=out["id"], ledger_index=index, role="created"))
         for item in body["inputs"]:
-            session.add(LotInput(output_lot_id=out["id"], input_lot_id=item["lot_id"],
-                                 quantity=Decimal(item["quantity"]), ledger_index=index))
+            session.add(
+                LotInput(
+                    output_lot_id=out["id"],
+                    input_lot_id=item["lot_id"],
+                    quantity=Decimal(item["quantity"]),
+                    ledger_index=index,
+                )
+            )

@@ -23,22 +23,33 @@ def record_zone(*, session: Session, actor: Actor, command: RegisterZone) -> pip
     fields = command.model_dump(exclude={"type", "polygon"}, exclude_none=True)
     if command.polygon is not None:
         # GeoJSON coordinates are display data, not quantities: kept as text so the body holds no float.
-        fields["polygon_geojson"] = json.dumps(command.polygon, default=float, ensure_ascii=False,
-                                               separators=(",", ":"))
+        fields["polygon_geojson"] = json.dumps(
+            command.polygon, default=float, ensure_ascii=False, separators=(",", ":")
+        )
     body = pipeline.body_of(actor, command.type, {"zone": {"id": new_zone_id(), **fields}})
     return pipeline.commit(session, store, actor, body, project_zone)
 
 
 def project_zone(session: Session, index: int, body: dict[str, Any]) -> None:
     zone = body["zone"]
-    session.add(Zone(
-        id=zone["id"], organisation_id=body["org"], name=zone["name"], address=zone.get("address"),
-        commune=zone["commune"], district=zone["district"], province=zone["province"],
-        latitude=_decimal(zone.get("latitude")), longitude=_decimal(zone.get("longitude")),
-        polygon_geojson=zone.get("polygon_geojson"),
-        area_ha=_decimal(zone.get("area_ha")), crop=zone["crop"],
-        certifications=", ".join(zone.get("certifications", [])), ledger_index=index,
-    ))
+    session.add(
+        Zone(
+            id=zone["id"],
+            organisation_id=body["org"],
+            name=zone["name"],
+            address=zone.get("address"),
+            commune=zone["commune"],
+            district=zone["district"],
+            province=zone["province"],
+            latitude=_decimal(zone.get("latitude")),
+            longitude=_decimal(zone.get("longitude")),
+            polygon_geojson=zone.get("polygon_geojson"),
+            area_ha=_decimal(zone.get("area_ha")),
+            crop=zone["crop"],
+            certifications=", ".join(zone.get("certifications", [])),
+            ledger_index=index,
+        )
+    )
 
 
 def _decimal(value: str | None) -> Decimal | None:

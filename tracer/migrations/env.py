@@ -11,7 +11,7 @@ config = context.config
 def run() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+        engine = create_engine(config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool)
         with engine.connect() as conn:
             _run_with(conn)
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from tracer.models.types import UTCDateTime, utcnow
@@ -14,10 +15,30 @@ class Scan(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     serial: str | None = Field(default=None, max_length=20, index=True)  # None for codes we never issued
     code: str = Field(max_length=300)  # the URI or path as scanned
-    outcome: str = Field(max_length=20)  # genuine | unknown | recalled | expired
+    outcome: str = Field(max_length=20, index=True)  # genuine | unknown | recalled | expired
     scanned_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     client_hash: str = Field(max_length=64)
     user_agent_family: str = Field(default="", max_length=40)
     latitude: str | None = Field(default=None, max_length=12)  # coarse, only when the visitor shares it
     longitude: str | None = Field(default=None, max_length=12)
     province: str | None = Field(default=None, max_length=100)
+
+
+class ScanTally(SQLModel, table=True):
+    """One counted scan: a client counts at most once per serial per hour, so nobody can inflate a count."""
+
+    __tablename__ = "scan_tallies"
+    serial: str = Field(primary_key=True, max_length=20)
+    client_hash: str = Field(primary_key=True, max_length=64)
+    bucket: int = Field(primary_key=True, sa_type=BigInteger)  # hours since the epoch
+    first_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ScanFlag(SQLModel, table=True):
+    """A sign that a code was copied, found when a scan was recorded (e.g. two places too far apart)."""
+
+    __tablename__ = "scan_flags"
+    serial: str = Field(primary_key=True, max_length=20)
+    kind: str = Field(primary_key=True, max_length=20)  # travel
+    flagged_at: datetime = Field(sa_type=UTCDateTime)
+    detail: str = Field(default="", max_length=300)
