@@ -1,0 +1,69 @@
+"""Helpers for the console tests: CSRF tokens from the pages, signing in as a demo account, ledger size."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.support.accounts import GAC_PRODUCER, password_of
+
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf(client: FlaskClient, path: str) -> str:
+    """The CSRF token of the form on ``path`` (the session keeps the matching secret)."""
+    html = client.get(path).get_data(as_text=True)
+    found = _TOKEN.search(html)
+    assert found, f"no CSRF token on {path}"
+    return found.group(1) or found.group(2)
+
+
+def post_form(client: FlaskClient, path: str, data: dict[str, Any], **kwargs: Any) -> Any:
+    """POST ``data`` to ``path`` with the page's CSRF token, as the browser would."""
+    return client.post(path, data={"csrf_token": csrf(client, path), **data}, **kwargs)
+
+
+def sign_in(client: FlaskClient, email: str, password: str, next_: str | None = None) -> Any:
+    data = {"email": email, "password": password}
+    if next_:
+        data["next"] = next_
+    return post_form(client, "/login", data)
+
+
+def ledger_size(client: FlaskClient) -> int:
+    return int(client.get("/healthz").get_json()["ledger_size"])
+
+
+def text(response: Any) -> str:
+    return str(response.get_data(as_text=True))
+
+
+@pytest.fixture
+def producer(demo_client: FlaskClient, demo) -> FlaskClient:  # type: ignore[no-untyped-def]
+    """The demo client signed in as the gấc producer of HTX Nông nghiệp Mỹ Cẩm."""
+    response = sign_in(demo_client, GAC_PRODUCER, password_of(demo, GAC_PRODUCER))
+    assert response.status_code == 302, text(response)
+    return demo_client
+
+
+def sign_in_as(client: FlaskClient, demo: Any, email: str) -> FlaskClient:
+    response = sign_in(client, email, password_of(demo, email))
+    assert response.status_code == 302, text(response)
+    return client
+
+
+def error_of(html: str, field_id: str) -> str:
+    """The error text shown next to the field ``field_id`` ('' when there is none)."""
+    found = re.search(rf'<p class="field-error" id="{re.escape(field_id)}-error">(.*?)</p>', html, re.S)
+    return found.group(1) if found else ""
+
+
+def query(app: Any, statement: Any) -> list[Any]:
+    """Rows of a select against the app's database (for finding demo ids and checking nothing was saved)."""
+    from sqlmodel import Session
+
+    with Session(app.extensions["tracer.engine"]) as session:
+        return list(session.exec(statement))
