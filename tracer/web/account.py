@@ -10,7 +10,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from flask_babel import gettext
 from sqlmodel import Session
 
-from tracer import db
+from tracer import db, ratelimit
 from tracer.accounts import users
 from tracer.accounts.passwords import check_strength
 from tracer.auth import current_actor, optional_actor, sign_in, sign_out
@@ -43,6 +43,7 @@ def login() -> Response | tuple[str, int] | str:
     if request.method == "GET" and signed_in is not None:
         return redirect(target or home_of(signed_in.role))  # type: ignore[return-value]
     if form.validate_on_submit():
+        ratelimit.enforce(ratelimit.LOGIN)  # per client address, beside the per-account lock-out
         try:
             user = users.login(
                 session=db.session(), email=form.email.data or "", password=form.password.data or ""
