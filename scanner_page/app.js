@@ -1,0 +1,467 @@
+// OCOP Tracer scanner: read a package code (camera, photo or typed), fetch its proof bundle and verify it here,
+// against the log key pinned on this device. Everything shown from data goes through textContent.
+
+import { VerificationError, sha256, uriParts, verifyPackageBundle } from "./verify.js";
+import { translator } from "./i18n.js";
+
+const $ = (id) => document.getElementById(id);
+const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const KEY_STORE = "ocop.logKey";
+const PROOFS = "ocop-proofs-v1";
+const MAX_PHOTO = 900 * 1024;
+const timings = { start: 0 };
+const query = new URLSearchParams(location.search);
+
+let lang = query.get("lang") || localStorage.getItem("ocop.lang") || "vi";
+if (!["vi", "en"].includes(lang)) lang = "vi";
+let t = translator(lang);
+let stream = null;
+let scanning = false;
+let busy = false;
+let last = null; // the last verdict shown, re-rendered when the language changes
+let session = { inspector: false };
+let keyChanged = false;
+
+const since = () => Math.round(performance.now());
+
+// -- language ----------------------------------------------------------------------------------------------
+
+function applyLanguage() {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+  for (const el of document.querySelectorAll("[data-tp]")) el.placeholder = t(el.dataset.tp);
+  document.title = `${t("title")} · OCOP Tracer`;
+  if (last) render(last);
+}
+
+$("lang").addEventListener("click", () => {
+  lang = lang === "vi" ? "en" : "vi";
+  localStorage.setItem("ocop.lang", lang);
+  t = translator(lang);
+  applyLanguage();
+});
+
+// -- the pinned log key ------------------------------------------------------------------------------------
+
+async function servedKey() {
+  const meta = document.querySelector('meta[name="ocop-log-key"]');
+  const embedded = meta ? meta.content : "";
+  if (embedded && !embedded.startsWith("{{")) return embedded;
+  try {
+    const response = await fetch("/api/v1/ledger/keys", { headers: { Accept: "application/json" } });
+    const doc = await response.json();
+    return doc.log_key || doc.verifier_key || (doc.log && doc.log.verifier_key) || null;
+  } catch {
+    return null;
+  }
+}
+
+async function pinnedKey() {
+  let pinned = localStorage.getItem(KEY_STORE);
+  const served = await servedKey();
+  if (!pinned && served) {
+    localStorage.setItem(KEY_STORE, served);
+    pinned = served;
+  }
+  keyChanged = Boolean(pinned && served && pinned !== served);
+  return pinned || "";
+}
+
+// -- reading a code ----------------------------------------------------------------------------------------
+
+function normaliseSerial(typed) {
+  const map = { O: "0", I: "1", L: "1" };
+  let out = "";
+  for (const ch of typed.trim().toUpperCase()) {
+    if (ch === "-" || ch === " ") continue;
+    const mapped = map[ch] || ch;
+    if (!ALPHABET.includes(mapped)) throw new Error(`'${ch}'`);
+    out += mapped;
+  }
+  if (out.length !== 12) throw new Error(`${out.length}/12`);
+  return out;
+}
+
+function readCode(text) {
+  const value = text.trim();
+  if (/^https?:\/\//i.test(value) || value.startsWith("/")) {
+    const [, serial] = uriParts(value);
+    if (!serial) throw new Error(value.slice(0, 80));
+    let host = null;
+    try {
+      const url = new URL(value, location.href);
+      if (url.host !== location.host) host = url.host;
+    } catch { /* a path */ }
+    return { serial: normaliseSerial(serial), otherHost: host };
+  }
+  return { serial: normaliseSerial(value), otherHost: null };
+}
+
+function onCode(text) {
+  if (busy) return;
+  let code;
+  try {
+    code = readCode(text);
+  } catch (error) {
+    $("input-error").textContent = t("badCode", { detail: error.message });
+    return;
+  }
+  $("input-error").textContent = "";
+  stopCamera();
+  check(code.serial, code.otherHost);
+}
+
+$("manual").addEventListener("submit", (event) => {
+  event.preventDefault();
+  timings.start = since();
+  onCode($("code").value);
+});
+
+// -- camera ------------------------------------------------------------------------------------------------
+
+const video = $("video");
+const canvas = document.createElement("canvas");
+const ctx = canvas.getContext("2d", { willReadFrequently: true });
+
+function decodeFrame(source, width, height, invert) {
+  const scale = Math.min(1, 800 / Math.max(width, height));
+  canvas.width = Math.round(width * scale);
+  canvas.height = Math.round(height * scale);
+  ctx.drawImage(source, 0, 0, canvas.width, canvas.height);
+  const image = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  const found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: invert ? "attemptBoth" : "dontInvert" });
+  return found ? found.data : null;
+}
+
+async function startCamera() {
+  stopCamera();
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    $("camera-status").textContent = t("noCamera");
+    return;
+  }
+  $("camera-status").textContent = t("cameraStarting");
+  const attempts = [
+    { video: { facingMode: "environment", width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false },
+    { video: true, audio: false },
+  ];
+  for (const constraints of attempts) {
+    try {
+      stream = await navigator.mediaDevices.getUserMedia(constraints);
+      break;
+    } catch (error) {
+      if (error.name === "NotAllowedError" || error.name === "SecurityError") break;
+    }
+  }
+  if (!stream) {
+    $("camera-status").textContent = t("cameraDenied");
+    return;
+  }
+  video.srcObject = stream;
+  try { await video.play(); } catch { /* autoplay of a muted stream is allowed; keep scanning regardless */ }
+  timings.camera = since();
+  $("camera-status").textContent = t("cameraOn");
+  scanning = true;
+  scan();
+}
+
+function scan() {
+  if (!scanning) return;
+  if (video.readyState >= 2 && video.videoWidth && window.jsQR) {
+    timings.firstFrame = timings.firstFrame || since();
+    const text = decodeFrame(video, video.videoWidth, video.videoHeight, false);
+    if (text) {
+      timings.decoded = since();
+      onCode(text);
+      return;
+    }
+  }
+  setTimeout(scan, 30);
+}
+
+function stopCamera() {
+  scanning = false;
+  if (stream) for (const track of stream.getTracks()) track.stop();
+  stream = null;
+  video.srcObject = null;
+}
+
+$("start").addEventListener("click", () => {
+  timings.start = since();
+  showScanner();
+  startCamera();
+});
+
+$("photo-code").addEventListener("change", async (event) => {
+  const file = event.target.files[0];
+  event.target.value = "";
+  if (!file) return;
+  timings.start = since();
+  try {
+    const bitmap = await createImageBitmap(file);
+    const text = decodeFrame(bitmap, bitmap.width, bitmap.height, true);
+    if (!text) throw new Error("none");
+    onCode(text);
+  } catch {
+    $("input-error").textContent = t("noQr");
+  }
+});
+
+// -- proof bundles and verdicts ----------------------------------------------------------------------------
+
+async function saved(url) {
+  if (!("caches" in window)) return null;
+  try {
+    return (await (await caches.open(PROOFS)).match(url)) || null;
+  } catch {
+    return null;
+  }
+}
+
+async function save(url, bundle) {
+  if (!("caches" in window)) return;
+  try {
+    const body = JSON.stringify(bundle);
+    const headers = { "Content-Type": "application/json", "X-Ocop-Saved-At": new Date().toISOString() };
+    await (await caches.open(PROOFS)).put(url, new Response(body, { headers }));
+  } catch { /* storage full or denied: verification still stands */ }
+}
+
+async function check(serial, otherHost) {
+  busy = true;
+  showMessage(t("checking", { serial }));
+  const url = `/api/v1/packages/${serial}/proof`;
+  let response = null;
+  try {
+    response = await fetch(url, { headers: { Accept: "application/json" } });
+  } catch {
+    response = await saved(url);
+  }
+  busy = false;
+  timings.fetched = since();
+  if (!response) return showMessage(t("offlineNoProof"));
+  if (response.status === 404) return render({ kind: "unknown", serial, otherHost });
+  if (!response.ok) return showMessage(t("serverError", { status: response.status }));
+  const savedAt = response.headers.get("X-Ocop-Saved-At");
+  let bundle;
+  try {
+    bundle = await response.json();
+  } catch {
+    return render({ kind: "failed", serial, otherHost, code: "malformed", reason: "not JSON" });
+  }
+  const key = await pinnedKey();
+  let verdict;
+  try {
+    verdict = await verifyPackageBundle(bundle, key);
+  } catch (error) {
+    const code = error instanceof VerificationError ? error.code : "internal";
+    return render({ kind: "failed", serial, otherHost, code, reason: error.reason || String(error), bundle });
+  }
+  if (!savedAt) await save(url, bundle);
+  render({ kind: verdict.status, serial, otherHost, verdict, bundle, savedAt });
+}
+
+function showScanner() {
+  $("scanner").hidden = false;
+  $("verdict").hidden = true;
+  $("inspect").hidden = true;
+  $("input-error").textContent = "";
+  document.body.dataset.verdict = "";
+  last = null;
+}
+
+function showMessage(text) {
+  $("input-error").textContent = text;
+}
+
+const day = (iso) => (typeof iso === "string" && /^\d{4}-\d{2}-\d{2}/.test(iso) ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : "");
+
+function row(list, label, value, className) {
+  if (!value) return;
+  const dt = document.createElement("dt");
+  dt.textContent = label;
+  const dd = document.createElement("dd");
+  dd.textContent = value;
+  if (className) dd.className = className;
+  list.append(dt, dd);
+}
+
+function render(state) {
+  last = state;
+  const { kind, serial, verdict, bundle } = state;
+  $("scanner").hidden = true;
+  const section = $("verdict");
+  section.hidden = false;
+  section.className = `verdict ${kind}`;
+  $("verdict-title").textContent = t(kind);
+  $("verdict-lead").textContent = t(`${kind}Lead`, { serial });
+  const reasons = $("reasons");
+  reasons.replaceChildren();
+  const addReason = (text) => {
+    const li = document.createElement("li");
+    li.textContent = text;
+    reasons.append(li);
+  };
+  if (kind === "failed") {
+    addReason(t(`code.${state.code}`));
+    addReason(state.reason);
+  }
+  if (keyChanged && kind === "failed" && state.code === "log-key") addReason(t("keyChanged"));
+  if (verdict) verdict.reasons.forEach(addReason);
+  if (state.otherHost) addReason(t("otherHost", { host: state.otherHost }));
+  if (state.savedAt) addReason(t("offlineNote", { when: new Date(state.savedAt).toLocaleString(lang) }));
+  const journey = $("journey");
+  journey.replaceChildren();
+  if (verdict) journal(journey, verdict, bundle);
+  row(journey, t("serial"), serial);
+  $("verdict-meta").textContent = verdict
+    ? t("ledger", { origin: verdict.checkpoint.origin, size: verdict.checkpoint.size, entries: verdict.entries })
+    : "";
+  timings.verdict = since();
+  document.body.dataset.verdict = kind;
+  document.body.dataset.timings = JSON.stringify(timings);
+  sessionReady.then(() => showInspection(state));
+}
+
+function journal(list, verdict, bundle) {
+  const f = verdict.facts;
+  const summary = bundle.package || {};
+  const product = summary.product || {};
+  const producer = summary.producer || {};
+  row(list, t("product"), [product.name, f.net_content].filter(Boolean).join(" · "));
+  row(list, t("producer"), [producer.name, producer.province].filter(Boolean).join(", "));
+  for (const zone of f.zones) {
+    row(list, t("zone"), [zone.name, zone.commune, zone.district, zone.province].filter(Boolean).join(", "));
+  }
+  for (const harvest of f.harvests) row(list, t("harvested"), `${harvest.name || ""} · ${day(harvest.harvested_on)}`);
+  for (const step of f.steps) row(list, t("processed"), `${step.step || ""} · ${day(step.processed_on)}`);
+  row(list, t("packed"), day(f.packed_on));
+  row(list, t("expires"), day(f.expires_on));
+  if (f.certificate) {
+    const stars = Math.max(0, Math.min(5, Number(f.certificate.stars) || 0));
+    row(list, t("stars"), `${"★".repeat(stars)}${"☆".repeat(5 - stars)} (${stars}/5)`, "stars");
+    row(list, t("certificate"), `${f.certificate.decision_no || ""}, ${t("validUntil", { date: day(f.certificate.valid_until) })}`);
+  }
+  for (const shipment of f.shipments) {
+    const point = shipment.sale_point || {};
+    row(list, t("shipped"), [point.name, point.province, day(shipment.shipped_on)].filter(Boolean).join(", "));
+  }
+  if (f.recall) row(list, t("recallReason"), f.recall.reason);
+  row(list, t("lot"), f.lot_id);
+  const scans = bundle.scans;
+  if (scans && scans.count) {
+    row(list, t("scans"), t("scansValue", { count: scans.count, first: day(scans.first_scan) }));
+  }
+}
+
+$("again").addEventListener("click", () => {
+  timings.start = since();
+  delete timings.firstFrame;
+  delete timings.decoded;
+  showScanner();
+  startCamera();
+});
+
+// -- inspectors --------------------------------------------------------------------------------------------
+
+async function loadSession() {
+  try {
+    const response = await fetch("/scan/session", { credentials: "same-origin", cache: "no-store" });
+    if (response.ok) session = await response.json();
+  } catch { session = { inspector: false }; }
+}
+
+function showInspection(state) {
+  const section = $("inspect");
+  section.hidden = !(session.inspector && state.bundle);
+  if (section.hidden) return;
+  const form = $("inspect-form");
+  const suggested = { genuine: "pass", recalled: "fail", expired: "fail" }[state.kind] || "suspect";
+  for (const input of form.elements.result) input.checked = input.value === suggested;
+  if (!form.elements.province.value) form.elements.province.value = localStorage.getItem("ocop.province") || "";
+  $("inspect-status").textContent = "";
+}
+
+async function shrink(file) {
+  try {
+    const bitmap = await createImageBitmap(file);
+    const scale = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
+    const c = document.createElement("canvas");
+    c.width = Math.round(bitmap.width * scale);
+    c.height = Math.round(bitmap.height * scale);
+    c.getContext("2d").drawImage(bitmap, 0, 0, c.width, c.height);
+    return await new Promise((resolve) => c.toBlob((blob) => resolve(blob || file), "image/jpeg", 0.85));
+  } catch {
+    return file;
+  }
+}
+
+const hexOf = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+async function problemText(response) {
+  try {
+    const doc = await response.json();
+    return doc.detail || doc.title || String(response.status);
+  } catch {
+    return String(response.status);
+  }
+}
+
+$("inspect-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const status = $("inspect-status");
+  status.textContent = t("recording");
+  const headers = { "X-CSRFToken": session.csrf_token || "" };
+  const command = { type: "inspect", serial: last.serial, result: form.elements.result.value,
+    place: form.elements.place.value.trim() };
+  const province = form.elements.province.value.trim();
+  const notes = form.elements.notes.value.trim();
+  if (province) { command.province = province; localStorage.setItem("ocop.province", province); }
+  if (notes) command.notes = notes;
+  try {
+    const file = form.elements.photo.files[0];
+    if (file) {
+      const blob = await shrink(file);
+      if (blob.size > MAX_PHOTO) throw new Error(t("photoTooLarge"));
+      const digest = hexOf(await sha256(new Uint8Array(await blob.arrayBuffer())));
+      const upload = await fetch("/scan/photos", { method: "POST", credentials: "same-origin", body: blob,
+        headers: { ...headers, "Content-Type": blob.type || "application/octet-stream", Accept: "application/json" } });
+      if (!upload.ok) throw new Error(await problemText(upload));
+      const stored = await upload.json();
+      if (stored.sha256 !== digest) throw new Error("photo hash mismatch");
+      command.photo_sha256 = digest;
+    }
+    const response = await fetch("/api/v1/events", { method: "POST", credentials: "same-origin",
+      headers: { ...headers, "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(command) });
+    if (!response.ok) throw new Error(await problemText(response));
+    const receipt = await response.json();
+    status.textContent = t("recorded", { index: receipt.ledger_index, keyid: receipt.keyid });
+    document.body.dataset.inspection = String(receipt.ledger_index);
+  } catch (error) {
+    status.textContent = t("recordFailed", { detail: error.message });
+  }
+});
+
+// -- start -------------------------------------------------------------------------------------------------
+
+function online() {
+  $("offline").textContent = navigator.onLine ? "" : "offline";
+}
+window.addEventListener("online", online);
+window.addEventListener("offline", online);
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/scan/sw.js", { scope: "/scan" }).catch(() => {});
+}
+
+applyLanguage();
+online();
+pinnedKey();
+const sessionReady = loadSession();
+const asked = query.get("s") || query.get("code");
+if (asked) {
+  onCode(asked);
+} else {
+  startCamera();
+}

@@ -1,0 +1,307 @@
+"""The scanner at /scan in a real Chromium with a fake camera that films a real demo package's QR code.
+
+The camera is Chromium's fake capture device playing a YUV4MPEG2 video written here from the package's
+GS1 Digital Link URI (rendered by ``tracer.qr``, read back by zxing-cpp first). The page decodes the frames
+with jsQR, fetches the proof bundle and verifies it with WebCrypto; the verdicts, the time from page start to
+verdict, an inspector's signed inspection, offline re-verification and the page's weight are checked here.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import io
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import zxingcpp
+from PIL import Image
+from sqlalchemy import select
+from sqlmodel import Session
+
+from tests.e2e.conftest import ARGS, CHROMIUM, screenshot
+from tests.scanner.agreement import check_agreement, check_merkle_vectors, verifier_page
+from tests.support.accounts import INSPECTOR, password_of
+from tracer.db import make_engine
+from tracer.ledger.dsse import Envelope
+from tracer.ledger.keys import load_public_key
+from tracer.ledger.schema import ledger_entries, ledger_keys
+from tracer.models.accounts import User
+from tracer.models.lots import Package
+from tracer.models.products import Product
+from tracer.qr import qr_png
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SCANNER = ROOT / "scanner_page"
+WIDTH, HEIGHT, FRAMES = 640, 480, 6
+TITLES = {"genuine": "CHÍNH HÃNG", "recalled": "ĐÃ THU HỒI", "unknown": "MÃ KHÔNG TỒN TẠI",
+          "failed": "XÁC MINH THẤT BẠI", "expired": "CHỨNG NHẬN HẾT HẠN"}  # fmt: skip
+
+
+def write_y4m(uri: str, path: Path) -> Path:
+    """A 640x480 C420 YUV4MPEG2 video of the QR code of ``uri``, a few frames; checked with zxing-cpp."""
+    code = Image.open(io.BytesIO(qr_png(uri, scale=6))).convert("L")
+    side = min(400, code.width)
+    code = code.resize((side, side), Image.Resampling.NEAREST)
+    frame = Image.new("L", (WIDTH, HEIGHT), 255)
+    frame.paste(code, ((WIDTH - side) // 2, (HEIGHT - side) // 2))
+    assert [r.text for r in zxingcpp.read_barcodes(frame)] == [uri]
+    y, cb, cr = frame.convert("RGB").convert("YCbCr").split()
+    half = (WIDTH // 2, HEIGHT // 2)
+    planes = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
+    with path.open("wb") as handle:
+        handle.write(f"YUV4MPEG2 W{WIDTH} H{HEIGHT} F10:1 Ip A1:1 C420jpeg\n".encode("ascii"))
+        for _ in range(FRAMES):
+            handle.write(b"FRAME\n" + planes)
+    return path
+
+
+@contextmanager
+def camera_browser(playwright_instance: Any, video: Path) -> Iterator[Any]:
+    """A Chromium of its own whose camera films ``video`` (the fake device is chosen at launch)."""
+    args = [*ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}"]  # fmt: skip
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+def package_uri(server: Any, lot_id: str, index: int = 0) -> tuple[str, str]:
+    """(serial, the URI in its QR code) of a demo package, as the labels print it."""
+    engine = make_engine(server.env["TRACER_DATABASE_URL"])
+    try:
+        with Session(engine) as session:
+            package = session.exec(
+                select(Package).where(Package.lot_id == lot_id).order_by(Package.position)  # type: ignore[arg-type]
+            ).all()[index][0]
+            product = session.get(Product, package.product_id)
+            assert product is not None
+            if product.gtin:
+                return package.serial, f"{server.url}/01/{product.gtin}/10/{lot_id}/21/{package.serial}"
+            return package.serial, f"{server.url}/p/{package.serial}"
+    finally:
+        engine.dispose()
+
+
+def wait_verdict(page: Any, timeout: float = 15_000) -> tuple[str, dict[str, float]]:
+    # Selectors, not wait_for_function: the page's CSP forbids the eval that polling functions need.
+    page.wait_for_selector("body[data-verdict]:not([data-verdict=''])", state="attached", timeout=timeout)
+    verdict = page.get_attribute("body", "data-verdict")
+    timings = json.loads(page.get_attribute("body", "data-timings") or "{}")
+    return verdict, timings
+
+
+def scan(browser: Any, url: str, **context_options: Any) -> tuple[Any, Any, str, dict[str, float]]:
+    context = browser.new_context(locale="vi-VN", **context_options)
+    page = context.new_page()
+    page.goto(url + "/scan")
+    verdict, timings = wait_verdict(page)
+    return context, page, verdict, timings
+
+
+def report(name: str, timings: dict[str, float]) -> None:
+    frame = timings.get("firstFrame")
+    after_frame = f", {timings['verdict'] - frame:.0f} ms from the first frame" if frame else ""
+    camera, decoded, fetched = (timings.get(k, 0) for k in ("camera", "decoded", "fetched"))
+    print(
+        f"\n[scanner] {name}: verdict {timings['verdict']:.0f} ms after page start{after_frame} "
+        f"(camera on {camera:.0f} ms, decoded {decoded:.0f} ms, bundle fetched {fetched:.0f} ms, "
+        f"verified {timings['verdict'] - fetched:.0f} ms later)"
+    )
+
+
+def test_camera_scan_verdicts(playwright_instance, demo_live_server, demo, tmp_path):
+    server = demo_live_server
+    _, genuine_uri = package_uri(server, demo.lots["gac_oil"])
+    _, recalled_uri = package_uri(server, demo.lots["sausage_recalled"])
+    never_issued = f"{server.url}/01/08935049500018/10/{demo.lots['gac_oil']}/21/ZZZZZZZZZZZZ"
+
+    with camera_browser(playwright_instance, write_y4m(genuine_uri, tmp_path / "genuine.y4m")) as browser:
+        context, page, verdict, timings = scan(browser, server.url)
+        assert verdict == "genuine"
+        assert page.inner_text("#verdict-title") == TITLES["genuine"]
+        journey = page.inner_text("#journey")
+        assert "Dầu gấc Mỹ Cẩm" in journey
+        assert "Hợp tác xã Nông nghiệp Mỹ Cẩm" in journey
+        assert "Vườn gấc ấp số 2, Xã Mỹ Cẩm, Huyện Càng Long, Trà Vinh" in journey
+        assert "★★★★☆" in journey
+        report("genuine", timings)
+        screenshot(page, "scanner-genuine")
+        page.click("#lang")
+        assert page.inner_text("#verdict-title") == "GENUINE"
+        context.close()
+
+        # The same camera, but the server answers with one byte flipped in a signature.
+        context = browser.new_context(locale="vi-VN")
+        page = context.new_page()
+
+        def flip(route: Any) -> None:
+            response = route.fetch()
+            bundle = response.json()
+            entry = bundle["entries"][-1]
+            envelope = json.loads(base64.b64decode(entry["envelope"]))
+            sig = bytearray(base64.b64decode(envelope["signatures"][0]["sig"]))
+            sig[10] ^= 0x01
+            envelope["signatures"][0]["sig"] = base64.b64encode(bytes(sig)).decode()
+            entry["envelope"] = base64.b64encode(
+                json.dumps(envelope, separators=(",", ":")).encode()
+            ).decode()
+            route.fulfill(response=response, body=json.dumps(bundle), content_type="application/json")
+
+        page.route("**/api/v1/packages/*/proof", flip)
+        page.goto(server.url + "/scan")
+        verdict, timings = wait_verdict(page)
+        assert verdict == "failed"
+        assert page.inner_text("#verdict-title") == TITLES["failed"]
+        assert "không nằm trong sổ cái" in page.inner_text("#reasons")
+        report("flipped byte", timings)
+        screenshot(page, "scanner-failed")
+        context.close()
+
+    with camera_browser(playwright_instance, write_y4m(recalled_uri, tmp_path / "recalled.y4m")) as browser:
+        context, page, verdict, timings = scan(browser, server.url)
+        assert verdict == "recalled"
+        assert page.inner_text("#verdict-title") == TITLES["recalled"]
+        assert "Kiểm nghiệm phát hiện vượt ngưỡng nitrit cho phép" in page.inner_text("#verdict")
+        report("recalled", timings)
+        screenshot(page, "scanner-recalled")
+        context.close()
+
+    with camera_browser(playwright_instance, write_y4m(never_issued, tmp_path / "unknown.y4m")) as browser:
+        context, page, verdict, timings = scan(browser, server.url)
+        assert verdict == "unknown"
+        assert page.inner_text("#verdict-title") == TITLES["unknown"]
+        assert "ZZZZZZZZZZZZ" in page.inner_text("#verdict-lead")
+        report("unknown", timings)
+        context.close()
+
+
+def test_inspector_records_a_signed_inspection(playwright_instance, demo_live_server, demo, tmp_path):
+    server = demo_live_server
+    serial, uri = package_uri(server, demo.lots["gac_oil"], 2)
+    photo = tmp_path / "shelf.jpg"
+    Image.new("RGB", (800, 600), (200, 60, 40)).save(photo, "JPEG")
+    with camera_browser(playwright_instance, write_y4m(uri, tmp_path / "package.y4m")) as browser:
+        context = browser.new_context(locale="vi-VN")
+        page = context.new_page()
+        page.goto(server.url + "/login?next=/scan")
+        page.fill("input[name=email]", INSPECTOR)
+        page.fill("input[name=password]", password_of(demo, INSPECTOR))
+        page.click("form button[type=submit], form input[type=submit]")
+        page.wait_for_url("**/scan")
+        assert wait_verdict(page)[0] == "genuine"
+        page.wait_for_selector("#inspect:not([hidden])")
+        page.check("input[name=result][value=suspect]")
+        page.fill("input[name=place]", "Cửa hàng OCOP Trà Vinh, 12 Nguyễn Thị Minh Khai")
+        page.fill("input[name=province]", "Trà Vinh")
+        page.fill("textarea[name=notes]", "Tem bị bong một góc, cần kiểm tra thêm")
+        page.set_input_files("input[name=photo]", str(photo))
+        page.click("#inspect-form button[type=submit]")
+        page.wait_for_selector("body[data-inspection]", state="attached", timeout=15_000)
+        index = int(page.get_attribute("body", "data-inspection") or "-1")
+        assert str(index) in page.inner_text("#inspect-status")
+        screenshot(page, "scanner-inspection")
+
+        page.goto(server.url + "/inspector")
+        assert "Cửa hàng OCOP Trà Vinh" in page.inner_text("main")
+        context.close()
+
+    engine = make_engine(server.env["TRACER_DATABASE_URL"])
+    try:
+        with engine.connect() as conn, Session(engine) as session:
+            inspector = session.exec(select(User).where(User.email == INSPECTOR)).one()[0]
+            raw, signer = conn.execute(
+                select(ledger_entries.c.envelope, ledger_entries.c.keyid).where(ledger_entries.c.idx == index)
+            ).one()
+            key = conn.execute(
+                select(ledger_keys.c.keyid, ledger_keys.c.public_key).where(
+                    ledger_keys.c.owner == f"user:{inspector.id}"
+                )
+            ).one()
+    finally:
+        engine.dispose()
+    assert signer == key.keyid  # signed by the inspector's own registered key
+    envelope = Envelope.from_json(bytes(raw))
+    assert envelope.signatures[0].keyid == key.keyid
+    from tracer.ledger.dsse import verify_envelope
+
+    verify_envelope(envelope, {key.keyid: load_public_key(bytes(key.public_key))})
+    body = json.loads(envelope.payload)
+    assert body["type"] == "inspect"
+    assert body["serial"] == serial
+    assert body["result"] == "suspect"
+    assert body["by"] == f"user:{inspector.id}"
+    stored = Path(server.env["TRACER_INSTANCE_PATH"]) / "photos" / f"{body['photo_sha256']}.jpg"
+    assert stored.is_file()
+
+
+def test_verifies_again_offline(browser, demo_live_server, demo):
+    server = demo_live_server
+    serial, _ = package_uri(server, demo.lots["turmeric"])
+    context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    page.goto(server.url + "/scan")
+    page.evaluate("navigator.serviceWorker.ready")
+    page.fill("#code", "-".join(serial[i : i + 4] for i in (0, 4, 8)).lower())
+    page.click("#manual button[type=submit]")
+    assert wait_verdict(page)[0] == "genuine"
+    page.evaluate("""navigator.serviceWorker.ready.then(() => new Promise((done) => {
+        if (navigator.serviceWorker.controller) done(true);
+        else navigator.serviceWorker.addEventListener("controllerchange", () => done(true));
+    }))""")
+
+    context.set_offline(True)
+    server.stop()  # and the server is gone too: only the service worker's cache is left
+    page.goto(server.url + "/scan?s=" + serial)
+    verdict, _timings = wait_verdict(page)
+    assert verdict == "genuine"
+    assert page.inner_text("#verdict-title") == TITLES["genuine"]
+    assert "ngoại tuyến" in page.inner_text("#reasons")
+    screenshot(page, "scanner-offline")
+    context.close()
+
+
+def test_javascript_and_python_verifiers_agree(browser, demo_app, demo_client, demo):
+    """Good bundles and every way of breaking one: the same verdict, or a failure at the same step."""
+
+    def bundle_of(serial: str) -> dict[str, Any]:
+        response = demo_client.get(f"/api/v1/packages/{serial}/proof")
+        assert response.status_code == 200
+        return response.get_json()  # type: ignore[no-any-return]
+
+    with verifier_page(browser) as page:
+        check_agreement(page, demo_app, demo, bundle_of)
+    recorder = demo_app.extensions.get("tracer.scans")
+    if recorder is not None:
+        recorder.close()
+
+
+def test_javascript_merkle_verifier_passes_the_rfc6962_vectors(browser):
+    with verifier_page(browser) as page:
+        check_merkle_vectors(page)
+
+
+def test_page_weight():
+    parts = {
+        "HTML": ["index.html"],
+        "CSS": ["app.css"],
+        "JS (app, verifier, strings)": ["app.js", "verify.js", "i18n.js"],
+        "service worker + manifest": ["sw.js", "manifest.webmanifest"],
+        "jsQR (vendored)": ["vendor/jsQR.js"],
+    }
+    sizes = {name: sum((SCANNER / f).stat().st_size for f in files) for name, files in parts.items()}
+    zipped = {name: sum(len(gzip.compress((SCANNER / f).read_bytes(), 9)) for f in files)
+              for name, files in parts.items()}  # fmt: skip
+    print("\n[scanner] page weight (bytes, raw / gzip):")
+    for name in parts:
+        print(f"  {name:28} {sizes[name]:>8} / {zipped[name]:>7}")
+    print(f"  {'total':28} {sum(sizes.values()):>8} / {sum(zipped.values()):>7}")
+    assert max(sizes, key=sizes.__getitem__) == "jsQR (vendored)"

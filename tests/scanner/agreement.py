@@ -1,0 +1,133 @@
+"""Running scanner_page/verify.js in Chromium (WebCrypto) beside the Python verifier on the same bundles.
+
+The tests using this live in tests/e2e/test_scanner.py, next to the browser fixtures they share.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from tests.scanner import synthetic
+from tests.scanner.conftest import log_key, serials_of
+from tests.scanner.tampering import TAMPERING, tampered
+from tracer.ledger.package_proof import PackageProofError, verify_package_bundle
+
+ROOT = Path(__file__).resolve().parents[2]
+VECTORS = ROOT.parent / "shared" / "standards" / "merkle-vectors" / "inclusion"
+ORIGIN = "http://127.0.0.1:9"  # never contacted: every request is answered by page.route (a secure context)
+TODAY = date(2026, 1, 15)
+
+RUN = """async ([bundle, key, today]) => {
+  const m = await import("/verify.js");
+  try {
+    const v = await m.verifyPackageBundle(bundle, key, { today });
+    return { ok: true, status: v.status, facts: v.facts, reasons: v.reasons, entries: v.entries };
+  } catch (e) {
+    return { ok: false, code: e.code || "exception", message: String(e.message) };
+  }
+}"""
+
+
+@contextmanager
+def verifier_page(browser: Any) -> Iterator[Any]:
+    """A page in a loopback (so secure) origin that can import /verify.js; nothing is ever sent there."""
+    context = browser.new_context()
+    page = context.new_page()
+    source = (ROOT / "scanner_page" / "verify.js").read_text(encoding="utf-8")
+
+    def serve(route: Any) -> None:
+        if route.request.url.endswith("/verify.js"):
+            route.fulfill(status=200, content_type="text/javascript", body=source)
+        else:
+            route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>verify</title>")
+
+    page.route(f"{ORIGIN}/**", serve)
+    page.goto(f"{ORIGIN}/")
+    yield page
+    context.close()
+
+
+def python_result(bundle: dict[str, Any], key: str, today: date) -> dict[str, Any]:
+    try:
+        v = verify_package_bundle(bundle, key, today=today)
+    except PackageProofError as error:
+        return {"ok": False, "code": error.code}
+    facts = json.loads(json.dumps(v.facts))
+    return {"ok": True, "status": v.status, "facts": facts, "reasons": list(v.reasons), "entries": v.entries}
+
+
+def js_result(page: Any, bundle: dict[str, Any], key: str, today: date) -> dict[str, Any]:
+    result = page.evaluate(RUN, [bundle, key, today.isoformat()])
+    if not result["ok"]:
+        return {"ok": False, "code": result["code"], "message": result["message"]}
+    return result  # type: ignore[no-any-return]
+
+
+def check_agreement(verifier_page: Any, demo_app: Any, demo: Any, bundle_of: Any) -> None:
+    key = log_key(demo_app)
+    cases: list[tuple[str, dict[str, Any], str]] = []
+    for lot in ("gac_oil", "cacao_powder", "sausage_recalled", "turmeric", "lychee"):
+        cases.append((lot, bundle_of(serials_of(demo_app, demo.lots[lot])[0]), key))
+    gac = cases[0][1]
+    cases += [(f"tampered: {name}", tampered(gac, name), key) for name in sorted(TAMPERING)]
+    _, other_key = synthetic.build()
+    cases.append(("another pinned key", gac, other_key))
+    for name, options in {
+        "synthetic genuine": {},
+        "synthetic revoked key": {"revoke_before_packaging": True},
+        "synthetic bad signature": {"bad_signature_on": "harvest"},
+        "synthetic wrong owner": {"org_owner": "org:2"},
+        "synthetic expired": {"valid_until": "2025-12-31"},
+        "synthetic recalled": {"recall": True},
+    }.items():
+        bundle, synthetic_key = synthetic.build(**options)
+        cases.append((name, bundle, synthetic_key))
+    flagged, synthetic_key = synthetic.build()
+    flagged["scans"] = {"count": 90, "first_scan": None, "flagged": True, "reasons": ["scanned 90 times"]}
+    cases.append(("synthetic suspicious", flagged, synthetic_key))
+
+    outcomes = {}
+    for name, bundle, pinned in cases:
+        expected = python_result(bundle, pinned, TODAY)
+        got = js_result(verifier_page, bundle, pinned, TODAY)
+        got.pop("message", None)
+        assert got == expected, f"{name}: python {expected} but javascript {got}"
+        outcomes[name] = expected.get("status") or expected["code"]
+    for name, (_mutate, code) in TAMPERING.items():
+        assert outcomes[f"tampered: {name}"] == code
+    assert outcomes["gac_oil"] == "genuine"
+    assert outcomes["sausage_recalled"] == "recalled"
+    assert outcomes["synthetic revoked key"] == "key-revoked"
+    assert outcomes["synthetic bad signature"] == "signature"
+    assert outcomes["synthetic suspicious"] == "suspicious"
+    assert outcomes["another pinned key"] == "log-key"
+
+
+def check_merkle_vectors(verifier_page: Any) -> None:
+    vectors = [json.loads(p.read_text()) for p in sorted(VECTORS.rglob("*.json"))]
+    assert len(vectors) > 20
+    results = verifier_page.evaluate(
+        """async (vectors) => {
+          const m = await import("/verify.js");
+          const out = [];
+          for (const v of vectors) {
+            try {
+              const proof = (v.proof || []).map((h) => m.b64decode(h));
+              await m.verifyInclusion(v.leafIdx, v.treeSize, m.b64decode(v.leafHash || ""),
+                                      proof, m.b64decode(v.root || ""));
+              out.push(false);
+            } catch (e) {
+              out.push(true);
+            }
+          }
+          return out;
+        }""",
+        vectors,
+    )
+    for vector, failed in zip(vectors, results, strict=True):
+        assert failed == bool(vector.get("wantErr")), vector.get("desc")

@@ -1,0 +1,134 @@
+"""Ways to break a package bundle, each with the verification step (``code``) that must catch it.
+
+Both verifiers, Python (``tracer.ledger.package_proof``) and JavaScript (``scanner_page/verify.js``), get the
+same broken bundles and must fail at the same step.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from collections.abc import Callable
+from typing import Any
+
+Bundle = dict[str, Any]
+
+
+def _flip_b64(text: str, byte: int = 0) -> str:
+    data = bytearray(base64.b64decode(text))
+    data[byte] ^= 0x01
+    return base64.b64encode(bytes(data)).decode("ascii")
+
+
+def _entry_of(bundle: Bundle, kind: str) -> dict[str, Any]:
+    for entry in bundle["entries"]:
+        envelope = json.loads(base64.b64decode(entry["envelope"]))
+        if json.loads(base64.b64decode(envelope["payload"]))["type"] == kind:
+            return entry  # type: ignore[no-any-return]
+    raise LookupError(kind)
+
+
+def _body(entry: dict[str, Any]) -> dict[str, Any]:
+    envelope = json.loads(base64.b64decode(entry["envelope"]))
+    return json.loads(base64.b64decode(envelope["payload"]))  # type: ignore[no-any-return]
+
+
+def signature_byte(b: Bundle) -> None:
+    entry = _entry_of(b, "package")
+    envelope = json.loads(base64.b64decode(entry["envelope"]))
+    envelope["signatures"][0]["sig"] = _flip_b64(envelope["signatures"][0]["sig"], 5)
+    raw = json.dumps(envelope, sort_keys=True, separators=(",", ":")).encode()
+    entry["envelope"] = base64.b64encode(raw).decode("ascii")
+
+
+def proof_hash(b: Bundle) -> None:
+    entry = next(e for e in b["entries"] if e["proof"])
+    entry["proof"][0] = _flip_b64(entry["proof"][0], 31)
+
+
+def checkpoint_root(b: Bundle) -> None:
+    lines = b["checkpoint"].split("\n")
+    lines[2] = _flip_b64(lines[2], 0)
+    b["checkpoint"] = "\n".join(lines)
+
+
+def checkpoint_size(b: Bundle) -> None:
+    lines = b["checkpoint"].split("\n")
+    lines[1] = str(int(lines[1]) + 1)
+    b["checkpoint"] = "\n".join(lines)
+
+
+def serial_proof_hash(b: Bundle) -> None:
+    b["serial_proof"]["proof"][0] = _flip_b64(b["serial_proof"]["proof"][0], 7)
+
+
+def serial_position(b: Bundle) -> None:
+    b["serial_proof"]["position"] = (b["serial_proof"]["position"] + 1) % b["serial_proof"]["count"]
+
+
+def another_serial(b: Bundle) -> None:
+    b["serial"] = "ZZZZZZZZZZZZ"
+    b["uri"] = b["uri"].rsplit("/", 1)[0] + "/ZZZZZZZZZZZZ"
+
+
+def entry_index(b: Bundle) -> None:
+    b["entries"][-1]["index"] += 1
+
+
+def drop_key_registration(b: Bundle) -> None:
+    signer = json.loads(base64.b64decode(_entry_of(b, "package")["envelope"]))["signatures"][0]["keyid"]
+    b["entries"] = [
+        e for e in b["entries"] if not (_body(e)["type"] == "key.register" and _body(e)["keyid"] == signer)
+    ]
+
+
+def claim_revoked(b: Bundle) -> None:
+    b["keys"][-1]["revoked_index"] = b["keys"][-1]["registered_index"] + 1
+
+
+def drop_harvest(b: Bundle) -> None:
+    harvest = _entry_of(b, "harvest")
+    b["entries"] = [e for e in b["entries"] if e is not harvest]
+
+
+def drop_packaging(b: Bundle) -> None:
+    packaging = _entry_of(b, "package")
+    b["entries"] = [e for e in b["entries"] if e is not packaging]
+
+
+def summary_lot(b: Bundle) -> None:
+    b["package"]["lot_id"] = "L0000000000"
+
+
+def unsupported_version(b: Bundle) -> None:
+    b["version"] = 2
+
+
+def log_key_replaced(b: Bundle) -> None:
+    b["log_key"] = "attacker.example/log+12345678+AXv3pWbqnUyV0lbTgLXDi9CkFr8TPYqBmUjMYBOKdDnr"
+
+
+TAMPERING: dict[str, tuple[Callable[[Bundle], None], str]] = {
+    "signature byte": (signature_byte, "inclusion"),
+    "proof hash": (proof_hash, "inclusion"),
+    "checkpoint root": (checkpoint_root, "checkpoint"),
+    "checkpoint size": (checkpoint_size, "checkpoint"),
+    "serial proof hash": (serial_proof_hash, "serial"),
+    "serial position": (serial_position, "serial"),
+    "another serial": (another_serial, "serial"),
+    "entry index": (entry_index, "inclusion"),
+    "dropped key registration": (drop_key_registration, "key-unknown"),
+    "revocation claimed": (claim_revoked, "key"),
+    "dropped harvest": (drop_harvest, "lineage"),
+    "dropped packaging": (drop_packaging, "lineage"),
+    "summary lot": (summary_lot, "summary"),
+    "unsupported version": (unsupported_version, "malformed"),
+    "log key replaced": (log_key_replaced, "log-key"),
+}
+
+
+def tampered(bundle: Bundle, name: str) -> Bundle:
+    broken = copy.deepcopy(bundle)
+    TAMPERING[name][0](broken)
+    return broken

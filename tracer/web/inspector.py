@@ -1,0 +1,89 @@
+"""``/inspector``: the market inspectors' dashboard (anomalies, inspections, CSV exports) and their photos."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, send_from_directory
+from werkzeug.wrappers import Response as BaseResponse
+
+from tracer import db
+from tracer.auth import current_actor, optional_actor
+from tracer.errors import NotFound
+from tracer.events.rules import today
+from tracer.inspectors import anomalies, inspections, parse_filters, to_csv
+from tracer.models.accounts import Role
+
+bp = Blueprint("inspector", __name__, url_prefix="/inspector")
+ROLES = (Role.INSPECTOR, Role.AUTHORITY, Role.ADMIN)
+PHOTO = re.compile(r"[0-9a-f]{64}\.(jpg|png|webp)")
+
+
+@bp.get("")
+def dashboard() -> str | BaseResponse:
+    if optional_actor() is None:
+        return redirect(f"/login?next={request.path}")
+    current_actor(*ROLES)
+    filters = parse_filters(request.args, today())
+    threshold = current_app.extensions["tracer.settings"].scan_warning_threshold
+    session = db.session()
+    return render_template(
+        "inspector/dashboard.html",
+        filters=filters,
+        anomalies=anomalies(session, filters, threshold),
+        inspections=inspections(session, filters),
+        query=request.query_string.decode(),
+    )
+
+
+@bp.get("/anomalies.csv")
+def anomalies_csv() -> Response:
+    current_actor(*ROLES)
+    filters = parse_filters(request.args, today())
+    threshold = current_app.extensions["tracer.settings"].scan_warning_threshold
+    rows = anomalies(db.session(), filters, threshold)
+    header = ["kind", "serial", "code", "lot_id", "product_name", "province", "count", "first_at", "last_at",
+              "detail"]  # fmt: skip
+    body = to_csv(header, ([getattr(a, h) for h in header] for a in rows))
+    return _download(body, f"anomalies-{filters.since.isoformat()}-{filters.until.isoformat()}.csv")
+
+
+@bp.get("/inspections.csv")
+def inspections_csv() -> Response:
+    current_actor(*ROLES)
+    filters = parse_filters(request.args, today())
+    rows = inspections(db.session(), filters, limit=100_000)
+    header = [
+        "ledger_index",
+        "inspected_at",
+        "inspector",
+        "serial",
+        "lot_id",
+        "product",
+        "result",
+        "place",
+        "province",
+        "notes",
+        "photo_sha256",
+    ]
+    body = to_csv(header, ([getattr(r, h) for h in header] for r in rows))
+    return _download(body, f"inspections-{filters.since.isoformat()}-{filters.until.isoformat()}.csv")
+
+
+@bp.get("/photos/<name>")
+def photo(name: str) -> Response:
+    current_actor(*ROLES)
+    if not PHOTO.fullmatch(name):
+        raise NotFound(f"no photo {name}")
+    folder = Path(current_app.instance_path) / "photos"
+    if not (folder / name).is_file():
+        raise NotFound(f"no photo {name}")
+    return send_from_directory(folder, name, max_age=86400)
+
+
+def _download(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
