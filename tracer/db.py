@@ -26,7 +26,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     (``tracer.ledger.connection.configure_engine``)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
             from pathlib import Path
 
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

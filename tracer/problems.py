@@ -51,6 +51,15 @@ def render_error(
     return Response(html, status=status, mimetype="text/html")
 
 
+STORAGE_REFUSED = ("disk is full", "readonly database", "read-only", "no space left", "could not extend file")
+
+
+def storage_refused(error: Exception) -> bool:
+    """Whether the database refused a write for lack of space or permission (not a lost connection)."""
+    text = str(getattr(error, "orig", None) or error).lower()
+    return any(marker in text for marker in STORAGE_REFUSED)
+
+
 def register(app: Flask) -> None:
     @app.before_request
     def _refuse_oversize() -> None:
@@ -97,11 +106,14 @@ def register(app: Flask) -> None:
     @app.errorhandler(PoolTimeout)
     def _database_down(error: Exception) -> Response:
         log.warning("database unavailable: %s", error)
+        cannot_store = storage_refused(error)
         response = render_error(
             503,
             "Service unavailable",
-            "The database is not answering; try again shortly.",
-            slug="unavailable",
+            "The database cannot store anything right now (disk full or read-only); nothing was saved."
+            if cannot_store
+            else "The database is not answering; try again shortly.",
+            slug="storage-full" if cannot_store else "unavailable",
             page_detail=False,
         )
         response.headers["Retry-After"] = "5"

@@ -1,0 +1,28 @@
+"""``GET /api/v1/epcis/events?lot=ID``: a lot's lineage as a GS1 EPCIS 2.0 JSON-LD document (public).
+
+Consumer and inspector traceability data, so no token is needed; the mapping is in ``tracer.epcis``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app
+
+from tracer import db, epcis
+from tracer.api.http import BadParameter, identifier, query_arg
+
+bp = Blueprint("epcis", __name__)
+MEDIA_TYPE = "application/ld+json"
+
+
+@bp.get("/epcis/events")
+def events() -> Response:
+    raw = query_arg("lot")
+    if not raw:
+        raise BadParameter("the query parameter lot is required (a lot id)", field="lot")
+    lot_id = identifier(raw, "lot")
+    assert lot_id is not None
+    base = current_app.extensions["tracer.settings"].public_url
+    text = epcis.dumps(epcis.document(db.session(), base, lot_id))
+    return Response(
+        text, content_type=f"{MEDIA_TYPE}; charset=utf-8", headers={"Access-Control-Allow-Origin": "*"}
+    )

@@ -1,0 +1,91 @@
+"""Label sheets and QR codes: ``GET /api/v1/lots/{id}/labels.pdf`` (the packing producer only) and
+``GET /api/v1/packages/{serial}/qr.svg|.png`` (public: the code is printed on the package anyway).
+
+The PDF is written by ``tracer.labels.write_labels_pdf`` into a spooled temporary file (memory up to 8 MB,
+then disk) and streamed from there, so a refused label becomes a clean 422 instead of a truncated download.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
+from typing import IO, BinaryIO, cast
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, request
+
+from config.settings import Settings
+from tracer import db
+from tracer.auth import current_actor
+from tracer.errors import InvalidInput
+from tracer.labels import LABEL_LAYOUTS, LabelError, write_labels_pdf
+from tracer.models.accounts import Role
+from tracer.qr import QRError, qr_png, qr_svg
+from tracer.resolver.packages import lot_labels, package_uri
+
+bp = Blueprint("labels", __name__, url_prefix="/api/v1")
+
+_VN = ZoneInfo("Asia/Ho_Chi_Minh")
+_CHUNK = 64 * 1024
+
+
+def _public_url() -> str:
+    return cast(Settings, current_app.extensions["tracer.settings"]).public_url
+
+
+def _stream(handle: IO[bytes]) -> Iterator[bytes]:
+    try:
+        handle.seek(0)
+        while chunk := handle.read(_CHUNK):
+            yield chunk
+    finally:
+        handle.close()
+
+
+@bp.get("/lots/<lot_id>/labels.pdf")
+def lot_labels_pdf(lot_id: str) -> Response:
+    actor = current_actor(Role.PRODUCER)
+    layout = request.args.get("layout", "a4-3x8")
+    if layout not in LABEL_LAYOUTS:
+        raise InvalidInput(f"layout must be one of {', '.join(sorted(LABEL_LAYOUTS))}", field="layout")
+    labels = lot_labels(session=db.session(), organisation_id=actor.require_organisation(), lot_id=lot_id,
+                        public_url=_public_url(), today=datetime.now(_VN).date())  # fmt: skip
+    handle = cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024))  # closed by _stream
+    try:
+        write_labels_pdf(labels, layout, handle)
+    except LabelError as error:
+        handle.close()
+        raise InvalidInput(str(error), field=str(error).split(":", 1)[0]) from None
+    size = handle.tell()
+    response = Response(_stream(handle), mimetype="application/pdf")
+    response.headers["Content-Length"] = str(size)
+    response.headers["Content-Disposition"] = f'inline; filename="labels-{lot_id}-{layout}.pdf"'
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
+
+
+def _qr_response(body: bytes | str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400  # a package's code never changes
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/packages/<serial>/qr.svg")
+def package_qr_svg(serial: str) -> Response:
+    return _qr_response(qr_svg(package_uri(db.session(), serial, _public_url())), "image/svg+xml")
+
+
+@bp.get("/packages/<serial>/qr.png")
+def package_qr_png(serial: str) -> Response:
+    raw = request.args.get("scale", "8")
+    if not raw.isdigit():
+        raise InvalidInput("scale must be a whole number of pixels per module (1-64)", field="scale")
+    try:
+        png = qr_png(package_uri(db.session(), serial, _public_url()), scale=int(raw))
+    except QRError as error:
+        raise InvalidInput(str(error), field="scale") from None
+    return _qr_response(png, "image/png")

@@ -1,0 +1,137 @@
+"""The ledger over HTTP, public and read-only, for verifiers that trust only the log key:
+
+- ``checkpoint``: the latest C2SP signed checkpoint note (``?size=N`` for an older one), text/plain;
+- ``entries/{index}``: the DSSE envelope bytes exactly as hashed into the RFC 9162 tree;
+- ``proof/inclusion?index=&size=`` and ``proof/consistency?from=&to=``: RFC 9162 proofs, base64 hashes;
+- ``bundle/{index}``: a C2SP tlog-proof@v1 with its checkpoint, checkable offline;
+- ``keys``: the log's C2SP verifier key and every signing key with the indexes of its (de)registration.
+
+Also the start-up check (``check_head_at_startup``): the service refuses to serve a log whose stored root
+does not match its latest signed checkpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Flask, Response
+from sqlalchemy.exc import SQLAlchemyError
+
+from tracer import db, journal
+from tracer.api.http import BadParameter, answer, int_arg, query_arg
+from tracer.ledger import connection as ledger_connection
+from tracer.ledger.encoding import b64encode
+from tracer.ledger.errors import LedgerError, NotFoundError, VerificationError
+
+bp = Blueprint("ledger", __name__, url_prefix="/ledger")
+log = logging.getLogger(__name__)
+MAX_INDEX = 2**62
+TEXT = "text/plain; charset=utf-8"
+
+
+def _index(raw: str, name: str = "index") -> int:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise BadParameter(f"{name} must be a whole number, got {raw[:40]!r}", field=name)
+    return int(raw)
+
+
+def _required(name: str) -> int:
+    if query_arg(name) is None:
+        raise BadParameter(f"the query parameter {name} is required", field=name)
+    value = int_arg(name, high=MAX_INDEX)
+    assert value is not None
+    return value
+
+
+@bp.get("/checkpoint")
+def checkpoint() -> Response:
+    size = int_arg("size", low=1, high=MAX_INDEX)
+    with db.engine().connect() as conn:
+        note = journal.store().checkpoint(conn, size)
+    return Response(note, mimetype="text/plain", content_type=TEXT)
+
+
+@bp.get("/entries/<index>")
+def entry(index: str) -> Response:
+    with db.engine().connect() as conn:
+        raw = journal.store().entry(conn, _index(index))
+    return Response(raw, content_type="application/json")
+
+
+@bp.get("/proof/inclusion")
+def inclusion() -> Response:
+    index, size = _required("index"), _required("size")
+    with db.engine().connect() as conn:
+        proof = journal.store().inclusion_proof(conn, index, size)
+    return answer({"index": index, "size": size, "hashes": [b64encode(h) for h in proof]})
+
+
+@bp.get("/proof/consistency")
+def consistency() -> Response:
+    old, new = _required("from"), _required("to")
+    with db.engine().connect() as conn:
+        proof = journal.store().consistency_proof(conn, old, new)
+    return answer({"from": old, "to": new, "hashes": [b64encode(h) for h in proof]})
+
+
+@bp.get("/bundle/<index>")
+def bundle(index: str) -> Response:
+    size = int_arg("size", low=1, high=MAX_INDEX)
+    number = _index(index)
+    with db.engine().connect() as conn:
+        if number >= (size or journal.store().size(conn)):
+            raise NotFoundError(f"no entry at index {number} in the log of size {size or 'now'}")
+        text = journal.store().bundle(conn, number, size)
+    return Response(text, content_type=TEXT)
+
+
+@bp.get("/keys")
+def keys() -> Response:
+    store = journal.store()
+    with db.engine().connect() as conn:
+        verifier = store.verifier_key(conn)
+        infos = store.keys(conn)
+    return answer(
+        {
+            "origin": store.origin,
+            "verifier_key": verifier,
+            "keys": [
+                {
+                    "keyid": k.keyid,
+                    "owner": k.owner,
+                    "role": k.role,
+                    "public_key": b64encode(k.public_key),
+                    "registered_index": k.registered_index,
+                    "revoked_index": k.revoked_index,
+                }
+                for k in infos
+            ],
+        }
+    )
+
+
+def check_head_at_startup(app: Flask) -> None:
+    """Refuse to start (VerificationError) when the stored root does not match the latest signed checkpoint.
+
+    A database that does not answer, is not migrated yet or not bootstrapped yet is no reason to refuse:
+    ``/healthz`` then says 503, and ``tracer init`` can still run.
+    """
+    engine = app.extensions["tracer.engine"]
+    try:
+        with engine.connect() as conn:
+            if ledger_connection.read_state(conn) is None:
+                return
+        journal.check_head(engine, app.extensions["tracer.settings"])
+    except VerificationError as error:
+        raise VerificationError(
+            f"refusing to start: {error}; the ledger may have been tampered with "
+            f"(run `python -m tracer ledger verify`)",
+            index=error.index,
+        ) from error
+    except LedgerError as error:  # e.g. keys not made yet: `tracer init` will finish the job
+        log.warning("ledger head not checked at start-up: %s", error)
+    except SQLAlchemyError as error:
+        log.warning(
+            "ledger head not checked at start-up (database not ready): %s",
+            str(getattr(error, "orig", None) or error).strip().splitlines()[0],
+        )

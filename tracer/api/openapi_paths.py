@@ -1,0 +1,280 @@
+"""The route table of the OpenAPI 3.1 document: every /api/v1 operation with its parameters, request body,
+responses (RFC 9457 problem+json for errors) and security (RFC 6750 bearer, or none for public data).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracer.api.http import DEFAULT_LIMIT, MAX_LIMIT
+
+REF = "#/components/schemas/{model}"
+PROBLEM = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
+ERRORS = {
+    400: "Malformed input or parameter",
+    401: "No valid token or session",
+    403: "Role not allowed",
+    404: "Not found (or another organisation's)",
+    409: "Rule violated or idempotency conflict",
+    413: "Body over 1 MB",
+    415: "Body is not application/json",
+    422: "Invalid field",
+    429: "Too many requests",
+    503: "Database unavailable",
+}
+ID = {"type": "string", "pattern": "^[0-9A-Za-z]{1,32}$"}
+NUMBER = {"type": "integer", "minimum": 0, "maximum": 2**62}
+
+
+def ref(name: str) -> dict[str, Any]:
+    return {"$ref": REF.format(model=name)}
+
+
+def _param(
+    name: str, where: str, schema: dict[str, Any], required: bool = False, text: str = ""
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": where,
+        "required": required or where == "path",
+        "schema": schema,
+        "description": text,
+    }
+
+
+PAGE = [
+    _param(
+        "limit", "query", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
+    ),
+    _param("cursor", "query", {"type": "string", "maxLength": 200}, text="the `next` of the previous page"),
+    _param("offset", "query", {"type": "integer", "minimum": 0, "maximum": 10**9}),
+]
+
+
+def _op(
+    summary: str,
+    tag: str,
+    ok: dict[str, Any],
+    *,
+    errors: tuple[int, ...] = (400, 401, 404),
+    public: bool = False,
+    params: list[dict[str, Any]] | None = None,
+    body: dict[str, Any] | None = None,
+    status: int = 200,
+    headers: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        str(status): {"description": summary, "content": ok, **({"headers": headers} if headers else {})}
+    }
+    # 429: an API token is rate-limited (tracer.ratelimit); 503: the database does not answer.
+    codes = {*errors, 503} - {401, 403} if public else {*errors, 401, 429, 503}
+    for code in sorted(codes):
+        responses[str(code)] = {"description": ERRORS[code], "content": PROBLEM}
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "tags": [tag],
+        "parameters": params or [],
+        "responses": responses,
+        "security": [] if public else [{"bearer": []}],
+    }
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return operation
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _page_of(name: str) -> dict[str, Any]:
+    return _json(ref(f"{name}Page"))
+
+
+def paths() -> dict[str, Any]:
+    text = {"text/plain": {"schema": {"type": "string"}}}
+    index = _param("index", "path", {"type": "string", "pattern": "^[0-9]{1,18}$"})
+    size = _param("size", "query", {**NUMBER, "minimum": 1})
+    listing = (400, 401)
+    return {
+        "/events": {
+            "post": _op(
+                "Record an event; 201 with its ledger receipt",
+                "events",
+                _json(ref("Receipt")),
+                status=201,
+                errors=(400, 401, 403, 404, 409, 413, 415, 422),
+                body=ref("EventCommand"),
+                params=[
+                    _param("Idempotency-Key", "header", {"type": "string", "minLength": 1, "maxLength": 200})
+                ],
+                headers={
+                    "Location": {"schema": {"type": "string"}},
+                    "Idempotent-Replayed": {"schema": {"type": "string"}},
+                },
+            )
+        },
+        "/zones": {
+            "get": _op(
+                "Zones (vùng nguyên liệu)", "zones", _page_of("ZonePublic"), params=PAGE, errors=listing
+            )
+        },
+        "/zones/{zone_id}": {
+            "get": _op("One zone", "zones", _json(ref("ZonePublic")), params=[_param("zone_id", "path", ID)])
+        },
+        "/lots": {
+            "get": _op(
+                "Lots",
+                "lots",
+                _page_of("LotPublic"),
+                errors=listing,
+                params=[
+                    *PAGE,
+                    _param(
+                        "status",
+                        "query",
+                        {"type": "string", "enum": ["any", "active", "used", "packaged", "recalled"]},
+                    ),
+                ],
+            )
+        },
+        "/lots/{lot_id}": {
+            "get": _op(
+                "One lot with its events",
+                "lots",
+                _json(ref("LotDetail")),
+                params=[_param("lot_id", "path", ID)],
+            )
+        },
+        "/lots/{lot_id}/lineage": {
+            "get": _op(
+                "Lineage back to the zones or forward to the packages",
+                "lots",
+                _json(ref("LineagePublic")),
+                params=[
+                    _param("lot_id", "path", ID),
+                    _param("direction", "query", {"enum": ["back", "forward"]}),
+                ],
+            )
+        },
+        "/packages": {
+            "get": _op(
+                "Packages with the URI printed in their QR code",
+                "packages",
+                _page_of("PackagePublic"),
+                params=[*PAGE, _param("lot_id", "query", ID)],
+            )
+        },
+        "/packages/{serial}": {
+            "get": _op(
+                "One package", "packages", _json(ref("PackagePublic")), params=[_param("serial", "path", ID)]
+            )
+        },
+        "/products": {
+            "get": _op(
+                "Products (public)",
+                "products",
+                _page_of("ProductPublic"),
+                public=True,
+                errors=(400,),
+                params=[
+                    *PAGE,
+                    _param(
+                        "organisation_id", "query", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+                    ),
+                ],
+            )
+        },
+        "/certificates": {
+            "get": _op(
+                "OCOP certificates",
+                "products",
+                _page_of("CertificatePublic"),
+                errors=listing,
+                params=[
+                    *PAGE,
+                    _param("product_id", "query", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}),
+                ],
+            )
+        },
+        "/organisations": {
+            "get": _op(
+                "Organisations", "organisations", _page_of("OrganisationPublic"), errors=listing, params=PAGE
+            )
+        },
+        "/tokens": {
+            "get": _op("Your API tokens", "tokens", _page_of("TokenPublic"), errors=(401,)),
+            "post": _op(
+                "Create an API token (shown once)",
+                "tokens",
+                _json(ref("TokenCreated")),
+                status=201,
+                errors=(400, 401, 413, 415, 422),
+                body=ref("TokenCreate"),
+            ),
+        },
+        "/tokens/{token_id}": {
+            "delete": _op(
+                "Revoke a token",
+                "tokens",
+                _json(ref("TokenPublic")),
+                params=[_param("token_id", "path", {"type": "string", "pattern": "^[0-9]{1,9}$"})],
+                errors=(401, 404),
+            )
+        },
+        "/ledger/checkpoint": {
+            "get": _op(
+                "Latest signed checkpoint (C2SP signed note)", "ledger", text, public=True, params=[size]
+            )
+        },
+        "/ledger/entries/{index}": {
+            "get": _op(
+                "Envelope bytes exactly as hashed",
+                "ledger",
+                _json({"type": "object"}),
+                public=True,
+                params=[index],
+            )
+        },
+        "/ledger/proof/inclusion": {
+            "get": _op(
+                "RFC 9162 inclusion proof",
+                "ledger",
+                _json(ref("Proof")),
+                public=True,
+                params=[_param("index", "query", NUMBER, True), {**size, "required": True}],
+            )
+        },
+        "/ledger/proof/consistency": {
+            "get": _op(
+                "RFC 9162 consistency proof",
+                "ledger",
+                _json(ref("Proof")),
+                public=True,
+                params=[_param("from", "query", NUMBER, True), _param("to", "query", NUMBER, True)],
+            )
+        },
+        "/ledger/bundle/{index}": {
+            "get": _op("C2SP tlog-proof@v1 bundle", "ledger", text, public=True, params=[index, size])
+        },
+        "/ledger/keys": {
+            "get": _op(
+                "Log verifier key and signing keys", "ledger", _json(ref("Keys")), public=True, errors=()
+            )
+        },
+        "/epcis/events": {
+            "get": _op(
+                "A lot's lineage as a GS1 EPCIS 2.0 document",
+                "epcis",
+                {
+                    "application/ld+json": {
+                        "schema": {"type": "object", "required": ["@context", "type", "epcisBody"]}
+                    }
+                },
+                public=True,
+                params=[_param("lot", "query", ID, True)],
+            )
+        },
+        "/openapi.json": {
+            "get": _op("This document", "meta", _json({"type": "object"}), public=True, errors=())
+        },
+    }
