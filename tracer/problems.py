@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -117,6 +117,21 @@ def register(app: Flask) -> None:
             page_detail=False,
         )
         response.headers["Retry-After"] = "5"
+        return response
+
+    @app.errorhandler(ProgrammingError)
+    def _schema_missing(error: ProgrammingError) -> Response:
+        if "does not exist" not in str(error.orig):  # a bug of ours, not a database without its schema
+            return _unexpected(error)
+        log.error("database schema missing: %s", error)
+        response = render_error(
+            503,
+            "Service unavailable",
+            "The database has not been initialised (python -m tracer init).",
+            slug="not-initialised",
+            page_detail=False,
+        )
+        response.headers["Retry-After"] = "30"
         return response
 
     @app.errorhandler(Exception)
