@@ -36,6 +36,7 @@ class Settings:
     behind_tls: bool = False
     max_request_bytes: int = 1_000_000
     scan_warning_threshold: int = 50
+    proxy_hops: int = 0  # reverse proxies in front (nginx: 1); their X-Forwarded-* headers are trusted
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -57,12 +58,13 @@ class Settings:
             "behind_tls": parts.scheme == "https",
             "max_request_bytes": _int(env, "TRACER_MAX_REQUEST_BYTES", 1_000_000),
             "scan_warning_threshold": _int(env, "TRACER_SCAN_WARNING_THRESHOLD", 50),
+            "proxy_hops": _int(env, "TRACER_PROXY_HOPS", 0, minimum=0),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -70,8 +72,8 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-    if value <= 0:
-        raise SettingsError(f"{name} must be positive, got {raw!r}")
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {raw!r}")
     return value
 
 
