@@ -1,0 +1,128 @@
+"""The origin page's view model: what a consumer sees after scanning a package (issue 6).
+
+``origin_view`` combines the cached story of the package's lot (``story``: journey, producer, certificate,
+signatures; built once per packaging event) with what changes per scan: the package's status, the dates
+against today, the scan tally and the copy warning, and the latest checkpoint of the ledger.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import Connection, select
+from sqlmodel import Session
+
+from tracer.gs1 import DigitalLink, build_uri
+from tracer.ledger.schema import ledger_checkpoints
+from tracer.origin.cache import LRU
+from tracer.origin.story import LotStory, StoryKey, build_story
+from tracer.resolver.lookup import PackageRow
+
+__all__ = ["Checkpoint", "OriginView", "latest_checkpoint", "origin_view", "story_for"]
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")  # days (expiry, validity, first scan) are Vietnam's
+CHECKPOINT_TTL = 10.0  # seconds a worker reuses the latest checkpoint it read
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    size: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OriginView:
+    story: LotStory
+    serial: str
+    uri: str
+    today: date
+    recalled: bool
+    cert_valid: bool  # a certificate valid today: stars may be shown
+    cert_expired: bool  # there is a certificate, but it is no longer valid
+    product_expired: bool
+    scans: int  # counted scans, this one included when it counts
+    first_scan: date | None
+    copy_warning: bool
+    travel_warning: bool
+    checkpoint: Checkpoint | None
+
+    @property
+    def outcome(self) -> str:
+        """How this scan is recorded: recalled, expired or genuine."""
+        return "recalled" if self.recalled else "expired" if self.product_expired else "genuine"
+
+    @property
+    def stars(self) -> int:
+        return self.story.certificate.stars if self.cert_valid and self.story.certificate else 0
+
+
+def _caches() -> dict[str, Any]:
+    return cast(
+        dict[str, Any],
+        current_app.extensions.setdefault(
+            "tracer.origin",
+            {"stories": LRU[LotStory](1024), "html": LRU[str](2048), "checkpoint": (0.0, None)},
+        ),
+    )
+
+
+def html_cache() -> LRU[str]:
+    """Rendered fragments of stories (keyed by the story key, language and day): see the resolver views."""
+    return cast(LRU[str], _caches()["html"])
+
+
+def story_for(session: Callable[[], Session], row: PackageRow) -> LotStory:
+    """The lot story of ``row`` from the cache, built with ``session()`` on a miss."""
+    key = StoryKey(row.packaging_index, row.lot_stamp, row.cert_stamp)
+    stories = cast(LRU[LotStory], _caches()["stories"])
+    return stories.get(key, lambda: build_story(session(), key, row.lot_id))
+
+
+def latest_checkpoint(conn: Connection) -> Checkpoint | None:
+    caches = _caches()
+    read_at, value = caches["checkpoint"]
+    now = time.monotonic()
+    if value is not None and now - read_at < CHECKPOINT_TTL:
+        return cast(Checkpoint, value)
+    row = (
+        conn
+        .execute(
+            select(ledger_checkpoints.c.size, ledger_checkpoints.c.created_at)
+            .order_by(ledger_checkpoints.c.size.desc())
+            .limit(1)
+        )
+        .first()
+    )
+    value = Checkpoint(int(row.size), row.created_at) if row is not None else None
+    caches["checkpoint"] = (now, value)
+    return value
+
+
+def origin_view(row: PackageRow, story: LotStory, *, public_url: str, today: date, threshold: int,
+                queued: int, checkpoint: Checkpoint | None) -> OriginView:  # fmt: skip
+    """The page for package ``row``; ``queued``: counted scans not yet written (this one included)."""
+    cert = story.certificate
+    cert_valid = cert is not None and cert.issued_on <= today <= cert.valid_until and cert.stars >= 1
+    scans = row.scans + queued
+    first = row.first_scan.astimezone(VN).date() if row.first_scan is not None else (today if scans else None)
+    return OriginView(
+        story=story,
+        serial=row.serial,
+        uri=build_uri(public_url, DigitalLink(row.gtin, row.lot_id if row.gtin else None, row.serial)),
+        today=today,
+        recalled=row.status == "recalled" or story.recalled,
+        cert_valid=cert_valid,
+        cert_expired=cert is not None and not cert_valid,
+        product_expired=story.expires_on is not None and story.expires_on < today,
+        scans=scans,
+        first_scan=first,
+        copy_warning=scans > threshold or row.flagged is not None,
+        travel_warning=row.flagged is not None,
+        checkpoint=checkpoint,
+    )

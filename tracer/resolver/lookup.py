@@ -1,0 +1,78 @@
+"""Package lookup for the resolver: one indexed statement per scan.
+
+It returns what the page needs that may change from one scan to the next (the package's status and its scan
+tally) together with the stamps that key the cached lot story (``tracer.origin.StoryKey``): the newest event
+of the package's lot (a recall or a shipment adds one) and the newest certificate of its product.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Connection, Date, Integer, String, text
+
+from tracer.gs1 import DigitalLink
+from tracer.models.types import UTCDateTime
+
+__all__ = ["PackageRow", "find_package"]
+
+_FIND = text("""
+SELECT p.serial, p.lot_id, p.product_id, p.packaging_index, p.expires_on, p.status, pr.gtin,
+       (SELECT max(le.ledger_index) FROM lot_events le WHERE le.lot_id = p.lot_id) AS lot_stamp,
+       (SELECT max(c.ledger_index) FROM certificates c WHERE c.product_id = p.product_id) AS cert_stamp,
+       (SELECT count(*) FROM scan_tallies t WHERE t.serial = p.serial) AS scans,
+       (SELECT min(t.first_at) FROM scan_tallies t WHERE t.serial = p.serial) AS first_scan,
+       (SELECT count(*) FROM scan_tallies t
+         WHERE t.serial = p.serial AND t.client_hash = :client AND t.bucket = :bucket) AS seen,
+       (SELECT min(f.flagged_at) FROM scan_flags f WHERE f.serial = p.serial) AS flagged
+FROM packages p JOIN products pr ON pr.id = p.product_id
+WHERE p.serial = :serial
+""").columns(serial=String, lot_id=String, product_id=Integer, packaging_index=BigInteger, expires_on=Date,
+             status=String, gtin=String, lot_stamp=BigInteger, cert_stamp=BigInteger, scans=Integer,
+             first_scan=UTCDateTime, seen=Integer, flagged=UTCDateTime)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class PackageRow:
+    serial: str
+    lot_id: str
+    product_id: int
+    packaging_index: int
+    expires_on: date | None
+    status: str  # active | shipped | recalled
+    gtin: str | None
+    lot_stamp: int
+    cert_stamp: int
+    scans: int  # counted scans so far (not this one)
+    first_scan: datetime | None
+    seen: bool  # this client was already counted for this package this hour
+    flagged: datetime | None  # seen in places too far apart
+
+
+def find_package(conn: Connection, link: DigitalLink, *, client: str, bucket: int) -> PackageRow | None:
+    """The package ``link`` names, or None if we never issued it or its GTIN or lot are not the package's."""
+    row = (
+        conn
+        .execute(_FIND, {"serial": link.serial, "client": client, "bucket": bucket})
+        .first()
+    )
+    if row is None:
+        return None
+    if link.gtin is not None and (row.gtin != link.gtin or (link.lot is not None and link.lot != row.lot_id)):
+        return None
+    return PackageRow(
+        row.serial,
+        row.lot_id,
+        row.product_id,
+        row.packaging_index,
+        row.expires_on,
+        row.status,
+        row.gtin,
+        row.lot_stamp or 0,
+        row.cert_stamp or 0,
+        int(row.scans or 0),
+        row.first_scan,
+        bool(row.seen),
+        row.flagged,
+    )

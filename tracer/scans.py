@@ -1,0 +1,547 @@
+"""Scans: every resolution of a package code, recorded off the request's critical path, counted fairly,
+and watched for signs of copied codes.
+
+- A scan keeps its time, an HMAC-SHA256 of the client address under the app's secret key (never the address
+  itself), the user-agent family, and a coarse location (0.1 degree, about 11 km) only when the visitor
+  shares it with the button on the origin page.
+- Recording is an in-process queue flushed in batches by a background thread (and at process exit), so a
+  page view costs a dictionary update, not a database write; ``flush()`` writes the queue at once.
+- Counting: a client counts at most once per serial per hour (``scan_tallies``, an INSERT that does nothing
+  on conflict, exact across workers), and each client may have at most a burst of ``BURST`` scans recorded,
+  refilled at ``REFILL_PER_SECOND`` (a token bucket per client and process), so no one can inflate a count.
+- Copy signs: more counted scans than ``Settings.scan_warning_threshold``; or two shared locations too far
+  apart for the time between them (``scan_flags``). ``anomalies()`` lists these for inspectors and
+  producers, with unknown codes scanned and recalled packages scanned.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import hmac
+import logging
+import math
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any, cast
+
+from flask import current_app
+from sqlalchemy import Engine, Select, Table, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from tracer import gs1
+from tracer.db import writer
+from tracer.errors import InvalidInput
+from tracer.models.lots import Package
+from tracer.models.organisations import Organisation
+from tracer.models.products import Product
+from tracer.models.scans import Scan, ScanFlag, ScanTally
+
+__all__ = [
+    "Anomaly",
+    "ScanRecorder",
+    "ScanRequest",
+    "anomalies",
+    "client_hash",
+    "flush",
+    "hour_bucket",
+    "recorder",
+    "share_location",
+    "user_agent_family",
+]
+
+log = logging.getLogger(__name__)
+
+BURST = 30  # scans recorded at once from one client
+REFILL_PER_SECOND = 0.5  # then one every two seconds
+FLUSH_INTERVAL = 0.25  # seconds between batch writes
+MAX_QUEUE = 50_000  # beyond this (database down for long) the oldest scans are dropped, and logged
+TRAVEL_KM = 50.0  # two located scans closer than this are never suspicious
+TRAVEL_KMH = 150.0  # faster than a car on Vietnamese roads: the code was copied
+_CLIENTS = 20_000  # token buckets kept per process (least recently used evicted)
+
+
+def _table(model: type) -> Table:
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+_S = _table(Scan)
+_T = _table(ScanTally)
+_F = _table(ScanFlag)
+_P = _table(Package)
+_PR = _table(Product)
+_O = _table(Organisation)
+
+
+def client_hash(secret_key: str, address: str) -> str:
+    """HMAC-SHA256 of the client address under the app's secret key, hex: stable, not reversible."""
+    return hmac.new(secret_key.encode("utf-8"), address.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def hour_bucket(at: datetime) -> int:
+    return int(at.timestamp()) // 3600
+
+
+_FAMILIES = (  # most specific first: in-app browsers announce themselves next to the engine they use
+    ("zalo", "Zalo"), ("fban", "Facebook"), ("fbav", "Facebook"), ("instagram", "Instagram"),
+    ("coc_coc", "Cốc Cốc"), ("samsungbrowser", "Samsung Internet"), ("edg", "Edge"), ("opr/", "Opera"),
+    ("firefox", "Firefox"), ("fxios", "Firefox"), ("crios", "Chrome"), ("chrome", "Chrome"),
+    ("safari", "Safari"), ("curl", "curl"), ("wget", "Wget"), ("python", "Python"),
+    ("bot", "Bot"), ("spider", "Bot"), ("crawl", "Bot"),
+)  # fmt: skip
+
+
+def user_agent_family(user_agent: str) -> str:
+    """A coarse browser family (Zalo, Chrome, Safari...), enough for statistics, not for fingerprinting."""
+    ua = user_agent.lower()
+    return next((name for needle, name in _FAMILIES if needle in ua), "Other" if ua else "")
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRequest:
+    """One resolution of a code, as the resolver saw it."""
+
+    serial: str | None  # None for a code we never issued
+    code: str
+    outcome: str  # genuine | unknown | recalled | expired
+    client_hash: str
+    user_agent_family: str
+    scanned_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+class _Buckets:
+    """Token buckets per client hash, least recently used evicted; thread-safe."""
+
+    def __init__(self, burst: int, refill: float, size: int = _CLIENTS) -> None:
+        self.burst, self.refill, self.size = burst, refill, size
+        self._state: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, client: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._state.pop(client, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - last) * self.refill)
+            allowed = tokens >= 1.0
+            self._state[client] = (tokens - 1.0 if allowed else tokens, now)
+            if len(self._state) > self.size:
+                self._state.popitem(last=False)
+            return allowed
+
+
+class ScanRecorder:
+    """The per-process scan queue of one app, written in batches by a daemon thread."""
+
+    def __init__(self, engine: Engine, *, interval: float = FLUSH_INTERVAL, burst: int = BURST,
+                 refill: float = REFILL_PER_SECOND) -> None:  # fmt: skip
+        self.engine = engine
+        self.interval = interval
+        self.buckets = _Buckets(burst, refill)
+        self._queue: list[ScanRequest] = []
+        self._pending: set[tuple[str, str, int]] = set()  # new tallies queued: (serial, client, hour)
+        self._pending_serials: dict[str, int] = {}  # how many of them per serial
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._pid = 0
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    # -- the request side ---------------------------------------------------------------------------
+
+    def record(self, scan: ScanRequest, *, fresh: bool = True) -> bool:
+        """Queue ``scan``; False (nothing queued) when its client has used up its burst.
+
+        ``fresh``: the database has no tally of this client for this serial this hour (the page's query
+        says), so until written the scan counts here (``pending_count``).
+        """
+        if not self.buckets.take(scan.client_hash):
+            return False
+        with self._lock:
+            if len(self._queue) >= MAX_QUEUE:
+                dropped = self._queue.pop(0)
+                log.error("scan queue full: dropped a scan of %s", dropped.serial or dropped.code)
+            self._queue.append(scan)
+            if scan.serial is not None and fresh:
+                key = (scan.serial, scan.client_hash, hour_bucket(scan.scanned_at))
+                if key not in self._pending:
+                    self._pending.add(key)
+                    self._pending_serials[scan.serial] = self._pending_serials.get(scan.serial, 0) + 1
+        self._ensure_thread()
+        return True
+
+    def pending(self, serial: str, client: str, bucket: int) -> bool:
+        """Whether this process has queued, not yet written, a tally of ``client`` for ``serial``."""
+        return (serial, client, bucket) in self._pending
+
+    def pending_count(self, serial: str) -> int:
+        """Counted scans of ``serial`` queued in this process and not yet written."""
+        return self._pending_serials.get(serial, 0)
+
+    # -- the writing side ---------------------------------------------------------------------------
+
+    def flush(self) -> int:
+        """Write every queued scan now; returns how many. On failure the batch goes back to the queue."""
+        with self._write_lock:
+            with self._lock:
+                batch, self._queue = self._queue, []
+            if not batch:
+                return 0
+            try:
+                write_scans(self.engine, batch)
+            except Exception:
+                with self._lock:
+                    self._queue[:0] = batch[: max(0, MAX_QUEUE - len(self._queue))]
+                raise
+            with self._lock:
+                for scan in batch:
+                    key = (scan.serial or "", scan.client_hash, hour_bucket(scan.scanned_at))
+                    if key in self._pending:
+                        self._pending.discard(key)
+                        left = self._pending_serials.pop(key[0]) - 1
+                        if left:
+                            self._pending_serials[key[0]] = left
+            return len(batch)
+
+    def _ensure_thread(self) -> None:
+        pid = os.getpid()
+        if self._pid == pid and self._thread is not None and self._thread.is_alive():
+            if len(self._queue) > 1000:
+                self._wake.set()
+            return
+        with self._lock:
+            if self._pid == pid and self._thread is not None and self._thread.is_alive():
+                return
+            self._pid = pid  # after a fork the parent's thread does not exist here: start our own
+            self._closed = False
+            self._thread = threading.Thread(target=self._run, name="scan-recorder", daemon=True)
+            self._thread.start()
+            atexit.register(self.close)
+
+    def _run(self) -> None:
+        while not self._closed:
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            try:
+                self.flush()
+            except Exception:  # the database is away: keep the scans and try again
+                log.exception("could not write scans; will retry")
+                time.sleep(1.0)
+
+    def close(self) -> None:
+        """Stop the thread and write what is left (at process exit, or when the app goes away)."""
+        self._closed = True
+        self._wake.set()
+        atexit.unregister(self.close)
+        try:
+            self.flush()
+        except Exception:
+            log.exception("could not write the last scans at exit")
+
+
+def write_scans(engine: Engine, batch: Sequence[ScanRequest]) -> None:
+    """Insert a batch of scans and their tallies in one transaction."""
+    scans = [
+        {
+            "serial": s.serial,
+            "code": s.code[:300],
+            "outcome": s.outcome,
+            "scanned_at": s.scanned_at,
+            "client_hash": s.client_hash,
+            "user_agent_family": s.user_agent_family[:40],
+        }
+        for s in batch
+    ]
+    tallies: dict[tuple[str, str, int], datetime] = {}
+    for s in batch:
+        if s.serial is not None:
+            tallies.setdefault((s.serial, s.client_hash, hour_bucket(s.scanned_at)), s.scanned_at)
+    with writer(engine) as session:
+        conn = session.connection()
+        conn.execute(insert(_S), scans)
+        if tallies:
+            rows = [
+                {"serial": k[0], "client_hash": k[1], "bucket": k[2], "first_at": at}
+                for k, at in tallies.items()
+            ]
+            ignore = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
+            conn.execute(ignore(_T).on_conflict_do_nothing(), rows)
+
+
+def recorder() -> ScanRecorder:
+    """The current app's scan recorder (made on first use)."""
+    app = current_app
+    made = app.extensions.get("tracer.scans")
+    if made is None:
+        made = app.extensions.setdefault("tracer.scans", ScanRecorder(app.extensions["tracer.engine"]))
+    return cast(ScanRecorder, made)
+
+
+def flush() -> int:
+    """Write the current app's queued scans now (tests, the location button, shutdown)."""
+    return recorder().flush()
+
+
+# -- sharing a location ----------------------------------------------------------------------------
+
+_COARSE = Decimal("0.1")
+
+
+def _coarse(value: object, limit: int, name: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(f"{name} must be a number", field=name) from None
+    if not number.is_finite() or abs(number) > limit:
+        raise InvalidInput(f"{name} must be between -{limit} and {limit}", field=name)
+    return number.quantize(_COARSE, rounding=ROUND_HALF_EVEN)
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine, mean Earth radius)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def share_location(*, session: Session, serial: str, client: str, latitude: object, longitude: object,
+                   now: datetime | None = None) -> bool:  # fmt: skip
+    """Attach a coarse location to this client's latest scan of ``serial`` (within the hour).
+
+    Returns True when the code now looks copied (this place is too far from another recent one).
+    The caller commits; ``flush()`` first so that the scan is in the table.
+    """
+    lat, lon = _coarse(latitude, 90, "latitude"), _coarse(longitude, 180, "longitude")
+    now = now or datetime.now(UTC)
+    conn = session.connection()
+    latest = conn.execute(
+        select(_S.c.id)
+        .where(_S.c.serial == serial, _S.c.client_hash == client, _S.c.scanned_at >= now - timedelta(hours=1))
+        .order_by(_S.c.scanned_at.desc())
+        .limit(1)
+    ).scalar()
+    if latest is None:
+        raise InvalidInput("no recent scan of this code from you to attach a place to", field="serial")
+    conn.execute(update(_S).where(_S.c.id == latest).values(latitude=str(lat), longitude=str(lon)))
+    others = conn.execute(
+        select(_S.c.latitude, _S.c.longitude, _S.c.scanned_at)
+        .where(
+            _S.c.serial == serial,
+            _S.c.latitude.is_not(None),
+            _S.c.client_hash != client,
+            _S.c.scanned_at >= now - timedelta(days=2),
+        )
+        .order_by(_S.c.scanned_at.desc())
+        .limit(200)
+    ).all()
+    for other_lat, other_lon, at in others:
+        km = _km(float(lat), float(lon), float(other_lat), float(other_lon))
+        hours = max(abs((now - _aware(at)).total_seconds()) / 3600, 1 / 60)
+        if km > TRAVEL_KM and km / hours > TRAVEL_KMH:
+            detail = f"{km:.0f} km in {hours * 60:.0f} min"
+            if session.get(ScanFlag, (serial, "travel")) is None:
+                session.add(ScanFlag(serial=serial, kind="travel", flagged_at=now, detail=detail))
+            return True
+    return False
+
+
+def _aware(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+
+
+# -- anomalies for inspectors and producers ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    """A sign that something is wrong with a code: ``kind`` is over_scanned | unknown_code |
+    recalled_scanned | travel."""
+
+    kind: str
+    count: int
+    first_at: datetime
+    last_at: datetime
+    serial: str | None = None
+    code: str | None = None
+    lot_id: str | None = None
+    product_id: int | None = None
+    product_name: str | None = None
+    organisation_id: int | None = None
+    province: str | None = None
+    detail: str = ""
+
+
+def _threshold() -> int:
+    try:
+        return int(current_app.extensions["tracer.settings"].scan_warning_threshold)
+    except (RuntimeError, KeyError):
+        return 50
+
+
+def anomalies(session: Session, *, province: str | None = None, since: datetime | None = None,
+              until: datetime | None = None, organisation_id: int | None = None,
+              threshold: int | None = None) -> list[Anomaly]:  # fmt: skip
+    """Over-scanned codes, unknown codes scanned, recalled packages scanned, codes seen too far apart.
+
+    ``province`` matches the producer's province (or, for an unknown code naming none of our products, the
+    province the scanner shared); ``since``/``until`` bound the scan times; ``organisation_id`` keeps the
+    anomalies about that organisation's products (unknown codes count when their GTIN is one of them).
+    Newest first.
+    """
+    limit = threshold if threshold is not None else _threshold()
+    conn = session.connection()
+    owner = (_P.c.serial, _P.c.lot_id, _PR.c.id, _PR.c.name, _O.c.id, _O.c.province)
+    found: list[Anomaly] = []
+
+    def of_package(serial_column: Any, *extra: Any) -> Select[Any]:
+        return (
+            select(*owner, *extra)
+            .select_from(serial_column.table)
+            .join(_P, _P.c.serial == serial_column)
+            .join(_PR, _PR.c.id == _P.c.product_id)
+            .join(_O, _O.c.id == _PR.c.organisation_id)
+        )
+
+    def scoped(query: Select[Any], at: Any) -> Select[Any]:
+        if since is not None:
+            query = query.where(at >= since)
+        if until is not None:
+            query = query.where(at < until)
+        if province is not None:
+            query = query.where(_O.c.province == province)
+        if organisation_id is not None:
+            query = query.where(_O.c.id == organisation_id)
+        return query
+
+    times = (func.count(), func.min(_S.c.scanned_at), func.max(_S.c.scanned_at))
+    recalled = scoped(
+        of_package(_S.c.serial, *times).where(_S.c.outcome == "recalled"), _S.c.scanned_at
+    ).group_by(*owner)
+    for serial, lot, pid, name, oid, prov, count, first, last in conn.execute(recalled):
+        found.append(
+            Anomaly(
+                "recalled_scanned",
+                count,
+                _aware(first),
+                _aware(last),
+                serial=serial,
+                lot_id=lot,
+                product_id=pid,
+                product_name=name,
+                organisation_id=oid,
+                province=prov,
+            )
+        )
+    over = (
+        scoped(
+            of_package(_T.c.serial, func.count(), func.min(_T.c.first_at), func.max(_T.c.first_at)),
+            _T.c.first_at,
+        )
+        .group_by(*owner)
+        .having(func.count() > limit)
+    )
+    for serial, lot, pid, name, oid, prov, count, first, last in conn.execute(over):
+        found.append(
+            Anomaly(
+                "over_scanned",
+                count,
+                _aware(first),
+                _aware(last),
+                serial=serial,
+                lot_id=lot,
+                product_id=pid,
+                product_name=name,
+                organisation_id=oid,
+                province=prov,
+                detail=f"more than {limit} scans",
+            )
+        )
+    travel = scoped(of_package(_F.c.serial, _F.c.flagged_at, _F.c.detail), _F.c.flagged_at)
+    for serial, lot, pid, name, oid, prov, at, detail in conn.execute(travel):
+        found.append(
+            Anomaly(
+                "travel",
+                1,
+                _aware(at),
+                _aware(at),
+                serial=serial,
+                lot_id=lot,
+                product_id=pid,
+                product_name=name,
+                organisation_id=oid,
+                province=prov,
+                detail=detail,
+            )
+        )
+    found.extend(_unknown_codes(session, province, since, until, organisation_id))
+    return sorted(found, key=lambda a: a.last_at, reverse=True)
+
+
+def _unknown_codes(session: Session, province: str | None, since: datetime | None, until: datetime | None,
+                   organisation_id: int | None) -> list[Anomaly]:  # fmt: skip
+    conn = session.connection()
+    query = (
+        select(
+            _S.c.code,
+            func.count(),
+            func.min(_S.c.scanned_at),
+            func.max(_S.c.scanned_at),
+            func.max(_S.c.province),
+        )
+        .where(_S.c.outcome == "unknown")
+        .group_by(_S.c.code)
+    )
+    if since is not None:
+        query = query.where(_S.c.scanned_at >= since)
+    if until is not None:
+        query = query.where(_S.c.scanned_at < until)
+    rows = conn.execute(query).all()
+    gtins: dict[str, str | None] = {}
+    for row in rows:
+        try:
+            gtins[row[0]] = gs1.parse_uri(row[0]).gtin
+        except gs1.GS1Error:
+            gtins[row[0]] = None
+    wanted = sorted({g for g in gtins.values() if g})
+    owners: dict[str, tuple[int, str, int, str]] = {}
+    if wanted:
+        for gtin, pid, name, oid, prov in conn.execute(
+            select(_PR.c.gtin, _PR.c.id, _PR.c.name, _O.c.id, _O.c.province)
+            .join(_O, _O.c.id == _PR.c.organisation_id)
+            .where(_PR.c.gtin.in_(wanted))
+        ):
+            owners[gtin] = (pid, name, oid, prov)
+    out = []
+    for code, count, first, last, scan_province in rows:
+        gtin = gtins.get(code)
+        pid, name, oid, prov = (
+            owners.get(gtin, (None, None, None, scan_province)) if gtin else (None, None, None, scan_province)
+        )
+        if organisation_id is not None and oid != organisation_id:
+            continue
+        if province is not None and province not in (prov, scan_province):
+            continue
+        out.append(
+            Anomaly(
+                "unknown_code",
+                count,
+                _aware(first),
+                _aware(last),
+                code=code,
+                product_id=pid,
+                product_name=name,
+                organisation_id=oid,
+                province=prov,
+                detail="a code we never issued",
+            )
+        )
+    return out
