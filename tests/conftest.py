@@ -78,6 +78,14 @@ def _initialise(url: str, instance: Path, with_demo: bool) -> DemoResult | None:
     return result
 
 
+def close_app(app: Flask) -> None:
+    """Write and stop the app's scan queue, then close its connections, before its database goes away."""
+    recorder = app.extensions.get("tracer.scans")
+    if recorder is not None:
+        recorder.close()
+    app.extensions["tracer.engine"].dispose()
+
+
 def _pg_admin() -> Engine:
     return make_engine(PG_URL, isolation_level="AUTOCOMMIT")
 
@@ -199,7 +207,7 @@ def demo_database_url(backend: str, templates: Templates, tmp_path: Path) -> Ite
 def demo_app(demo_database_url: str, tmp_path: Path) -> Iterator[Flask]:
     application = create_app(make_settings(demo_database_url, tmp_path / "instance"))
     yield application
-    application.extensions["tracer.engine"].dispose()
+    close_app(application)
 
 
 @pytest.fixture
@@ -216,7 +224,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 def app(settings: Settings) -> Iterator[object]:
     application = create_app(settings)
     yield application
-    application.extensions["tracer.engine"].dispose()
+    close_app(application)
 
 
 @pytest.fixture

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from config.settings import Settings
-from tests.conftest import make_settings
-from tracer import create_app, db, scans
+from tracer import db, scans
 from tracer.gs1 import DigitalLink, build_uri
 from tracer.models.lots import Package
 from tracer.models.products import Product
@@ -69,27 +65,3 @@ def gac(demo_app: Flask, demo) -> Pkg:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def sausage(demo_app: Flask, demo) -> Pkg:  # type: ignore[no-untyped-def]
     return packages(demo_app, demo.lots["sausage_recalled"])[0]
-
-
-def close_scans(app: Flask) -> None:
-    """Write and stop an app's scan queue before its database goes away."""
-    made = app.extensions.get("tracer.scans")
-    if made is not None:
-        made.close()
-
-
-@pytest.fixture
-def demo_app(demo_database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """The demo app of tests/conftest.py, whose scan queue is written and stopped before the database goes."""
-    application = create_app(make_settings(demo_database_url, tmp_path / "instance"))
-    yield application
-    close_scans(application)
-    application.extensions["tracer.engine"].dispose()
-
-
-@pytest.fixture
-def app(settings: Settings) -> Iterator[Flask]:
-    application = create_app(settings)
-    yield application
-    close_scans(application)
-    application.extensions["tracer.engine"].dispose()

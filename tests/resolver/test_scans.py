@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_settings
-from tests.resolver.conftest import close_scans, packages, scan_rows
+from tests.conftest import close_app, make_settings
+from tests.resolver.conftest import packages, scan_rows
 from tracer import create_app, db, scans
 from tracer.accounts.actors import SYSTEM
 from tracer.accounts.users import actor_for, create_user
@@ -31,8 +31,7 @@ def limited_app(demo_database_url, tmp_path: Path):
         make_settings(demo_database_url, tmp_path / "instance", scan_warning_threshold=3)
     )
     yield application
-    close_scans(application)
-    application.extensions["tracer.engine"].dispose()
+    close_app(application)
 
 
 def test_n_scans_from_n_visitors_show_n_times(demo_client, demo_app, gac):
