@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,6 +105,7 @@ class Templates:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.made: dict[tuple[str, bool], Template] = {}
+        self.copies: CopyPool | None = None
 
     def get(self, kind: str, with_demo: bool) -> Template:
         key = (kind, with_demo)
@@ -137,10 +140,56 @@ class Templates:
         admin.dispose()
 
 
+class CopyPool:
+    """PostgreSQL copies of a template made ahead, and used ones dropped, on a background thread.
+
+    CREATE DATABASE ... TEMPLATE takes a few hundred milliseconds; making the next copies while a test runs,
+    and dropping used ones afterwards, keeps that off the tests' path.
+    """
+
+    AHEAD = 2
+
+    def __init__(self) -> None:
+        self.admin = _pg_admin()
+        self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pg-copies")
+        self.ready: dict[str, deque[Future[str]]] = {}
+        self.dropping: list[Future[None]] = []
+
+    def _create(self, template: str) -> str:
+        name = f"tracer_t_{uuid.uuid4().hex[:12]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        return name
+
+    def _drop(self, name: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def take(self, template: str) -> str:
+        queue = self.ready.setdefault(template, deque())
+        while len(queue) <= self.AHEAD:
+            queue.append(self.executor.submit(self._create, template))
+        return queue.popleft().result()
+
+    def give_back(self, name: str) -> None:
+        self.dropping.append(self.executor.submit(self._drop, name))
+
+    def close(self) -> None:
+        for queue in self.ready.values():
+            for future in queue:
+                self.give_back(future.result())
+        for future in self.dropping:
+            future.result()
+        self.executor.shutdown()
+        self.admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
     made = Templates(tmp_path_factory.mktemp("templates"))
     yield made
+    if made.copies is not None:
+        made.copies.close()
     made.drop_all()
 
 
@@ -156,16 +205,13 @@ def fresh_database(
         return
     require(bool(PG_URL), "TRACER_TEST_DATABASE_URL is not set (PostgreSQL tests)")
     template = templates.get(kind, with_demo).name if migrated else "template0"
-    name = f"tracer_t_{uuid.uuid4().hex[:12]}"
-    admin = _pg_admin()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    if templates.copies is None:
+        templates.copies = CopyPool()
+    name = templates.copies.take(template)
     try:
         yield make_url(PG_URL).set(database=name).render_as_string(False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        templates.copies.give_back(name)
 
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 import zxingcpp
 from PIL import Image
 from sqlalchemy import select
@@ -205,7 +206,10 @@ def test_inspector_records_a_signed_inspection(playwright_instance, demo_live_se
         page.fill("textarea[name=notes]", "Tem bị bong một góc, cần kiểm tra thêm")
         page.set_input_files("input[name=photo]", str(photo))
         page.click("#inspect-form button[type=submit]")
-        page.wait_for_selector("body[data-inspection]", state="attached", timeout=15_000)
+        try:
+            page.wait_for_selector("body[data-inspection]", state="attached", timeout=40_000)
+        except PlaywrightTimeout:
+            pytest.fail(f"no inspection recorded; the page says: {page.inner_text('#inspect-status')!r}")
         index = int(page.get_attribute("body", "data-inspection") or "-1")
         assert str(index) in page.inner_text("#inspect-status")
         screenshot(page, "scanner-inspection")
