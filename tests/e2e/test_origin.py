@@ -142,8 +142,10 @@ def test_slow_3g_first_contentful_paint(pixel, demo_live_server, lots):
         const entry = list.getEntriesByName('first-contentful-paint')[0];
         if (entry) resolve(entry.startTime);
     }).observe({type: 'paint', buffered: true}))""")  # the paint entry may come after "load"
-    size = page.evaluate("performance.getEntriesByType('resource').concat(performance.getEntriesByType("
-                         "'navigation')).reduce((n, e) => n + e.decodedBodySize, 0)")
+    size = page.evaluate(
+        "performance.getEntriesByType('resource').concat(performance.getEntriesByType("
+        "'navigation')).reduce((n, e) => n + e.decodedBodySize, 0)"
+    )
     print(f"\nslow 3G: first contentful paint {fcp:.0f} ms, {size} bytes of HTML, CSS and JS (uncompressed)")
     assert fcp < 5000
     assert "Hành trình" in page.inner_text("body")

@@ -90,15 +90,11 @@ def latest_checkpoint(conn: Connection) -> Checkpoint | None:
     now = time.monotonic()
     if value is not None and now - read_at < CHECKPOINT_TTL:
         return cast(Checkpoint, value)
-    row = (
-        conn
-        .execute(
-            select(ledger_checkpoints.c.size, ledger_checkpoints.c.created_at)
-            .order_by(ledger_checkpoints.c.size.desc())
-            .limit(1)
-        )
-        .first()
-    )
+    row = conn.execute(
+        select(ledger_checkpoints.c.size, ledger_checkpoints.c.created_at)
+        .order_by(ledger_checkpoints.c.size.desc())
+        .limit(1)
+    ).first()
     value = Checkpoint(int(row.size), row.created_at) if row is not None else None
     caches["checkpoint"] = (now, value)
     return value

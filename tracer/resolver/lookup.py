@@ -52,11 +52,7 @@ class PackageRow:
 
 def find_package(conn: Connection, link: DigitalLink, *, client: str, bucket: int) -> PackageRow | None:
     """The package ``link`` names, or None if we never issued it or its GTIN or lot are not the package's."""
-    row = (
-        conn
-        .execute(_FIND, {"serial": link.serial, "client": client, "bucket": bucket})
-        .first()
-    )
+    row = conn.execute(_FIND, {"serial": link.serial, "client": client, "bucket": bucket}).first()
     if row is None:
         return None
     if link.gtin is not None and (row.gtin != link.gtin or (link.lot is not None and link.lot != row.lot_id)):
