@@ -426,21 +426,7 @@ def anomalies(session: Session, *, province: str | None = None, since: datetime 
     recalled = scoped(
         of_package(_S.c.serial, *times).where(_S.c.outcome == "recalled"), _S.c.scanned_at
     ).group_by(*owner)
-    for serial, lot, pid, name, oid, prov, count, first, last in conn.execute(recalled):
-        found.append(
-            Anomaly(
-                "recalled_scanned",
-                count,
-                _aware(first),
-                _aware(last),
-                serial=serial,
-                lot_id=lot,
-                product_id=pid,
-                product_name=name,
-                organisation_id=oid,
-                province=prov,
-            )
-        )
+    found += [_about_package("recalled_scanned", row) for row in conn.execute(recalled)]
     over = (
         scoped(
             of_package(_T.c.serial, func.count(), func.min(_T.c.first_at), func.max(_T.c.first_at)),
@@ -449,41 +435,23 @@ def anomalies(session: Session, *, province: str | None = None, since: datetime 
         .group_by(*owner)
         .having(func.count() > limit)
     )
-    for serial, lot, pid, name, oid, prov, count, first, last in conn.execute(over):
-        found.append(
-            Anomaly(
-                "over_scanned",
-                count,
-                _aware(first),
-                _aware(last),
-                serial=serial,
-                lot_id=lot,
-                product_id=pid,
-                product_name=name,
-                organisation_id=oid,
-                province=prov,
-                detail=f"more than {limit} scans",
-            )
-        )
+    found += [_about_package("over_scanned", row, f"more than {limit} scans") for row in conn.execute(over)]
     travel = scoped(of_package(_F.c.serial, _F.c.flagged_at, _F.c.detail), _F.c.flagged_at)
-    for serial, lot, pid, name, oid, prov, at, detail in conn.execute(travel):
-        found.append(
-            Anomaly(
-                "travel",
-                1,
-                _aware(at),
-                _aware(at),
-                serial=serial,
-                lot_id=lot,
-                product_id=pid,
-                product_name=name,
-                organisation_id=oid,
-                province=prov,
-                detail=detail,
-            )
-        )
+    found += [
+        _about_package("travel", (serial, lot, pid, name, oid, prov, 1, at, at), detail)
+        for serial, lot, pid, name, oid, prov, at, detail in conn.execute(travel)
+    ]
     found.extend(_unknown_codes(session, province, since, until, organisation_id))
     return sorted(found, key=lambda a: a.last_at, reverse=True)
+
+
+def _about_package(kind: str, row: Sequence[Any], detail: str = "") -> Anomaly:
+    """An anomaly about one package from a row (serial, lot, product id and name, organisation id and
+    province, count, first and last time)."""
+    serial, lot, product_id, product_name, organisation_id, province, count, first, last = row
+    return Anomaly(kind, count, _aware(first), _aware(last), serial=serial, lot_id=lot, product_id=product_id,
+                   product_name=product_name, organisation_id=organisation_id, province=province,
+                   detail=detail)  # fmt: skip
 
 
 def _unknown_codes(session: Session, province: str | None, since: datetime | None, until: datetime | None,
