@@ -20,17 +20,18 @@ import tempfile
 import time
 from collections.abc import Iterator
 from datetime import date
+from functools import partial
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import common
 
-from tracer.gs1 import DigitalLink, build_uri  # noqa: E402
-from tracer.labels import LABEL_LAYOUTS, Label, write_labels_pdf  # noqa: E402
-from tracer.labels.font import FONT_DIR  # noqa: E402
-from tracer.qr import encode_qr  # noqa: E402
-from tracer.serials import new_serial  # noqa: E402
+from tracer.gs1 import DigitalLink, build_uri
+from tracer.labels import LABEL_LAYOUTS, Label, write_labels_pdf
+from tracer.labels.font import FONT_DIR
+from tracer.qr import encode_qr
+from tracer.serials import new_serial
 
+ROOT = common.ROOT
 BASE = "https://trace.example.vn"
 TARGET = 10_000
 
@@ -137,6 +138,8 @@ def main() -> None:
         child(args.child, args.layout)
         return
     sample, small, big = (48, 500, 2_000) if args.quick else (240, 1_000, TARGET)
+    print(f"labels: {common.load_average()}")
+    report = partial(common.report, "labels")
     uri = next(labels(1)).uri
     sym = encode_qr(uri, "M")
     print(f"typical URI ({len(uri)} chars): {uri}")
@@ -154,12 +157,14 @@ def main() -> None:
         f"\nnaive (qrcode auto mask + fpdf2), {sample} labels: {naive_s:.2f} s = {naive_rate:.0f} labels/s;"
         f" {TARGET:,} labels would take ~{TARGET / naive_rate:.0f} s"
     )
+    report("naive labels (qrcode + fpdf2)", naive_rate, "labels/s")
 
     qr_rate = sample / qrcode_alone(sample)
     print(
         f"qrcode alone (auto mask, nothing drawn): {qr_rate:.0f} codes/s;"
         f" ~{TARGET / qr_rate:.0f} s for {TARGET:,}"
     )
+    report("qrcode alone", qr_rate, "codes/s")
 
     runs = [run_child(n, args.layout) for n in (small, big)]
     for r in runs:
@@ -175,12 +180,26 @@ def main() -> None:
         f" {ours_rate / qr_rate:.1f}x over qrcode alone (target >= 3x);"
         f" {TARGET:,} labels in ~{TARGET / ours_rate:.1f} s (target < 25 s)"
     )
+    count = f"{int(runs[1]['count']):,}"
+    report(f"ours, {count} labels", ours_rate, "labels/s", baseline="naive labels", baseline_value=naive_rate)
+    report(
+        f"ours vs qrcode alone, {count} labels", ours_rate, "labels/s",
+        baseline="qrcode alone", baseline_value=qr_rate, target=">= 3x", met=ours_rate >= 3 * qr_rate,
+    )  # fmt: skip
+    extrapolated = "" if runs[1]["count"] == TARGET else " (extrapolated)"
+    seconds = TARGET / ours_rate
+    report(f"time for {TARGET:,} labels{extrapolated}", seconds, "s", target="< 25 s", met=seconds < 25)
     growth = runs[1]["rss_mib"] - runs[0]["rss_mib"]
     print(
         f"peak memory {int(runs[0]['count']):,} -> {int(runs[1]['count']):,} labels: "
         f"{int(runs[0]['rss_mib'])} -> {int(runs[1]['rss_mib'])} MiB ({growth:+.0f} MiB): "
         f"{'flat' if growth < 10 else 'GROWS with the label count'}"
     )
+    report(
+        f"peak memory growth {int(runs[0]['count']):,} -> {count} labels", growth, "MiB",
+        baseline=f"peak RSS at {int(runs[0]['count']):,}", baseline_value=runs[0]["rss_mib"],
+        target="flat (< 10 MiB)", met=growth < 10,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -14,26 +14,25 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
+import common
 from sqlalchemy import Engine, create_engine, insert, text, update
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from tracer.ledger.canonical import canonical_json  # noqa: E402
-from tracer.ledger.connection import WRITE_OPTION, configure_engine, ensure_state  # noqa: E402
-from tracer.ledger.dsse import PAYLOAD_TYPE, pae, sign_envelope  # noqa: E402
-from tracer.ledger.keys import generate_key  # noqa: E402
-from tracer.ledger.merkle import leaf_hash  # noqa: E402
-from tracer.ledger.schema import ledger_hashes, ledger_state, metadata  # noqa: E402
-from tracer.ledger.store import LedgerStore  # noqa: E402
-from tracer.ledger.tlog_index import extend_frontier, frontier_root  # noqa: E402
+from tracer.ledger.canonical import canonical_json
+from tracer.ledger.connection import WRITE_OPTION, configure_engine, ensure_state
+from tracer.ledger.dsse import PAYLOAD_TYPE, pae, sign_envelope
+from tracer.ledger.keys import generate_key
+from tracer.ledger.merkle import leaf_hash
+from tracer.ledger.schema import ledger_hashes, ledger_state, metadata
+from tracer.ledger.store import LedgerStore
+from tracer.ledger.tlog_index import extend_frontier, frontier_root
 
 ORIGIN = "bench.example.vn/ocop-log"
-MASTER_KEY = bytes(range(32))
+MASTER_KEY = common.MASTER_KEY
 
 
 def _engine(path: Path) -> Engine:
@@ -156,19 +155,33 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller run (about 20 s)")
     args = parser.parse_args()
     batches, singles, big = (5, 300, 100_000) if args.quick else (20, 1000, 1_000_000)
+    print(f"ledger: {common.load_average()}")
+    report = partial(common.report, "ledger")
     with tempfile.TemporaryDirectory(prefix="ledger-bench-") as tmp:
         folder = Path(tmp)
         signing = bench_signing(5000)
         print(f"Ed25519 signing (bare)            {signing:10,.0f} /s")
+        report("Ed25519 signing", signing, "signatures/s")
         batched, engine, store = bench_batched(folder, batches)
         print(
             f"batched appends (1,000/tx, SQLite) {batched:9,.0f} entries/s"
             f"   = {batched / signing:.0%} of signing (target >= 40%)"
         )
+        report(
+            "batched appends SQLite", batched, "entries/s",
+            baseline="Ed25519 signing", baseline_value=signing, target=">= 40%", met=batched / signing >= 0.4,
+        )  # fmt: skip
         single, bare = bench_single(folder, singles)
         print(
             f"single-entry appends (1/commit)    {single:9,.0f} entries/s"
             f"   vs bare SQLite INSERT+COMMIT {bare:,.0f}/s ({single / bare:.0%})"
+        )
+        report(
+            "single-entry appends SQLite",
+            single,
+            "entries/s",
+            baseline="SQLite INSERT+COMMIT",
+            baseline_value=bare,
         )
         small_engine = build_bulk_tree(folder / "tree-small.db", 10_000)
         started = time.perf_counter()
@@ -176,16 +189,23 @@ def main() -> None:
         built = time.perf_counter() - started
         small_ms = bench_proofs(small_engine, 10_000, 2000)
         big_ms = bench_proofs(big_engine, big, 2000)
+        size = common.power(big)
         print(f"inclusion proof median @10^4       {small_ms:9.3f} ms")
         print(
-            f"inclusion proof median @{big:.0e}      {big_ms:9.3f} ms   ratio {big_ms / small_ms:.2f}x"
+            f"inclusion proof median @{size}       {big_ms:9.3f} ms   ratio {big_ms / small_ms:.2f}x"
             f" (target < 2 ms and < 2x; tree built in {built:.1f} s)"
         )
+        report("inclusion proof median @10^4", small_ms, "ms", target="< 2 ms", met=small_ms < 2)
+        report(
+            f"inclusion proof median @{size}", big_ms, "ms", baseline="@10^4", baseline_value=small_ms,
+            target="< 2 ms and < 2x", met=big_ms < 2 and big_ms < 2 * small_ms,
+        )  # fmt: skip
         rate, entries = bench_verify(engine, store)
         print(
             f"verify_store                       {rate:9,.0f} entries/s over {entries:,} entries"
             " (target >= 5,000/s)"
         )
+        report("verify_store", rate, "entries/s", target=">= 5,000/s", met=rate >= 5000)
         for eng in (engine, small_engine, big_engine):
             eng.dispose()
 

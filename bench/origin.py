@@ -1,68 +1,49 @@
 """Origin page speed under gunicorn, printed as figures and ratios (never asserted).
 
-    python bench/origin.py [--quick] [--database-url URL] [--duration S] [--connections N]
+    python bench/origin.py [--quick] [--backend sqlite|postgresql|both] [--database-url URL]
+                           [--duration S] [--connections N]
 
 One gunicorn (config/gunicorn.conf.py, 2 workers) serves the demo data and, in the same app, a bare Flask
 route returning "ok". wrk (32 connections) measures, in one run:
 
 1. the bare route: requests/s and p99 (the yardstick);
-2. the origin page at 10^3 packages, every request from a different client (a random X-Forwarded-For behind
-   ProxyFix), so every request is a counted scan written by the batch writer: the worst case;
+2. the origin page at 10^3 packages, every request from a different client (a random X-Forwarded-For,
+   trusted with TRACER_PROXY_HOPS=1), so every request is a counted scan written by the batch writer: the
+   worst case;
 3. the same at 10^6 packages (10^5 with --quick), the packages bulk-inserted into the gấc oil lot;
 4. the bare route again (drift).
 
 Targets: origin >= 60 % of bare requests/s, origin p99 < 50 ms, 10^6 within 10 % of 10^3.
-PostgreSQL: pass ``--database-url postgresql+psycopg://.../EMPTY_DB`` (its tables are created).
+Backends: SQLite (a fresh file) and PostgreSQL (a scratch database made with the admin URL in
+``TRACER_BENCH_DATABASE_URL`` or ``TRACER_TEST_DATABASE_URL``); ``--database-url`` names an empty
+database to use instead (its tables are created).
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import os
 import random
-import re
-import secrets
-import signal
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import common
+from sqlalchemy import insert, select, text
 
-from sqlalchemy import insert, select, text  # noqa: E402
+from tracer.db import make_engine
+from tracer.gs1 import DigitalLink, build_uri
+from tracer.models.lots import Package
+from tracer.models.products import Product
+from tracer.serials import new_serials
 
-from config.settings import Settings  # noqa: E402
-from tracer import create_app, demo, provision  # noqa: E402
-from tracer.db import make_engine, writer  # noqa: E402
-from tracer.gs1 import DigitalLink, build_uri  # noqa: E402
-from tracer.models.lots import Package  # noqa: E402
-from tracer.models.products import Product  # noqa: E402
-from tracer.serials import new_serials  # noqa: E402
-
-MASTER_KEY = bytes(range(32))
-WSGI = """
-from werkzeug.middleware.proxy_fix import ProxyFix
-from tracer import create_app
-
-app = create_app()
-
-
-@app.get("/bench/bare")
-def bare():
-    return "ok"
-
-
-app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)
-"""
+BARE = "bare route (in app)"
 LUA = """
 local paths = {}
 for line in io.lines("%s") do paths[#paths + 1] = line end
-math.randomseed(os.time())
+function init(args) math.randomseed(os.time() * 100 + id) end  -- each thread its own clients
 request = function()
   local r = math.random
   local ip = r(1, 223) .. "." .. r(0, 255) .. "." .. r(0, 255) .. "." .. r(1, 254)
@@ -70,30 +51,6 @@ request = function()
   return wrk.format("GET", paths[r(1, #paths)], headers)
 end
 """
-
-
-def _settings(url: str, instance: Path) -> Settings:
-    return Settings.from_env(
-        {"TRACER_INSTANCE_PATH": str(instance)},
-        database_url=url,
-        secret_key="bench",
-        master_key=MASTER_KEY,
-        public_url="https://trace.example.vn",
-        log_origin="trace.example.vn/ocop-log",
-        instance_path=instance,
-    )
-
-
-def prepare(url: str, instance: Path) -> str:
-    """Migrate, bootstrap and load the demo (small); return the gấc oil lot id."""
-    engine = make_engine(url)
-    provision.initialise(engine, _settings(url, instance))
-    engine.dispose()
-    app = create_app(_settings(url, instance))
-    with app.app_context(), writer() as session:
-        result = demo.load(session, small=True)
-    app.extensions["tracer.engine"].dispose()
-    return result.lots["gac_oil"]
 
 
 def grow(url: str, lot: str, total: int) -> list[str]:
@@ -126,126 +83,111 @@ def grow(url: str, lot: str, total: int) -> list[str]:
     return [build_uri("", DigitalLink(gtin, lot, s)) for s in sample]
 
 
-def start(url: str, instance: Path, workdir: Path, port: int) -> subprocess.Popen[bytes]:
-    (workdir / "bench_wsgi.py").write_text(WSGI)
-    env = dict(
-        os.environ,
-        TRACER_DATABASE_URL=url,
-        TRACER_INSTANCE_PATH=str(instance),
-        TRACER_MASTER_KEY=base64.urlsafe_b64encode(MASTER_KEY).decode(),
-        TRACER_SECRET_KEY="bench",
-        TRACER_PUBLIC_URL="https://trace.example.vn",
-        TRACER_LOG_ORIGIN="trace.example.vn/ocop-log",
-        PYTHONPATH=f"{workdir}{os.pathsep}{ROOT}",
+@dataclass
+class Runs:
+    """wrk against one server; counts the origin requests served (each one a scan to keep)."""
+
+    base: str
+    connections: int
+    script: str
+    served: list[int] = field(default_factory=list)
+
+    def bare(self, seconds: int) -> common.WrkResult:
+        return self._note(common.wrk(self.base + "/bench/bare", seconds, self.connections))
+
+    def origin(self, seconds: int) -> common.WrkResult:
+        result = self._note(common.wrk(self.base, seconds, self.connections, self.script))
+        self.served.append(result.requests)
+        return result
+
+    @staticmethod
+    def _note(result: common.WrkResult) -> common.WrkResult:
+        if result.errors:
+            print(f"  ! errors: {result.describe_errors()}")
+        return result
+
+
+def bench(backend: str, url: str, workdir: Path, duration: int, connections: int, large: int) -> None:
+    config = common.settings(url, workdir / "instance", proxy_hops=1)
+    lot = common.prepare(config).lots["gac_oil"]
+    small_paths = grow(url, lot, 1_000)
+    paths = workdir / "paths.txt"
+    paths.write_text("\n".join(small_paths) + "\n")
+    with common.serve_app(config, workdir) as server:
+        runs = Runs(server.url, connections, LUA % paths)
+        runs.bare(2)  # warm up both
+        runs.origin(2)
+        bare = runs.bare(duration)
+        print(f"bare Flask route:          {bare.rate:8.0f} req/s  p99 {bare.p99_ms:6.1f} ms")
+        small = runs.origin(duration)
+        print(
+            f"origin page, 10^3 pkgs:    {small.rate:8.0f} req/s  p99 {small.p99_ms:6.1f} ms  "
+            f"({small.rate / bare.rate:.0%} of bare)"
+        )
+        t0 = time.monotonic()
+        paths.write_text("\n".join(grow(url, lot, large)) + "\n")
+        print(f"  (bulk-inserted up to {large:,} packages in {time.monotonic() - t0:.0f}s)")
+        runs.origin(2)
+        big = runs.origin(duration)
+        print(
+            f"origin page, {common.power(large)} pkgs: {big.rate:8.0f} req/s  p99 {big.p99_ms:6.1f} ms  "
+            f"({big.rate / bare.rate:.0%} of bare, {big.rate / small.rate:.0%} of 10^3)"
+        )
+        again = runs.bare(duration)
+        print(f"bare Flask route (again):  {again.rate:8.0f} req/s  p99 {again.p99_ms:6.1f} ms")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        written = conn.execute(text("SELECT count(*) FROM scans")).scalar_one()
+        counted = conn.execute(text("SELECT count(*) FROM scan_tallies")).scalar_one()
+    engine.dispose()
+    served = sum(runs.served)
+    print(
+        f"scans written: {written:,} of {served:,} origin requests served (counted {counted:,}); "
+        f"{'none lost' if written >= served else 'LOST ' + str(served - written)}"
     )
-    log = (workdir / "gunicorn.log").open("ab")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "config/gunicorn.conf.py",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "2",
-            "bench_wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    for _ in range(150):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/bare", timeout=2):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("gunicorn did not start: " + (workdir / "gunicorn.log").read_text()[-2000:])
-
-
-SERVED: list[int] = []  # requests per wrk run with the origin script (each one a scan to keep)
-
-
-def wrk(url: str, duration: int, connections: int, script: Path | None = None) -> tuple[float, float]:
-    args = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
-    if script is not None:
-        args += ["-s", str(script)]
-    out = subprocess.run([*args, url], check=True, capture_output=True, text=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    assert p99 is not None
-    ms = float(p99.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
-    if script is not None:
-        SERVED.append(int(re.search(r"(\d+) requests in", out).group(1)))  # type: ignore[union-attr]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if errors:
-        print(f"  ! {errors.group(1)} non-2xx responses")
-    return rps, ms
+    report = partial(common.report, "origin")
+    report(f"bare route {backend}", bare.rate, "requests/s")
+    report(f"bare route p99 {backend}", bare.p99_ms, "ms")
+    report(f"bare route again {backend}", again.rate, "requests/s", baseline=BARE, baseline_value=bare.rate)
+    for name, result in (("10^3", small), (f"{common.power(large)}", big)):
+        met = result.rate >= 0.6 * bare.rate
+        report(
+            f"origin {name} pkgs {backend}", result.rate, "requests/s",
+            baseline=BARE, baseline_value=bare.rate, target=">= 60%", met=met,
+        )  # fmt: skip
+        report(f"origin {name} p99 {backend}", result.p99_ms, "ms", target="< 50 ms", met=result.p99_ms < 50)
+    report(
+        f"origin {common.power(large)} vs 10^3 {backend}", big.rate, "requests/s",
+        baseline="10^3 pkgs", baseline_value=small.rate, target="within 10%",
+        met=abs(big.rate / small.rate - 1) <= 0.1,
+    )  # fmt: skip
+    report(f"scans lost {backend}", max(0, served - written), "scans", target="0", met=written >= served)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short runs, 10^5 instead of 10^6 packages")
-    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--database-url", help="an empty database to use instead of --backend")
     parser.add_argument("--duration", type=int)
     parser.add_argument("--connections", type=int, default=32)
     opts = parser.parse_args()
     duration = opts.duration or (5 if opts.quick else 15)
     large = 100_000 if opts.quick else 1_000_000
+    backends = common.BACKENDS if opts.backend == "both" else (opts.backend,)
     with tempfile.TemporaryDirectory(prefix="bench-origin-") as tmp:
         workdir = Path(tmp)
-        url = opts.database_url or f"sqlite:///{workdir / 'tracer.db'}"
-        instance = workdir / "instance"
-        print(
-            f"database: {url.split('://')[0]}; wrk {opts.connections} connections, {duration}s per run; "
-            f"gunicorn 2 workers ({os.cpu_count()} CPUs, shared with wrk)"
-        )
-        lot = prepare(url, instance)
-        small_paths = grow(url, lot, 1_000)
-        port = 8700 + secrets.randbelow(200)
-        server = start(url, instance, workdir, port)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            paths = workdir / "paths.txt"
-            script = workdir / "origin.lua"
-            script.write_text(LUA % paths)
-            paths.write_text("\n".join(small_paths) + "\n")
-            wrk(base + "/bench/bare", 2, opts.connections)  # warm up both
-            wrk(base, 2, opts.connections, script)
-            bare_rps, bare_p99 = wrk(base + "/bench/bare", duration, opts.connections)
-            print(f"bare Flask route:          {bare_rps:8.0f} req/s  p99 {bare_p99:6.1f} ms")
-            small_rps, small_p99 = wrk(base, duration, opts.connections, script)
+        if opts.database_url:
+            targets = iter([(opts.database_url.split("://")[0], opts.database_url)])
+        else:
+            targets = common.databases(workdir, backends)
+        for backend, url in targets:
             print(
-                f"origin page, 10^3 pkgs:    {small_rps:8.0f} req/s  p99 {small_p99:6.1f} ms  "
-                f"({small_rps / bare_rps:.0%} of bare)"
+                f"database: {backend}; wrk {opts.connections} connections, {duration}s per run; "
+                f"gunicorn 2 workers ({os.cpu_count()} CPUs, shared with wrk); {common.load_average()}"
             )
-            t0 = time.monotonic()
-            paths.write_text("\n".join(grow(url, lot, large)) + "\n")
-            print(f"  (bulk-inserted up to {large:,} packages in {time.monotonic() - t0:.0f}s)")
-            wrk(base, 2, opts.connections, script)
-            large_rps, large_p99 = wrk(base, duration, opts.connections, script)
-            print(
-                f"origin page, {large:.0e} pkgs: {large_rps:8.0f} req/s  p99 {large_p99:6.1f} ms  "
-                f"({large_rps / bare_rps:.0%} of bare, {large_rps / small_rps:.0%} of 10^3)"
-            )
-            again_rps, again_p99 = wrk(base + "/bench/bare", duration, opts.connections)
-            print(f"bare Flask route (again):  {again_rps:8.0f} req/s  p99 {again_p99:6.1f} ms")
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-        engine = make_engine(url)
-        with engine.connect() as conn:
-            written = conn.execute(text("SELECT count(*) FROM scans")).scalar_one()
-            counted = conn.execute(text("SELECT count(*) FROM scan_tallies")).scalar_one()
-        engine.dispose()
-        print(
-            f"scans written: {written:,} of {sum(SERVED):,} origin requests served (counted {counted:,}); "
-            f"{'none lost' if written >= sum(SERVED) else 'LOST ' + str(sum(SERVED) - written)}"
-        )
+            (workdir / backend).mkdir()
+            bench(backend, url, workdir / backend, duration, opts.connections, large)
 
 
 if __name__ == "__main__":
