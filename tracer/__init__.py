@@ -36,9 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     _register_blueprints(app)
     _register_error_handlers(app)
     _register_commands(app)
-    from tracer.api.ledger import check_head_at_startup
-
-    check_head_at_startup(app)  # a stored root that does not match the signed checkpoint: refuse to start
+    _check_ledger(app)
     return app
 
 
@@ -56,35 +54,21 @@ def _register_extensions(app: Flask, settings: Settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from tracer.health import bp as health
-    from tracer.web.pages import bp as pages
-
-    app.register_blueprint(health)
-    app.register_blueprint(pages)
-    from tracer.api.v1 import bp as api_v1  # /api/v1: events, listings, ledger, EPCIS, tokens, OpenAPI
-
-    app.register_blueprint(api_v1)
-    from tracer.web.account import bp as account
-    from tracer.web.producer import bp as console
-    from tracer.web.programme import bp as programme
-
-    app.register_blueprint(account)
-    app.register_blueprint(console)
-    app.register_blueprint(programme)
-    from tracer.api.proofs import bp as api_proofs
-
-    app.register_blueprint(api_proofs)
-    from tracer.scanner import bp as scanner
-
-    app.register_blueprint(scanner)
-    from tracer.web.inspector import bp as inspector
-
-    app.register_blueprint(inspector)
     from tracer.api.labels import bp as api_labels  # /api/v1: label sheets (PDF) and QR codes
+    from tracer.api.proofs import bp as api_proofs  # /api/v1/packages/<serial>/proof
+    from tracer.api.v1 import bp as api_v1  # /api/v1: events, listings, ledger, EPCIS, tokens, OpenAPI
+    from tracer.health import bp as health
     from tracer.resolver.routes import bp as resolver  # GS1 resolver: /01/..., /p/..., origin pages
+    from tracer.scanner import bp as scanner  # /scan
+    from tracer.web.account import bp as account  # /login, /logout, /account/password
+    from tracer.web.inspector import bp as inspector  # /inspector
+    from tracer.web.pages import bp as pages
+    from tracer.web.producer import bp as console  # /console
+    from tracer.web.programme import bp as programme  # /programme
 
-    app.register_blueprint(api_labels)
-    app.register_blueprint(resolver)
+    for blueprint in (health, pages, api_v1, api_proofs, api_labels, account, console, programme, scanner,
+                      inspector, resolver):  # fmt: skip
+        app.register_blueprint(blueprint)
 
 
 def _register_error_handlers(app: Flask) -> None:
@@ -98,3 +82,10 @@ def _register_commands(app: Flask) -> None:
 
     register_commands()
     app.cli.add_command(cli, name="tracer")
+
+
+def _check_ledger(app: Flask) -> None:
+    """Refuse to start if the stored root does not match the latest signed checkpoint."""
+    from tracer import journal
+
+    journal.check_head_at_startup(app.extensions["tracer.engine"], app.extensions["tracer.settings"])

@@ -6,15 +6,21 @@ service gives it its origin name and master key, and where the app bootstraps an
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from flask import current_app
 from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import Settings
 from tracer.db import WRITE_OPTIONS
 from tracer.ledger import schema as ledger_schema
+from tracer.ledger.connection import read_state
+from tracer.ledger.errors import LedgerError, VerificationError
 from tracer.ledger.store import LedgerStore
+
+log = logging.getLogger(__name__)
 
 
 def make_store(settings: Settings) -> LedgerStore:
@@ -33,6 +39,32 @@ def bootstrap(engine: Engine, settings: Settings) -> None:
     """Create the log and authority keys and the ledger's first entry, once."""
     with engine.connect() as conn, conn.execution_options(**WRITE_OPTIONS).begin():
         make_store(settings).bootstrap(conn)
+
+
+def check_head_at_startup(engine: Engine, settings: Settings) -> None:
+    """Refuse to start (VerificationError) when the stored root does not match the latest signed checkpoint.
+
+    A database that does not answer, is not migrated yet or not bootstrapped yet is no reason to refuse:
+    ``/healthz`` then says 503, and ``tracer init`` can still run.
+    """
+    try:
+        with engine.connect() as conn:
+            if read_state(conn) is None:
+                return
+        check_head(engine, settings)
+    except VerificationError as error:
+        raise VerificationError(
+            f"refusing to start: {error}; the ledger may have been tampered with "
+            f"(run `python -m tracer ledger verify`)",
+            index=error.index,
+        ) from error
+    except LedgerError as error:  # e.g. keys not made yet: `tracer init` will finish the job
+        log.warning("ledger head not checked at start-up: %s", error)
+    except SQLAlchemyError as error:
+        log.warning(
+            "ledger head not checked at start-up (database not ready): %s",
+            str(getattr(error, "orig", None) or error).strip().splitlines()[0],
+        )
 
 
 def check_head(engine: Engine, settings: Settings) -> None:

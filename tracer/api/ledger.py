@@ -5,23 +5,18 @@
 - ``proof/inclusion?index=&size=`` and ``proof/consistency?from=&to=``: RFC 9162 proofs, base64 hashes;
 - ``bundle/{index}``: a C2SP tlog-proof@v1 with its checkpoint, checkable offline;
 - ``keys``: the log's C2SP verifier key and every signing key with the indexes of its (de)registration.
-
-Also the start-up check (``check_head_at_startup``): the service refuses to serve a log whose stored root
-does not match its latest signed checkpoint.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, Response
-from sqlalchemy.exc import SQLAlchemyError
+from flask import Blueprint, Response
 
 from tracer import db, journal
 from tracer.api.http import BadParameter, answer, int_arg, query_arg
-from tracer.ledger import connection as ledger_connection
 from tracer.ledger.encoding import b64encode
-from tracer.ledger.errors import LedgerError, NotFoundError, VerificationError
+from tracer.ledger.errors import NotFoundError
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 log = logging.getLogger(__name__)
@@ -108,30 +103,3 @@ def keys() -> Response:
             ],
         }
     )
-
-
-def check_head_at_startup(app: Flask) -> None:
-    """Refuse to start (VerificationError) when the stored root does not match the latest signed checkpoint.
-
-    A database that does not answer, is not migrated yet or not bootstrapped yet is no reason to refuse:
-    ``/healthz`` then says 503, and ``tracer init`` can still run.
-    """
-    engine = app.extensions["tracer.engine"]
-    try:
-        with engine.connect() as conn:
-            if ledger_connection.read_state(conn) is None:
-                return
-        journal.check_head(engine, app.extensions["tracer.settings"])
-    except VerificationError as error:
-        raise VerificationError(
-            f"refusing to start: {error}; the ledger may have been tampered with "
-            f"(run `python -m tracer ledger verify`)",
-            index=error.index,
-        ) from error
-    except LedgerError as error:  # e.g. keys not made yet: `tracer init` will finish the job
-        log.warning("ledger head not checked at start-up: %s", error)
-    except SQLAlchemyError as error:
-        log.warning(
-            "ledger head not checked at start-up (database not ready): %s",
-            str(getattr(error, "orig", None) or error).strip().splitlines()[0],
-        )
