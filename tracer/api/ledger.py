@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Blueprint, Response
 
 from tracer import db, journal
@@ -19,7 +17,6 @@ from tracer.ledger.encoding import b64encode
 from tracer.ledger.errors import NotFoundError
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
-log = logging.getLogger(__name__)
 MAX_INDEX = 2**62
 TEXT = "text/plain; charset=utf-8"
 
