@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import Flask
@@ -23,6 +24,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.behind_tls,
         SESSION_COOKIE_NAME="__Host-session" if settings.behind_tls else "session",
+        # The cookie is written only when the session changes, and a login lasts 12 hours at most: a cookie
+        # re-sent on every response lets parallel requests overwrite each other's session (and CSRF token).
+        SESSION_REFRESH_EACH_REQUEST=False,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         JSON_SORT_KEYS=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
