@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from tracer import journal, scans
+from tracer import anomalies, journal
 from tracer.accounts.tokens import tokens_of
+from tracer.anomalies import Anomaly
 from tracer.errors import NotFound
 from tracer.events.rules import VIETNAM, today
 from tracer.ledger.merkle import leaf_hash
@@ -29,7 +30,6 @@ from tracer.models.products import Certificate, Product
 from tracer.models.scans import Scan
 from tracer.models.zones import Zone
 from tracer.organisations import keys_of
-from tracer.scans import Anomaly
 
 EXPIRY_WINDOW_DAYS = 90
 SCAN_WINDOW_DAYS = 30
@@ -165,7 +165,7 @@ def scans_by_province(session: Session, org: int, days: int = SCAN_WINDOW_DAYS) 
 def anomalies_of(session: Session, org: int, days: int = SCAN_WINDOW_DAYS) -> list[Anomaly]:
     """Signs of trouble with this organisation's codes (over-scanned, recalled yet scanned, cloned...)."""
     since = datetime.now(UTC) - timedelta(days=days)
-    return scans.anomalies(session, organisation_id=org, since=since)
+    return anomalies.anomalies(session, organisation_id=org, since=since)
 
 
 # -- ledger receipts -----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Market inspectors: inspection photos, the anomalies dashboard (codes scanned too often, codes never
 issued, recalled goods and expired certificates still in the market) and the recorded inspections, with CSV.
 
-Anomalies are ``tracer.scans.anomalies`` plus ``expired_in_market``. Photos are stored under
+Anomalies are ``tracer.anomalies.anomalies`` plus ``expired_in_market``. Photos are stored under
 ``instance/photos/<sha256>.<ext>``; the inspection event in the ledger carries the SHA-256, so the photo can
 be checked against the signed record later.
 """
@@ -22,7 +22,8 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from tracer import scans
+from tracer.anomalies import Anomaly
+from tracer.anomalies import anomalies as scan_anomalies
 from tracer.errors import InvalidInput
 from tracer.events.rules import VIETNAM
 from tracer.models.accounts import User
@@ -31,7 +32,6 @@ from tracer.models.lots import Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
 from tracer.models.scans import Scan
-from tracer.scans import Anomaly
 
 MAX_PHOTO_BYTES = 900 * 1024
 PHOTO_TYPES = {
@@ -184,7 +184,7 @@ def _aware(at: datetime) -> datetime:
 def anomalies(session: Session, filters: Filters, threshold: int) -> list[Anomaly]:
     """Over-scanned codes, unknown codes, recalled goods still scanned, copied codes (``tracer.scans``) and
     expired certificates in the market; newest first."""
-    found = scans.anomalies(
+    found = scan_anomalies(
         session, province=filters.province, since=filters.start, until=filters.end, threshold=threshold
     )
     found.extend(expired_in_market(session, filters))

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import close_app, make_settings
 from tests.resolver.conftest import packages, scan_rows
-from tracer import create_app, db, scans
+from tracer import anomalies, create_app, db, scans
 from tracer.accounts.actors import SYSTEM
 from tracer.accounts.users import actor_for, create_user
 from tracer.events import commands as c
@@ -68,7 +68,7 @@ def test_warning_past_the_threshold(limited_app, gac):
     assert "Mã này có thể đã bị sao chép" in html
     with limited_app.app_context():
         scans.flush()
-        found = scans.anomalies(db.session())
+        found = anomalies.anomalies(db.session())
     assert [(a.kind, a.serial, a.count) for a in found if a.kind == "over_scanned"] == [
         ("over_scanned", gac.serial, 4)
     ]
@@ -105,7 +105,7 @@ def test_shared_locations_too_far_apart_flag_a_copy(demo_client, demo_app, gac):
     html = _get(demo_client, gac.path, "10.4.0.3").get_data(as_text=True)
     assert "Mã đã được quét ở những nơi quá xa nhau" in html
     with demo_app.app_context():
-        [travel] = [a for a in scans.anomalies(db.session()) if a.kind == "travel"]
+        [travel] = [a for a in anomalies.anomalies(db.session()) if a.kind == "travel"]
     assert travel.serial == gac.serial and "km" in travel.detail
 
 
@@ -133,17 +133,17 @@ def test_anomalies_for_inspectors_and_producers(demo_client, demo_app, demo, gac
     with demo_app.app_context():
         scans.flush()
         session = db.session()
-        everything = scans.anomalies(session)
+        everything = anomalies.anomalies(session)
         kinds = {a.kind for a in everything}
         assert {"unknown_code", "recalled_scanned"} <= kinds
         unknown = next(a for a in everything if a.kind == "unknown_code")
         assert unknown.product_name == "Dầu gấc Mỹ Cẩm" and unknown.province == "Trà Vinh"
-        assert {a.kind for a in scans.anomalies(session, province="Long An")} == {"recalled_scanned"}
+        assert {a.kind for a in anomalies.anomalies(session, province="Long An")} == {"recalled_scanned"}
         gac_org = unknown.organisation_id
-        assert {a.kind for a in scans.anomalies(session, organisation_id=gac_org)} == {"unknown_code"}
+        assert {a.kind for a in anomalies.anomalies(session, organisation_id=gac_org)} == {"unknown_code"}
         future = datetime.now(UTC) + timedelta(hours=1)
-        assert scans.anomalies(session, since=future) == []
-        assert len(scans.anomalies(session, until=future)) == len(everything)
+        assert anomalies.anomalies(session, since=future) == []
+        assert len(anomalies.anomalies(session, until=future)) == len(everything)
 
 
 def test_expired_certificate_shows_no_stars(demo_client, demo_app, demo):

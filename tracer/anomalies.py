@@ -1,0 +1,191 @@
+"""Anomalies for inspectors and producers: over-scanned codes, unknown codes scanned, recalled packages still
+scanned, and codes seen in places too far apart (``tracer.scans`` records what these are read from)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from flask import current_app
+from sqlalchemy import Select, Table, func, select
+from sqlmodel import Session
+
+from tracer import gs1
+from tracer.models.lots import Package
+from tracer.models.organisations import Organisation
+from tracer.models.products import Product
+from tracer.models.scans import Scan, ScanFlag, ScanTally
+
+__all__ = ["Anomaly", "anomalies"]
+
+
+def _table(model: type) -> Table:
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+_S = _table(Scan)
+_T = _table(ScanTally)
+_F = _table(ScanFlag)
+_P = _table(Package)
+_PR = _table(Product)
+_O = _table(Organisation)
+
+
+def _aware(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    """A sign that something is wrong with a code: ``kind`` is over_scanned | unknown_code |
+    recalled_scanned | travel."""
+
+    kind: str
+    count: int
+    first_at: datetime
+    last_at: datetime
+    serial: str | None = None
+    code: str | None = None
+    lot_id: str | None = None
+    product_id: int | None = None
+    product_name: str | None = None
+    organisation_id: int | None = None
+    province: str | None = None
+    detail: str = ""
+
+
+def _threshold() -> int:
+    try:
+        return int(current_app.extensions["tracer.settings"].scan_warning_threshold)
+    except (RuntimeError, KeyError):
+        return 50
+
+
+def anomalies(session: Session, *, province: str | None = None, since: datetime | None = None,
+              until: datetime | None = None, organisation_id: int | None = None,
+              threshold: int | None = None) -> list[Anomaly]:  # fmt: skip
+    """Over-scanned codes, unknown codes scanned, recalled packages scanned, codes seen too far apart.
+
+    ``province`` matches the producer's province (or, for an unknown code naming none of our products, the
+    province the scanner shared); ``since``/``until`` bound the scan times; ``organisation_id`` keeps the
+    anomalies about that organisation's products (unknown codes count when their GTIN is one of them).
+    Newest first.
+    """
+    limit = threshold if threshold is not None else _threshold()
+    conn = session.connection()
+    owner = (_P.c.serial, _P.c.lot_id, _PR.c.id, _PR.c.name, _O.c.id, _O.c.province)
+    found: list[Anomaly] = []
+
+    def of_package(serial_column: Any, *extra: Any) -> Select[Any]:
+        return (
+            select(*owner, *extra)
+            .select_from(serial_column.table)
+            .join(_P, _P.c.serial == serial_column)
+            .join(_PR, _PR.c.id == _P.c.product_id)
+            .join(_O, _O.c.id == _PR.c.organisation_id)
+        )
+
+    def scoped(query: Select[Any], at: Any) -> Select[Any]:
+        if since is not None:
+            query = query.where(at >= since)
+        if until is not None:
+            query = query.where(at < until)
+        if province is not None:
+            query = query.where(_O.c.province == province)
+        if organisation_id is not None:
+            query = query.where(_O.c.id == organisation_id)
+        return query
+
+    times = (func.count(), func.min(_S.c.scanned_at), func.max(_S.c.scanned_at))
+    recalled = scoped(
+        of_package(_S.c.serial, *times).where(_S.c.outcome == "recalled"), _S.c.scanned_at
+    ).group_by(*owner)
+    found += [_about_package("recalled_scanned", row) for row in conn.execute(recalled)]
+    over = (
+        scoped(
+            of_package(_T.c.serial, func.count(), func.min(_T.c.first_at), func.max(_T.c.first_at)),
+            _T.c.first_at,
+        )
+        .group_by(*owner)
+        .having(func.count() > limit)
+    )
+    found += [_about_package("over_scanned", row, f"more than {limit} scans") for row in conn.execute(over)]
+    travel = scoped(of_package(_F.c.serial, _F.c.flagged_at, _F.c.detail), _F.c.flagged_at)
+    found += [
+        _about_package("travel", (serial, lot, pid, name, oid, prov, 1, at, at), detail)
+        for serial, lot, pid, name, oid, prov, at, detail in conn.execute(travel)
+    ]
+    found.extend(_unknown_codes(session, province, since, until, organisation_id))
+    return sorted(found, key=lambda a: a.last_at, reverse=True)
+
+
+def _about_package(kind: str, row: Sequence[Any], detail: str = "") -> Anomaly:
+    """An anomaly about one package from a row (serial, lot, product id and name, organisation id and
+    province, count, first and last time)."""
+    serial, lot, product_id, product_name, organisation_id, province, count, first, last = row
+    return Anomaly(kind, count, _aware(first), _aware(last), serial=serial, lot_id=lot, product_id=product_id,
+                   product_name=product_name, organisation_id=organisation_id, province=province,
+                   detail=detail)  # fmt: skip
+
+
+def _unknown_codes(session: Session, province: str | None, since: datetime | None, until: datetime | None,
+                   organisation_id: int | None) -> list[Anomaly]:  # fmt: skip
+    conn = session.connection()
+    query = (
+        select(
+            _S.c.code,
+            func.count(),
+            func.min(_S.c.scanned_at),
+            func.max(_S.c.scanned_at),
+            func.max(_S.c.province),
+        )
+        .where(_S.c.outcome == "unknown")
+        .group_by(_S.c.code)
+    )
+    if since is not None:
+        query = query.where(_S.c.scanned_at >= since)
+    if until is not None:
+        query = query.where(_S.c.scanned_at < until)
+    rows = conn.execute(query).all()
+    gtins: dict[str, str | None] = {}
+    for row in rows:
+        try:
+            gtins[row[0]] = gs1.parse_uri(row[0]).gtin
+        except gs1.GS1Error:
+            gtins[row[0]] = None
+    wanted = sorted({g for g in gtins.values() if g})
+    owners: dict[str, tuple[int, str, int, str]] = {}
+    if wanted:
+        for gtin, pid, name, oid, prov in conn.execute(
+            select(_PR.c.gtin, _PR.c.id, _PR.c.name, _O.c.id, _O.c.province)
+            .join(_O, _O.c.id == _PR.c.organisation_id)
+            .where(_PR.c.gtin.in_(wanted))
+        ):
+            owners[gtin] = (pid, name, oid, prov)
+    out = []
+    for code, count, first, last, scan_province in rows:
+        gtin = gtins.get(code)
+        pid, name, oid, prov = (
+            owners.get(gtin, (None, None, None, scan_province)) if gtin else (None, None, None, scan_province)
+        )
+        if organisation_id is not None and oid != organisation_id:
+            continue
+        if province is not None and province not in (prov, scan_province):
+            continue
+        out.append(
+            Anomaly(
+                "unknown_code",
+                count,
+                _aware(first),
+                _aware(last),
+                code=code,
+                product_id=pid,
+                product_name=name,
+                organisation_id=oid,
+                province=prov,
+                detail="a code we never issued",
+            )
+        )
+    return out
