@@ -6,31 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
 from tracer import gs1
-from tracer.models.lots import Package
-from tracer.models.organisations import Organisation
-from tracer.models.products import Product
-from tracer.models.scans import Scan, ScanFlag, ScanTally
+from tracer.scans import FLAGS, ORGANISATIONS, PACKAGES, PRODUCTS, SCANS, TALLIES
 
 __all__ = ["Anomaly", "anomalies"]
-
-
-def _table(model: type) -> Table:
-    return cast(Table, model.__table__)  # type: ignore[attr-defined]
-
-
-_S = _table(Scan)
-_T = _table(ScanTally)
-_F = _table(ScanFlag)
-_P = _table(Package)
-_PR = _table(Product)
-_O = _table(Organisation)
 
 
 def _aware(at: datetime) -> datetime:
@@ -75,16 +60,23 @@ def anomalies(session: Session, *, province: str | None = None, since: datetime 
     """
     limit = threshold if threshold is not None else _threshold()
     conn = session.connection()
-    owner = (_P.c.serial, _P.c.lot_id, _PR.c.id, _PR.c.name, _O.c.id, _O.c.province)
+    owner = (
+        PACKAGES.c.serial,
+        PACKAGES.c.lot_id,
+        PRODUCTS.c.id,
+        PRODUCTS.c.name,
+        ORGANISATIONS.c.id,
+        ORGANISATIONS.c.province,
+    )
     found: list[Anomaly] = []
 
     def of_package(serial_column: Any, *extra: Any) -> Select[Any]:
         return (
             select(*owner, *extra)
             .select_from(serial_column.table)
-            .join(_P, _P.c.serial == serial_column)
-            .join(_PR, _PR.c.id == _P.c.product_id)
-            .join(_O, _O.c.id == _PR.c.organisation_id)
+            .join(PACKAGES, PACKAGES.c.serial == serial_column)
+            .join(PRODUCTS, PRODUCTS.c.id == PACKAGES.c.product_id)
+            .join(ORGANISATIONS, ORGANISATIONS.c.id == PRODUCTS.c.organisation_id)
         )
 
     def scoped(query: Select[Any], at: Any) -> Select[Any]:
@@ -93,26 +85,28 @@ def anomalies(session: Session, *, province: str | None = None, since: datetime 
         if until is not None:
             query = query.where(at < until)
         if province is not None:
-            query = query.where(_O.c.province == province)
+            query = query.where(ORGANISATIONS.c.province == province)
         if organisation_id is not None:
-            query = query.where(_O.c.id == organisation_id)
+            query = query.where(ORGANISATIONS.c.id == organisation_id)
         return query
 
-    times = (func.count(), func.min(_S.c.scanned_at), func.max(_S.c.scanned_at))
+    times = (func.count(), func.min(SCANS.c.scanned_at), func.max(SCANS.c.scanned_at))
     recalled = scoped(
-        of_package(_S.c.serial, *times).where(_S.c.outcome == "recalled"), _S.c.scanned_at
+        of_package(SCANS.c.serial, *times).where(SCANS.c.outcome == "recalled"), SCANS.c.scanned_at
     ).group_by(*owner)
     found += [_about_package("recalled_scanned", row) for row in conn.execute(recalled)]
     over = (
         scoped(
-            of_package(_T.c.serial, func.count(), func.min(_T.c.first_at), func.max(_T.c.first_at)),
-            _T.c.first_at,
+            of_package(
+                TALLIES.c.serial, func.count(), func.min(TALLIES.c.first_at), func.max(TALLIES.c.first_at)
+            ),
+            TALLIES.c.first_at,
         )
         .group_by(*owner)
         .having(func.count() > limit)
     )
     found += [_about_package("over_scanned", row, f"more than {limit} scans") for row in conn.execute(over)]
-    travel = scoped(of_package(_F.c.serial, _F.c.flagged_at, _F.c.detail), _F.c.flagged_at)
+    travel = scoped(of_package(FLAGS.c.serial, FLAGS.c.flagged_at, FLAGS.c.detail), FLAGS.c.flagged_at)
     found += [
         _about_package("travel", (serial, lot, pid, name, oid, prov, 1, at, at), detail)
         for serial, lot, pid, name, oid, prov, at, detail in conn.execute(travel)
@@ -135,19 +129,19 @@ def _unknown_codes(session: Session, province: str | None, since: datetime | Non
     conn = session.connection()
     query = (
         select(
-            _S.c.code,
+            SCANS.c.code,
             func.count(),
-            func.min(_S.c.scanned_at),
-            func.max(_S.c.scanned_at),
-            func.max(_S.c.province),
+            func.min(SCANS.c.scanned_at),
+            func.max(SCANS.c.scanned_at),
+            func.max(SCANS.c.province),
         )
-        .where(_S.c.outcome == "unknown")
-        .group_by(_S.c.code)
+        .where(SCANS.c.outcome == "unknown")
+        .group_by(SCANS.c.code)
     )
     if since is not None:
-        query = query.where(_S.c.scanned_at >= since)
+        query = query.where(SCANS.c.scanned_at >= since)
     if until is not None:
-        query = query.where(_S.c.scanned_at < until)
+        query = query.where(SCANS.c.scanned_at < until)
     rows = conn.execute(query).all()
     gtins: dict[str, str | None] = {}
     for row in rows:
@@ -159,9 +153,11 @@ def _unknown_codes(session: Session, province: str | None, since: datetime | Non
     owners: dict[str, tuple[int, str, int, str]] = {}
     if wanted:
         for gtin, pid, name, oid, prov in conn.execute(
-            select(_PR.c.gtin, _PR.c.id, _PR.c.name, _O.c.id, _O.c.province)
-            .join(_O, _O.c.id == _PR.c.organisation_id)
-            .where(_PR.c.gtin.in_(wanted))
+            select(
+                PRODUCTS.c.gtin, PRODUCTS.c.id, PRODUCTS.c.name, ORGANISATIONS.c.id, ORGANISATIONS.c.province
+            )
+            .join(ORGANISATIONS, ORGANISATIONS.c.id == PRODUCTS.c.organisation_id)
+            .where(PRODUCTS.c.gtin.in_(wanted))
         ):
             owners[gtin] = (pid, name, oid, prov)
     out = []

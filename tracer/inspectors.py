@@ -108,15 +108,18 @@ def expired_in_market(session: Session, filters: Filters) -> list[Anomaly]:
         .group_by(col(Certificate.product_id))
         .subquery()
     )
+    package = (
+        col(Scan.serial),
+        col(Package.lot_id),
+        col(Product.id),
+        col(Product.name),
+        col(Organisation.id),
+        col(Organisation.province),
+        newest.c.valid_until,
+    )
     query = (
         sa_select(
-            col(Scan.serial),
-            col(Package.lot_id),
-            col(Product.id),
-            col(Product.name),
-            col(Organisation.id),
-            col(Organisation.province),
-            newest.c.valid_until,
+            *package,
             func.count(),
             func.min(col(Scan.scanned_at)),
             func.max(col(Scan.scanned_at)),
@@ -131,15 +134,7 @@ def expired_in_market(session: Session, filters: Filters) -> list[Anomaly]:
             col(Scan.scanned_at) < filters.end,
             newest.c.valid_until < filters.until,
         )
-        .group_by(
-            col(Scan.serial),
-            col(Package.lot_id),
-            col(Product.id),
-            col(Product.name),
-            col(Organisation.id),
-            col(Organisation.province),
-            newest.c.valid_until,
-        )
+        .group_by(*package)
     )
     if filters.province:
         query = query.where(col(Organisation.province) == filters.province)

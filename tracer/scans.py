@@ -70,12 +70,14 @@ def _table(model: type) -> Table:
     return cast(Table, model.__table__)  # type: ignore[attr-defined]
 
 
-_S = _table(Scan)
-_T = _table(ScanTally)
-_F = _table(ScanFlag)
-_P = _table(Package)
-_PR = _table(Product)
-_O = _table(Organisation)
+# Core tables for the queries here and in tracer.anomalies (SQLAlchemy Core: no ORM objects per scan).
+
+SCANS = _table(Scan)
+TALLIES = _table(ScanTally)
+FLAGS = _table(ScanFlag)
+PACKAGES = _table(Package)
+PRODUCTS = _table(Product)
+ORGANISATIONS = _table(Organisation)
 
 
 def client_hash(secret_key: str, address: str) -> str:
@@ -263,14 +265,14 @@ def write_scans(engine: Engine, batch: Sequence[ScanRequest]) -> None:
             tallies.setdefault((s.serial, s.client_hash, hour_bucket(s.scanned_at)), s.scanned_at)
     with writer(engine) as session:
         conn = session.connection()
-        conn.execute(insert(_S), scans)
+        conn.execute(insert(SCANS), scans)
         if tallies:
             rows = [
                 {"serial": k[0], "client_hash": k[1], "bucket": k[2], "first_at": at}
                 for k, at in tallies.items()
             ]
             ignore = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
-            conn.execute(ignore(_T).on_conflict_do_nothing(), rows)
+            conn.execute(ignore(TALLIES).on_conflict_do_nothing(), rows)
 
 
 def recorder() -> ScanRecorder:
@@ -321,23 +323,27 @@ def share_location(*, session: Session, serial: str, client: str, latitude: obje
     now = now or datetime.now(UTC)
     conn = session.connection()
     latest = conn.execute(
-        select(_S.c.id)
-        .where(_S.c.serial == serial, _S.c.client_hash == client, _S.c.scanned_at >= now - timedelta(hours=1))
-        .order_by(_S.c.scanned_at.desc())
+        select(SCANS.c.id)
+        .where(
+            SCANS.c.serial == serial,
+            SCANS.c.client_hash == client,
+            SCANS.c.scanned_at >= now - timedelta(hours=1),
+        )
+        .order_by(SCANS.c.scanned_at.desc())
         .limit(1)
     ).scalar()
     if latest is None:
         raise InvalidInput("no recent scan of this code from you to attach a place to", field="serial")
-    conn.execute(update(_S).where(_S.c.id == latest).values(latitude=str(lat), longitude=str(lon)))
+    conn.execute(update(SCANS).where(SCANS.c.id == latest).values(latitude=str(lat), longitude=str(lon)))
     others = conn.execute(
-        select(_S.c.latitude, _S.c.longitude, _S.c.scanned_at)
+        select(SCANS.c.latitude, SCANS.c.longitude, SCANS.c.scanned_at)
         .where(
-            _S.c.serial == serial,
-            _S.c.latitude.is_not(None),
-            _S.c.client_hash != client,
-            _S.c.scanned_at >= now - timedelta(days=2),
+            SCANS.c.serial == serial,
+            SCANS.c.latitude.is_not(None),
+            SCANS.c.client_hash != client,
+            SCANS.c.scanned_at >= now - timedelta(days=2),
         )
-        .order_by(_S.c.scanned_at.desc())
+        .order_by(SCANS.c.scanned_at.desc())
         .limit(200)
     ).all()
     for other_lat, other_lon, at in others:
