@@ -24,6 +24,24 @@ class InvalidInput(TracerError):
     slug = "invalid-input"
 
 
+class MalformedBody(TracerError):
+    status = 400
+    title = "Malformed request body"
+    slug = "malformed-body"
+
+
+class UnsupportedMediaType(TracerError):
+    status = 415
+    title = "Unsupported media type"
+    slug = "unsupported-media-type"
+
+
+class BadParameter(TracerError):
+    status = 400
+    title = "Bad parameter"
+    slug = "bad-parameter"
+
+
 class RuleViolation(TracerError):
     """Well-formed input that breaks a rule of the domain (overdraw, a lot held by someone else...)."""
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app
 
 from tracer import db, epcis
-from tracer.api.http import BadParameter, identifier, query_arg
+from tracer.api.http import identifier, query_arg
+from tracer.errors import BadParameter
 
 bp = Blueprint("epcis", __name__)
 MEDIA_TYPE = "application/ld+json"

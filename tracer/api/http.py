@@ -17,30 +17,12 @@ from typing import Any
 from flask import Response, current_app, request
 from pydantic import BaseModel
 
-from tracer.errors import InvalidInput, NotFound, TracerError
+from tracer.errors import BadParameter, InvalidInput, MalformedBody, NotFound, UnsupportedMediaType
 
 MAX_DEPTH = 32
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 IDENTIFIER = re.compile(r"[0-9A-Za-z]{1,32}")
-
-
-class MalformedBody(TracerError):
-    status = 400
-    title = "Malformed request body"
-    slug = "malformed-body"
-
-
-class UnsupportedMediaType(TracerError):
-    status = 415
-    title = "Unsupported media type"
-    slug = "unsupported-media-type"
-
-
-class BadParameter(TracerError):
-    status = 400
-    title = "Bad parameter"
-    slug = "bad-parameter"
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from tracer import db, journal
-from tracer.api.http import BadParameter, answer, int_arg, query_arg
+from tracer.api.http import answer, int_arg, query_arg
+from tracer.errors import BadParameter
 from tracer.ledger.encoding import b64encode
 from tracer.ledger.errors import NotFoundError
 
