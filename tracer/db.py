@@ -72,7 +72,3 @@ def _close_session(_exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
     if db_session is not None:
         db_session.close()
-
-
-def backend_name(bind: Engine) -> str:
-    return bind.dialect.name

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+from tracer.serials import ALPHABET  # Crockford base32: no I, L, O, U
 
 
 def new_id(prefix: str, length: int = 9) -> str:

@@ -18,6 +18,7 @@ from tracer.accounts.users import create_user
 from tracer.errors import Conflict, InvalidInput, NotFound
 from tracer.events import pipeline
 from tracer.ledger import schema as ledger_schema
+from tracer.ledger.store import LedgerStore
 from tracer.models.accounts import Role, User
 from tracer.models.organisations import Organisation, OrgKind
 from tracer.models.products import Product, ProductGroup
@@ -97,10 +98,10 @@ def rotate_key(*, session: Session, actor: Actor, owner: str) -> str:
     return new
 
 
-def _issue_key(session: Session, store: object, owner: str) -> str:
+def _issue_key(session: Session, store: LedgerStore, owner: str) -> str:
     conn = session.connection()
-    keyid = store.create_key(conn, owner)  # type: ignore[attr-defined]
-    store.append(conn, [store.key_register_envelope(conn, keyid)])  # type: ignore[attr-defined]
+    keyid = store.create_key(conn, owner)
+    store.append(conn, [store.key_register_envelope(conn, keyid)])
     return str(keyid)
 
 

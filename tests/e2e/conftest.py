@@ -49,8 +49,7 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-@pytest.fixture
-def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+def _serve(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     port = free_port()
     env = server_env(
         database_url, tmp_path / "live-instance", f"http://127.0.0.1:{port}", MASTER_KEY, LOG_ORIGIN
@@ -58,6 +57,12 @@ def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     server = start_gunicorn(env, port, tmp_path / "gunicorn.log")
     yield server
     server.stop()
+
+
+@pytest.fixture
+def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """gunicorn serving a migrated database with no producers yet."""
+    yield from _serve(database_url, tmp_path)
 
 
 def screenshot(page: Any, name: str) -> Path:
@@ -70,10 +75,4 @@ def screenshot(page: Any, name: str) -> Path:
 @pytest.fixture
 def demo_live_server(demo_database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """gunicorn serving a copy of the demo database (see the ``demo`` fixture for accounts and lots)."""
-    port = free_port()
-    env = server_env(
-        demo_database_url, tmp_path / "live-instance", f"http://127.0.0.1:{port}", MASTER_KEY, LOG_ORIGIN
-    )
-    server = start_gunicorn(env, port, tmp_path / "gunicorn.log")
-    yield server
-    server.stop()
+    yield from _serve(demo_database_url, tmp_path)

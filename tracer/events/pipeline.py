@@ -8,7 +8,6 @@ its ledger entry.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -130,7 +129,3 @@ def day(value: str) -> date:
 
 def maybe_day(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value)
-
-
-def decode_body(payload: bytes) -> dict[str, Any]:
-    return json.loads(payload)
