@@ -32,12 +32,17 @@ def bench_events(url: str, folder: Path, seconds: int, connections: int) -> tupl
         zone = common.producer_zone(session, common.PRODUCER)
     with common.serve_app(config, folder) as server:
         common.wrk(server.url + "/healthz", 1, 2)  # warm both workers
-        before = common.ledger_size(url)
-        result = common.wrk(
-            server.url + "/api/v1/events", seconds, connections, common.harvest_lua(tokens, zone)
-        )
-        events = common.ledger_size(url) - before
-    return events / seconds, result
+        best: tuple[float, common.WrkResult] | None = None
+        for _ in range(common.ROUNDS):  # the best round, as common.best_of says why
+            before = common.ledger_size(url)
+            result = common.wrk(
+                server.url + "/api/v1/events", seconds, connections, common.harvest_lua(tokens, zone)
+            )
+            rate = (common.ledger_size(url) - before) / seconds
+            if best is None or rate > best[0]:
+                best = (rate, result)
+    assert best is not None
+    return best
 
 
 def main() -> None:
@@ -52,7 +57,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         folder = Path(tmp)
         with common.serve_bare(folder / "bare") as server:
-            bare = common.wrk(server.url + "/bench/bare", seconds, options.connections).rate
+            bare = common.best_of(
+                lambda: common.wrk(server.url + "/bench/bare", seconds, options.connections)
+            ).rate
         print(f"bare Flask route, gunicorn 2 workers (gthread):  {bare:10.0f} requests/s")
         common.report("api", "bare Flask route", bare, "requests/s")
         for backend, url in common.databases(folder):

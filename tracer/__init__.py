@@ -32,17 +32,25 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["tracer.settings"] = settings
+    _register_extensions(app, settings)
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    _register_commands(app)
+    _wrap_wsgi(app, settings)
+    _check_ledger(app)
+    return app
+
+
+def _wrap_wsgi(app: Flask, settings: Settings) -> None:
+    """WSGI layers around Flask: the origin pages' fast path, then (outermost) the proxy's headers."""
+    from tracer.resolver.fastpath import OriginFastPath
+
+    app.wsgi_app = OriginFastPath(app.wsgi_app, app)  # type: ignore[method-assign]
     if settings.proxy_hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
-    _register_extensions(app, settings)
-    _register_blueprints(app)
-    _register_error_handlers(app)
-    _register_commands(app)
-    _check_ledger(app)
-    return app
 
 
 def _register_extensions(app: Flask, settings: Settings) -> None:

@@ -16,7 +16,8 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from tracer.ledger.connection import WRITE_OPTION, configure_engine
+from tracer.fastread import FastReader
+from tracer.ledger.connection import WRITE_OPTION, configure_engine, write_turn
 
 WRITE_OPTIONS = {WRITE_OPTION: True}
 
@@ -37,12 +38,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def init_app(app: Flask, url: str) -> None:
-    app.extensions["tracer.engine"] = make_engine(url)
+    made = make_engine(url)
+    app.extensions["tracer.engine"] = made
+    app.extensions["tracer.reader"] = FastReader(made)  # closed with the engine's dispose()
     app.teardown_appcontext(_close_session)
 
 
 def engine() -> Engine:
     return current_app.extensions["tracer.engine"]
+
+
+def reader() -> FastReader:
+    """Per-thread connections for the public hot path's single-row reads (``tracer.fastread``)."""
+    return current_app.extensions["tracer.reader"]
 
 
 def session() -> Session:
@@ -58,7 +66,8 @@ def writer(bind: Engine | None = None) -> Iterator[Session]:
 
     Commits when the block ends, rolls everything back on any exception: nothing is half-written.
     """
-    with Session(bind or engine(), expire_on_commit=False) as write_session:
+    target = bind or engine()
+    with write_turn(target), Session(target, expire_on_commit=False) as write_session:
         write_session.connection(execution_options=WRITE_OPTIONS)
         try:
             yield write_session

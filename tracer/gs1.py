@@ -15,6 +15,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 __all__ = [
@@ -31,6 +32,8 @@ __all__ = [
 _CSET82 = re.compile(r"""[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*""")
 _MAX_X = 20
 _PCT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+#: What our labels print (GTIN-14, lot, serial, nothing percent-encoded): ``parse_path`` takes it at once.
+_CANONICAL = re.compile(r"/01/(\d{14})/10/([^/%]+)/21/([^/%]+)/?")
 #: Key qualifiers of GTIN in their one allowed order.
 _QUALIFIERS = ("10", "21")
 #: Path segments that, found before the primary key, mean the order is wrong.
@@ -49,6 +52,7 @@ def gtin_check_digit(digits: str) -> int:
     return (10 - total % 10) % 10
 
 
+@lru_cache(maxsize=4096)  # a shop's worth of products: every scan checks the same few GTINs
 def validate_gtin(gtin: str) -> str:
     """Check a GTIN-8/12/13/14 and return its 14-digit form (left-padded with zeros)."""
     if not gtin.isascii() or not gtin.isdigit():
@@ -143,6 +147,9 @@ def build_uri(base_url: str, link: DigitalLink) -> str:
 
 
 def _dec(ai: str, raw: str) -> str:
+    if "%" not in raw:
+        _check_x20(ai, raw)
+        return raw
     if _PCT.search(raw):
         raise GS1Error(f"bad percent-encoding in AI {ai}: {raw!r}")
     value = unquote(raw, errors="replace")
@@ -156,6 +163,12 @@ def parse_path(path: str, query: str = "") -> DigitalLink:
     Segments before the primary key (``01`` or ``p``) are taken as the resolver's own
     path prefix, unless one of them is a GS1 qualifier AI, which means a wrong order.
     """
+    if not query and (canonical := _CANONICAL.fullmatch(path)):  # what our labels print: checked at once
+        try:
+            gtin, lot, serial = canonical.groups()
+            return DigitalLink(gtin, lot, serial)
+        except GS1Error:
+            pass  # the general parse below names the error the same way as for any other URI
     segments = path.strip("/").split("/") if path.strip("/") else []
     if "" in segments:
         raise GS1Error("empty path segment (//) in the URI")

@@ -3,21 +3,42 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale
 from flask import Flask, request
 from flask_babel import Babel, get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LANGUAGES = ("vi", "en")
 DEFAULT = "vi"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
-def select_locale() -> str:
-    asked = request.args.get("lang")
-    if asked in LANGUAGES:
-        return asked
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT) or DEFAULT
+_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}  # parsed once: Flask-Babel takes them as they are
+
+
+def request_language() -> str:
+    """The request's language: ``?lang=`` if it names one of ours, else the best of Accept-Language."""
+    if request.query_string:
+        asked = request.args.get("lang")
+        if asked in LANGUAGES:
+            return asked
+    return best_language(request.environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+
+
+def select_locale() -> Locale:
+    return _LOCALES[request_language()]
+
+
+@lru_cache(maxsize=512)
+def best_language(header: str) -> str:
+    """Our language for an Accept-Language header; browsers send few distinct ones, so each is parsed once."""
+    if not header:
+        return DEFAULT
+    return parse_accept_header(header, LanguageAccept).best_match(LANGUAGES, default=DEFAULT) or DEFAULT
 
 
 def format_day(value: date | datetime | None) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from config.settings import Settings
 from tracer.db import WRITE_OPTIONS
 from tracer.ledger import schema as ledger_schema
-from tracer.ledger.connection import read_state
+from tracer.ledger.connection import read_state, write_turn
 from tracer.ledger.errors import LedgerError, VerificationError
 from tracer.ledger.store import LedgerStore
 
@@ -37,7 +37,7 @@ def store() -> LedgerStore:
 
 def bootstrap(engine: Engine, settings: Settings) -> None:
     """Create the log and authority keys and the ledger's first entry, once."""
-    with engine.connect() as conn, conn.execution_options(**WRITE_OPTIONS).begin():
+    with write_turn(engine), engine.connect() as conn, conn.execution_options(**WRITE_OPTIONS).begin():
         make_store(settings).bootstrap(conn)
 
 

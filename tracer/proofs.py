@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from tracer import gs1, journal, scans, serials
@@ -30,7 +29,7 @@ from tracer.models.events import LotEvent, SerialBatch
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
-from tracer.models.scans import ScanFlag, ScanTally
+from tracer.models.scans import ScanCount, ScanFlag
 from tracer.models.types import utcnow
 from tracer.models.zones import Zone
 
@@ -110,10 +109,9 @@ def _signing_keys(conn: Any, store: Any, indices: set[int], size: int) -> dict[s
 
 
 def scan_summary(session: Session, serial: str, threshold: int) -> dict[str, Any]:
-    """How often this code was scanned (counted fairly: ``scan_tallies``) and any sign that it was copied."""
-    count, first = session.exec(
-        select(func.count(), func.min(ScanTally.first_at)).where(ScanTally.serial == serial)
-    ).one()
+    """How often this code was scanned (counted fairly: ``scan_counts``) and any sign that it was copied."""
+    counted = session.get(ScanCount, serial)
+    count, first = (counted.scans, counted.first_at) if counted is not None else (0, None)
     reasons = []
     if count > threshold:
         reasons.append(f"scanned {count} times, more than the {threshold} expected for one package")

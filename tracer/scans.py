@@ -17,7 +17,6 @@ and watched for signs of copied codes.
 from __future__ import annotations
 
 import atexit
-import hashlib
 import hmac
 import logging
 import math
@@ -25,16 +24,15 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from typing import cast
+from functools import lru_cache
+from typing import Any, cast
 
-from flask import current_app
-from sqlalchemy import Engine, Table, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from flask import Flask, current_app
+from sqlalchemy import Engine, Table, select, update
 from sqlmodel import Session
 
 from tracer.db import writer
@@ -42,7 +40,7 @@ from tracer.errors import InvalidInput
 from tracer.models.lots import Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Product
-from tracer.models.scans import Scan, ScanFlag, ScanTally
+from tracer.models.scans import Scan, ScanCount, ScanFlag, ScanTally
 
 __all__ = [
     "ScanRecorder",
@@ -74,6 +72,7 @@ def _table(model: type) -> Table:
 
 SCANS = _table(Scan)
 TALLIES = _table(ScanTally)
+COUNTS = _table(ScanCount)
 FLAGS = _table(ScanFlag)
 PACKAGES = _table(Package)
 PRODUCTS = _table(Product)
@@ -82,7 +81,7 @@ ORGANISATIONS = _table(Organisation)
 
 def client_hash(secret_key: str, address: str) -> str:
     """HMAC-SHA256 of the client address under the app's secret key, hex: stable, not reversible."""
-    return hmac.new(secret_key.encode("utf-8"), address.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(secret_key.encode("utf-8"), address.encode("utf-8"), "sha256").hex()
 
 
 def hour_bucket(at: datetime) -> int:
@@ -98,6 +97,7 @@ _FAMILIES = (  # most specific first: in-app browsers announce themselves next t
 )  # fmt: skip
 
 
+@lru_cache(maxsize=1024)  # few distinct user agents: each is classified once
 def user_agent_family(user_agent: str) -> str:
     """A coarse browser family (Zalo, Chrome, Safari...), enough for statistics, not for fingerprinting."""
     ua = user_agent.lower()
@@ -246,38 +246,90 @@ class ScanRecorder:
             log.exception("could not write the last scans at exit")
 
 
+# fmt: off
+_INSERT_SCAN = (
+    "INSERT INTO scans (serial, code, outcome, scanned_at, client_hash, user_agent_family) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+_INSERT_TALLY = (
+    "INSERT INTO scan_tallies (serial, client_hash, bucket, first_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT DO NOTHING"
+)
+# fmt: on
+# PostgreSQL: the whole batch in one statement, the inserted rows (new tallies) returned.
+_INSERT_TALLIES_PG = (
+    "INSERT INTO scan_tallies (serial, client_hash, bucket, first_at) "
+    "SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::bigint[], %s::timestamptz[]) "
+    "ON CONFLICT DO NOTHING RETURNING serial, first_at"
+)
+_ADD_COUNTS = (
+    "INSERT INTO scan_counts (serial, scans, first_at) VALUES (?, ?, ?) "
+    "ON CONFLICT (serial) DO UPDATE SET scans = scan_counts.scans + excluded.scans"
+)
+
+
 def write_scans(engine: Engine, batch: Sequence[ScanRequest]) -> None:
-    """Insert a batch of scans and their tallies in one transaction."""
-    scans = [
-        {
-            "serial": s.serial,
-            "code": s.code[:300],
-            "outcome": s.outcome,
-            "scanned_at": s.scanned_at,
-            "client_hash": s.client_hash,
-            "user_agent_family": s.user_agent_family[:40],
-        }
-        for s in batch
-    ]
+    """Insert a batch of scans and their tallies, and add the new tallies to ``scan_counts``, in one
+    transaction. Through the DBAPI cursor with fixed statements (prepared once, no ORM): this runs beside
+    the page views, in their process, so its cost is theirs."""
+    postgres = engine.dialect.name == "postgresql"
+    stamp = _stamp_processor(engine)
     tallies: dict[tuple[str, str, int], datetime] = {}
-    for s in batch:
-        if s.serial is not None:
-            tallies.setdefault((s.serial, s.client_hash, hour_bucket(s.scanned_at)), s.scanned_at)
+    for scan in batch:
+        if scan.serial is not None:
+            tallies.setdefault((scan.serial, scan.client_hash, hour_bucket(scan.scanned_at)), scan.scanned_at)
     with writer(engine) as session:
-        conn = session.connection()
-        conn.execute(insert(SCANS), scans)
-        if tallies:
-            rows = [
-                {"serial": k[0], "client_hash": k[1], "bucket": k[2], "first_at": at}
-                for k, at in tallies.items()
-            ]
-            ignore = postgresql_insert if engine.dialect.name == "postgresql" else sqlite_insert
-            conn.execute(ignore(TALLIES).on_conflict_do_nothing(), rows)
+        dbapi: Any = session.connection().connection.driver_connection  # in the writer's transaction
+        cursor = dbapi.cursor()
+
+        def sql(text: str) -> str:
+            return text.replace("?", "%s") if postgres else text
+
+        cursor.executemany(
+            sql(_INSERT_SCAN),
+            [(s.serial, s.code[:300], s.outcome, stamp(s.scanned_at), s.client_hash, s.user_agent_family[:40])
+             for s in batch],
+        )  # fmt: skip
+        added: list[tuple[str, datetime]] = []
+        if postgres and tallies:
+            keys = list(tallies)
+            columns = (
+                [k[0] for k in keys],
+                [k[1] for k in keys],
+                [k[2] for k in keys],
+                list(tallies.values()),
+            )
+            cursor.execute(_INSERT_TALLIES_PG, columns)
+            added = [(serial, at) for serial, at in cursor.fetchall()]
+        else:
+            for (serial, client, bucket), at in tallies.items():
+                cursor.execute(_INSERT_TALLY, (serial, client, bucket, stamp(at)))
+                if cursor.rowcount == 1:
+                    added.append((serial, at))
+        counts: dict[str, tuple[int, datetime]] = {}
+        for serial, at in added:
+            n, first = counts.get(serial, (0, at))
+            counts[serial] = (n + 1, min(first, at))
+        if counts:  # in serial order: two workers' batches lock the rows they share in the same order
+            rows = [(serial, n, stamp(at)) for serial, (n, at) in sorted(counts.items())]
+            cursor.executemany(sql(_ADD_COUNTS), rows)
+        cursor.close()
+
+
+def _stamp_processor(engine: Engine) -> Callable[[datetime], Any]:
+    """How the database driver is given a timestamp column's value (SQLite: SQLAlchemy's text form)."""
+    dialect = engine.dialect
+    processor = SCANS.c.scanned_at.type.dialect_impl(dialect).bind_processor(dialect)
+    return processor if processor is not None else (lambda value: value)
 
 
 def recorder() -> ScanRecorder:
     """The current app's scan recorder (made on first use)."""
-    app = current_app
+    return recorder_for(current_app)
+
+
+def recorder_for(app: Flask) -> ScanRecorder:
+    """``app``'s scan recorder (made on first use)."""
     made = app.extensions.get("tracer.scans")
     if made is None:
         made = app.extensions.setdefault("tracer.scans", ScanRecorder(app.extensions["tracer.engine"]))

@@ -48,12 +48,16 @@ def authenticate(*, session: Session, plaintext: str) -> Actor:
     """The actor behind a bearer token; Unauthenticated when unknown, revoked or its user is disabled."""
     if not plaintext.startswith(PREFIX) or len(plaintext) > 100:
         raise Unauthenticated("the bearer token is malformed")
-    row = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(plaintext))).first()
-    if row is None:
+    found = session.exec(
+        select(ApiToken, User)
+        .join(User, col(User.id) == col(ApiToken.user_id), isouter=True)
+        .where(ApiToken.token_hash == _digest(plaintext))
+    ).first()
+    if found is None:
         raise Unauthenticated("the bearer token is not known")
+    row, user = found
     if row.revoked_at is not None:
         raise Unauthenticated("the bearer token has been revoked")
-    user = session.get(User, row.user_id)
     if user is None or not user.active:
         raise Unauthenticated("the token's user is disabled")
     now = utcnow()

@@ -34,6 +34,16 @@ class ScanTally(SQLModel, table=True):
     first_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class ScanCount(SQLModel, table=True):
+    """The counted scans of a serial (its ``scan_tallies`` rows) and the first, kept up by the scan writer:
+    the origin page reads one row instead of counting tallies that grow with every scan."""
+
+    __tablename__ = "scan_counts"
+    serial: str = Field(primary_key=True, max_length=20)
+    scans: int = Field(default=0)
+    first_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class ScanFlag(SQLModel, table=True):
     """A sign that a code was copied, found when a scan was recorded (e.g. two places too far apart)."""
 

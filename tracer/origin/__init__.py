@@ -14,17 +14,18 @@ from datetime import date, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-from sqlalchemy import Connection, select
+from flask import Flask
+from sqlalchemy import select
 from sqlmodel import Session
 
+from tracer.fastread import FastReader
 from tracer.gs1 import DigitalLink, build_uri
 from tracer.ledger.schema import ledger_checkpoints
 from tracer.origin.cache import LRU
 from tracer.origin.story import LotStory, StoryKey, build_story
 from tracer.resolver.lookup import PackageRow
 
-__all__ = ["Checkpoint", "OriginView", "latest_checkpoint", "origin_view", "story_for"]
+__all__ = ["Checkpoint", "OriginCaches", "OriginView", "caches", "origin_view"]
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")  # days (expiry, validity, first scan) are Vietnam's
 CHECKPOINT_TTL = 10.0  # seconds a worker reuses the latest checkpoint it read
@@ -62,42 +63,49 @@ class OriginView:
         return self.story.certificate.stars if self.cert_valid and self.story.certificate else 0
 
 
-def _caches() -> dict[str, Any]:
-    return cast(
-        dict[str, Any],
-        current_app.extensions.setdefault(
-            "tracer.origin",
-            {"stories": LRU[LotStory](1024), "html": LRU[str](2048), "checkpoint": (0.0, None)},
-        ),
-    )
+_LATEST = (
+    select(ledger_checkpoints.c.size, ledger_checkpoints.c.created_at)
+    .order_by(ledger_checkpoints.c.size.desc())
+    .limit(1)
+)
 
 
-def html_cache() -> LRU[str]:
-    """Rendered fragments of stories (keyed by the story key, language and day): see the resolver views."""
-    return cast(LRU[str], _caches()["html"])
+class OriginCaches:
+    """What one app (one gunicorn worker) keeps between scans: lot stories, rendered pages, the checkpoint."""
+
+    def __init__(self, reader: FastReader) -> None:
+        self.reader = reader
+        self.stories = LRU[LotStory](1024)
+        self.pages = LRU[Any](2048)  # rendered pages and fragments: see tracer.resolver.visits
+        self._checkpoint: tuple[float, Checkpoint | None] = (0.0, None)
+
+    @staticmethod
+    def story_key(row: PackageRow) -> StoryKey:
+        return StoryKey(row.packaging_index, row.lot_stamp, row.cert_stamp)
+
+    def story(self, row: PackageRow, session: Callable[[], Session]) -> LotStory:
+        """The lot story of ``row`` from the cache, built with ``session()`` on a miss."""
+        key = self.story_key(row)
+        return self.stories.get(key, lambda: build_story(session(), key, row.lot_id))
+
+    def checkpoint(self) -> Checkpoint | None:
+        """The latest checkpoint, read at most once every ``CHECKPOINT_TTL`` seconds."""
+        read_at, value = self._checkpoint
+        now = time.monotonic()
+        if value is not None and now - read_at < CHECKPOINT_TTL:
+            return value
+        row = self.reader.first(_LATEST, {})
+        value = Checkpoint(int(row["size"]), row["created_at"]) if row is not None else None
+        self._checkpoint = (now, value)
+        return value
 
 
-def story_for(session: Callable[[], Session], row: PackageRow) -> LotStory:
-    """The lot story of ``row`` from the cache, built with ``session()`` on a miss."""
-    key = StoryKey(row.packaging_index, row.lot_stamp, row.cert_stamp)
-    stories = cast(LRU[LotStory], _caches()["stories"])
-    return stories.get(key, lambda: build_story(session(), key, row.lot_id))
-
-
-def latest_checkpoint(conn: Connection) -> Checkpoint | None:
-    caches = _caches()
-    read_at, value = caches["checkpoint"]
-    now = time.monotonic()
-    if value is not None and now - read_at < CHECKPOINT_TTL:
-        return cast(Checkpoint, value)
-    row = conn.execute(
-        select(ledger_checkpoints.c.size, ledger_checkpoints.c.created_at)
-        .order_by(ledger_checkpoints.c.size.desc())
-        .limit(1)
-    ).first()
-    value = Checkpoint(int(row.size), row.created_at) if row is not None else None
-    caches["checkpoint"] = (now, value)
-    return value
+def caches(app: Flask) -> OriginCaches:
+    """``app``'s origin caches (made on first use)."""
+    made = app.extensions.get("tracer.origin")
+    if made is None:
+        made = app.extensions.setdefault("tracer.origin", OriginCaches(app.extensions["tracer.reader"]))
+    return cast(OriginCaches, made)
 
 
 def origin_view(row: PackageRow, story: LotStory, *, public_url: str, today: date, threshold: int,

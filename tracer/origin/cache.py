@@ -40,6 +40,15 @@ class LRU(Generic[V]):
                 self._items.popitem(last=False)
         return value
 
+    def peek(self, key: Hashable) -> V | None:
+        """The entry for ``key`` if there is one (counted as a hit), else None: nothing is built."""
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+            return value
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()

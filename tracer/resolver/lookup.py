@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Connection, Date, Integer, String, text
+from sqlalchemy import BigInteger, Date, Integer, String, text
 
+from tracer.fastread import FastReader
 from tracer.gs1 import DigitalLink
 from tracer.models.types import UTCDateTime
 
@@ -21,12 +22,11 @@ _FIND = text("""
 SELECT p.serial, p.lot_id, p.product_id, p.packaging_index, p.expires_on, p.status, pr.gtin,
        (SELECT max(le.ledger_index) FROM lot_events le WHERE le.lot_id = p.lot_id) AS lot_stamp,
        (SELECT max(c.ledger_index) FROM certificates c WHERE c.product_id = p.product_id) AS cert_stamp,
-       (SELECT count(*) FROM scan_tallies t WHERE t.serial = p.serial) AS scans,
-       (SELECT min(t.first_at) FROM scan_tallies t WHERE t.serial = p.serial) AS first_scan,
+       sc.scans AS scans, sc.first_at AS first_scan,
        (SELECT count(*) FROM scan_tallies t
          WHERE t.serial = p.serial AND t.client_hash = :client AND t.bucket = :bucket) AS seen,
        (SELECT min(f.flagged_at) FROM scan_flags f WHERE f.serial = p.serial) AS flagged
-FROM packages p JOIN products pr ON pr.id = p.product_id
+FROM packages p JOIN products pr ON pr.id = p.product_id LEFT JOIN scan_counts sc ON sc.serial = p.serial
 WHERE p.serial = :serial
 """).columns(serial=String, lot_id=String, product_id=Integer, packaging_index=BigInteger, expires_on=Date,
              status=String, gtin=String, lot_stamp=BigInteger, cert_stamp=BigInteger, scans=Integer,
@@ -50,25 +50,27 @@ class PackageRow:
     flagged: datetime | None  # seen in places too far apart
 
 
-def find_package(conn: Connection, link: DigitalLink, *, client: str, bucket: int) -> PackageRow | None:
+def find_package(reader: FastReader, link: DigitalLink, *, client: str, bucket: int) -> PackageRow | None:
     """The package ``link`` names, or None if we never issued it or its GTIN or lot are not the package's."""
-    row = conn.execute(_FIND, {"serial": link.serial, "client": client, "bucket": bucket}).first()
+    row = reader.first(_FIND, {"serial": link.serial, "client": client, "bucket": bucket})
     if row is None:
         return None
-    if link.gtin is not None and (row.gtin != link.gtin or (link.lot is not None and link.lot != row.lot_id)):
+    if link.gtin is not None and row["gtin"] != link.gtin:
+        return None
+    if link.lot is not None and link.lot != row["lot_id"]:
         return None
     return PackageRow(
-        row.serial,
-        row.lot_id,
-        row.product_id,
-        row.packaging_index,
-        row.expires_on,
-        row.status,
-        row.gtin,
-        row.lot_stamp or 0,
-        row.cert_stamp or 0,
-        int(row.scans or 0),
-        row.first_scan,
-        bool(row.seen),
-        row.flagged,
+        row["serial"],
+        row["lot_id"],
+        row["product_id"],
+        row["packaging_index"],
+        row["expires_on"],
+        row["status"],
+        row["gtin"],
+        row["lot_stamp"] or 0,
+        row["cert_stamp"] or 0,
+        int(row["scans"] or 0),
+        row["first_scan"],
+        bool(row["seen"]),
+        row["flagged"],
     )

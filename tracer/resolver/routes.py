@@ -8,22 +8,20 @@ page saying it may be counterfeit, recorded as an ``unknown`` scan. CORS is open
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, cast
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
-from markupsafe import escape
 
 from config.settings import Settings
 from tracer import db, gs1, scans
 from tracer.errors import InvalidInput, NotFound, TracerError
-from tracer.i18n import format_day
-from tracer.origin import VN, OriginView, html_cache, latest_checkpoint, origin_view, story_for
+from tracer.i18n import request_language
+from tracer.origin import OriginView
+from tracer.origin import caches as origin_caches
 from tracer.problems import wants_problem_json
+from tracer.resolver import visits
 from tracer.resolver.linkset import GS1_VOC, LINKSET_TYPE, link_header, links, linkset, resolver_description
-from tracer.resolver.lookup import find_package
-from tracer.serials import SerialError, normalise_serial
 
 bp = Blueprint("resolver", __name__)
 
@@ -44,13 +42,16 @@ def _exempt_from_csrf(state: Any) -> None:
 
 @bp.after_request
 def _cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "Link, Location, Content-Type, Content-Language"
+    for name, value in visits.CORS:
+        response.headers[name] = value
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language, Content-Type"
         response.headers["Access-Control-Max-Age"] = "86400"
-    response.vary.update(("Accept", "Accept-Language"))
+    if "Vary" in response.headers:
+        response.vary.update(visits.VARY)
+    else:
+        response.headers.add("Vary", ", ".join(visits.VARY))
     return response
 
 
@@ -69,59 +70,53 @@ def description() -> Response:
 @bp.route("/01/<path:_rest>", methods=METHODS)
 @bp.route("/p/<path:_rest>", methods=METHODS)
 def resolve(_rest: str) -> Response:
+    """Every answer for a package's code; plain GETs of a cached page are answered before Flask, by
+    ``tracer.resolver.fastpath``, with the same functions (``tracer.resolver.visits``)."""
     settings = _settings()
-    code = request.full_path.rstrip("?")
     try:
-        link = gs1.parse_path(request.path, request.query_string.decode("utf-8", "replace"))
+        link = visits.parse_code(request.path, request.query_string.decode("utf-8", "replace"))
     except gs1.GS1Error as error:
         return _bad_code(str(error))
-    if link.gtin is None:
-        try:  # the short form may be typed by hand: Crockford's rules
-            link = gs1.DigitalLink(None, None, normalise_serial(link.serial), link.expiry)
-        except SerialError:
-            pass
-    now = datetime.now(UTC)
-    client = scans.client_hash(settings.secret_key, request.remote_addr or "")
-    bucket = scans.hour_bucket(now)
-    recorder = scans.recorder()
-    record = request.method == "GET"
-    family = scans.user_agent_family(request.headers.get("User-Agent", ""))
-    with db.engine().connect() as conn:  # a bare connection: no ORM session on the hot path
-        row = find_package(conn, link, client=client, bucket=bucket)
-        checkpoint = latest_checkpoint(conn) if row is not None else None
+    app = current_app
+    recorder, caches = scans.recorder_for(app), origin_caches(app)
+    visit = visits.Visit.of(
+        link, code=request.full_path.rstrip("?"), secret_key=settings.secret_key,
+        address=request.remote_addr or "", user_agent=request.headers.get("User-Agent", ""),
+        counted=request.method == "GET" and not request.environ.get(visits.COUNTED),
+    )  # fmt: skip
+    row = visits.look_up(db.reader(), recorder, visit)
     if row is None:
-        if record:
-            recorder.record(scans.ScanRequest(None, code, "unknown", client, family, now))
         return _not_ours()
-    story = story_for(db.session, row)
-    today = now.astimezone(VN).date()
-    expired = story.expires_on is not None and story.expires_on < today
-    recalled = row.status == "recalled" or story.recalled
-    outcome = "recalled" if recalled else "expired" if expired else "genuine"
-    if record:
-        fresh = not row.seen and not recorder.pending(row.serial, client, bucket)
-        recorder.record(scans.ScanRequest(row.serial, code, outcome, client, family, now), fresh=fresh)
-    # Counted scans not yet written; a tally written since our query is not counted twice for this client
-    # (for other clients the page may be one off for the milliseconds between a batch's commit and its ack).
-    twice = row.seen and recorder.pending(row.serial, client, bucket)
-    queued = recorder.pending_count(row.serial) - (1 if twice else 0)
-    view = origin_view(row, story, public_url=settings.public_url, today=today, checkpoint=checkpoint,
-                       threshold=settings.scan_warning_threshold, queued=max(0, queued))  # fmt: skip
-    link_type = request.args.get("linkType")
+    story = caches.story(row, db.session)
+    view = visits.see(caches, recorder, visit, row, story, public_url=settings.public_url,
+                      threshold=settings.scan_warning_threshold)  # fmt: skip
+    link_type = request.args.get("linkType") if request.query_string else None
+    # no-store: every scan is counted and shows the current status
+    headers = [("Link", link_header(view)), ("Cache-Control", "no-store")]
     if link_type in ("linkset", "all") or (link_type is None and _wants_linkset()):
-        response = current_app.response_class(current_app.json.dumps(linkset(view, settings.public_url)),
-                                              mimetype=LINKSET_TYPE)  # fmt: skip
-    elif link_type:
+        body = current_app.json.dumps(linkset(view, settings.public_url))
+        return Response(body, headers=headers, content_type=LINKSET_TYPE)
+    if link_type:
         response = _redirect(view, link_type, settings.public_url)
-    else:
-        response = Response(_page(view), mimetype="text/html")
-        response.headers["Content-Language"] = _locale()
-    response.headers["Link"] = link_header(view)
-    response.cache_control.no_store = True  # every scan is counted and shows the current status
-    return response
+        response.headers.extend(headers)
+        return response
+    locale = request_language()
+    headers.append(("Content-Language", locale))
+    page = visits.page(caches, view, locale, lambda: render_page(view))
+    return Response(page, headers=headers, content_type="text/html; charset=utf-8")
+
+
+def render_page(view: OriginView) -> visits.CachedPage:
+    """Render the origin page of ``view`` for the cache (in a request context: the request's language)."""
+    html = render_template("origin/page.html", view=view, serial=visits.SERIAL, scans_text=visits.SCANS)
+    once, many = _("Scanned once, on %(day)s"), _("Scanned %(num)s times, first on %(day)s")
+    return visits.CachedPage(html.encode(), once, many)
 
 
 def _wants_linkset() -> bool:
+    accept = request.headers.get("Accept", "")
+    if "json" not in accept:  # browsers and scanners: no need to parse the header
+        return False
     best = request.accept_mimetypes.best_match(["text/html", LINKSET_TYPE, "application/json"])
     return best in (LINKSET_TYPE, "application/json")
 
@@ -131,35 +126,9 @@ def _redirect(view: OriginView, link_type: str, public_url: str) -> Response:
     targets = links(view, public_url).get(relation)
     if not targets:
         raise NotFound(f"no {link_type} link for this package", field="linkType")
-    wanted = _locale()
+    wanted = request_language()
     target = next((t for t in targets if wanted in t.get("hreflang", [])), targets[0])
     return redirect(target["href"], code=307)  # type: ignore[return-value]
-
-
-def _locale() -> str:
-    from flask_babel import get_locale
-
-    return str(get_locale() or "vi")
-
-
-_SERIAL = "SERIAL0MARKER0PAGE"  # stand-ins in the cached page: URL- and HTML-safe, never a real value
-_SCANS = "SCANS0MARKER0PAGE"
-
-
-def _page(view: OriginView) -> str:
-    """The origin page. All of it but the serial and the scan sentence is rendered once per story, language,
-    day, warning state and checkpoint (``html_cache``): a page view is then two string replacements."""
-    cp = view.checkpoint.size if view.checkpoint else 0
-    key = ("page", view.story.key, _locale(), view.today, view.recalled, view.cert_valid, view.copy_warning,
-           view.travel_warning, cp)  # fmt: skip
-    page = html_cache().get(key, lambda: render_template("origin/page.html", view=view, serial=_SERIAL,
-                                                         scans_text=_SCANS))  # fmt: skip
-    if view.scans == 1:
-        scans_text = _("Scanned once, on %(day)s", day=format_day(view.first_scan))
-    else:
-        day = format_day(view.first_scan)
-        scans_text = _("Scanned %(num)s times, first on %(day)s", num=view.scans, day=day)
-    return page.replace(_SERIAL, str(escape(view.serial))).replace(_SCANS, str(escape(scans_text)))
 
 
 @bp.app_template_global()

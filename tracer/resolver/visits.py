@@ -1,0 +1,136 @@
+"""One scan of a package, from its code to the page: what the resolver's Flask view and its fast path share.
+
+``look_up`` finds the package (one indexed statement, ``tracer.resolver.lookup``); ``see`` records the scan
+and returns the view; ``page`` assembles the origin page from its cached rendering. Nothing here touches
+Flask: rendering is a callback, given by the caller, that runs only when the page is not cached yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from markupsafe import escape
+
+from tracer import gs1, scans
+from tracer.fastread import FastReader
+from tracer.gs1 import DigitalLink
+from tracer.i18n import format_day
+from tracer.origin import VN, OriginCaches, OriginView, origin_view
+from tracer.origin.story import LotStory
+from tracer.resolver.lookup import PackageRow, find_package
+from tracer.serials import SerialError, normalise_serial
+
+__all__ = ["CachedPage", "Visit", "fill", "look_up", "page", "page_key", "parse_code", "see"]
+
+SERIAL = "SERIAL0MARKER0PAGE"  # stand-ins in the cached page: URL- and HTML-safe, never a real value
+SCANS = "SCANS0MARKER0PAGE"
+#: Every resolver answer: open CORS (GS1 resolvers must be), and caches told what the answer varies by.
+CORS = (
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Expose-Headers", "Link, Location, Content-Type, Content-Language"),
+)
+VARY = ("Accept", "Accept-Language")
+COUNTED = "tracer.scan_counted"  # set in the WSGI environ once a scan of the request is recorded
+
+
+def parse_code(path: str, query: str = "") -> DigitalLink:
+    """The Digital Link in a request's path and query; the short form's serial read by Crockford's rules
+    (it may be typed by hand). ``gs1.GS1Error`` if it is not one."""
+    link = gs1.parse_path(path, query)
+    if link.gtin is None:
+        try:
+            link = DigitalLink(None, None, normalise_serial(link.serial), link.expiry)
+        except SerialError:
+            pass
+    return link
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """A request for a package's code, as the resolver saw it."""
+
+    link: DigitalLink
+    code: str  # the path and query as scanned
+    client: str  # the client's address, hashed
+    family: str  # the user agent's family
+    counted: bool  # GET: the scan is recorded (HEAD is not)
+    now: datetime
+
+    @classmethod
+    def of(cls, link: DigitalLink, *, code: str, secret_key: str, address: str, user_agent: str,
+           counted: bool) -> Visit:  # fmt: skip
+        return cls(link, code, scans.client_hash(secret_key, address), scans.user_agent_family(user_agent),
+                   counted, datetime.now(UTC))  # fmt: skip
+
+    @property
+    def bucket(self) -> int:
+        return scans.hour_bucket(self.now)
+
+
+@dataclass(frozen=True, slots=True)
+class CachedPage:
+    """An origin page rendered with the serial and the scan sentence left as markers, in UTF-8, and the
+    scan sentence's two forms in the page's language (filled per scan)."""
+
+    html: bytes
+    once: str
+    many: str
+
+
+def look_up(reader: FastReader, recorder: scans.ScanRecorder, visit: Visit) -> PackageRow | None:
+    """The package of ``visit``; None (recorded as an ``unknown`` scan) if we never issued its code."""
+    row = find_package(reader, visit.link, client=visit.client, bucket=visit.bucket)
+    if row is None and visit.counted:
+        recorder.record(scans.ScanRequest(None, visit.code, "unknown", visit.client, visit.family, visit.now))
+    return row
+
+
+def see(caches: OriginCaches, recorder: scans.ScanRecorder, visit: Visit, row: PackageRow, story: LotStory, *,
+        public_url: str, threshold: int) -> OriginView:  # fmt: skip
+    """Record the scan (if counted) and return what the page shows for it."""
+    today = visit.now.astimezone(VN).date()
+    expired = story.expires_on is not None and story.expires_on < today
+    recalled = row.status == "recalled" or story.recalled
+    outcome = "recalled" if recalled else "expired" if expired else "genuine"
+    client, bucket = visit.client, visit.bucket
+    if visit.counted:
+        fresh = not row.seen and not recorder.pending(row.serial, client, bucket)
+        recorder.record(scans.ScanRequest(row.serial, visit.code, outcome, client, visit.family, visit.now),
+                        fresh=fresh)  # fmt: skip
+    # Counted scans not yet written; a tally written since our query is not counted twice for this client
+    # (for other clients the page may be one off for the milliseconds between a batch's commit and its ack).
+    twice = row.seen and recorder.pending(row.serial, client, bucket)
+    queued = recorder.pending_count(row.serial) - (1 if twice else 0)
+    return origin_view(row, story, public_url=public_url, today=today, checkpoint=caches.checkpoint(),
+                       threshold=threshold, queued=max(0, queued))  # fmt: skip
+
+
+def page_key(view: OriginView, locale: str) -> tuple[object, ...]:
+    """What the page depends on besides the serial and the scan sentence."""
+    cp = view.checkpoint.size if view.checkpoint else 0
+    return (view.story.key, locale, view.today, view.recalled, view.cert_valid, view.copy_warning,
+            view.travel_warning, cp)  # fmt: skip
+
+
+def page(caches: OriginCaches, view: OriginView, locale: str, render: Callable[[], CachedPage]) -> bytes:
+    """The origin page of ``view`` in ``locale``, UTF-8. All of it but the serial and the scan sentence is
+    rendered once per story, language, day, warning state and checkpoint (``render`` on a miss): a page
+    view is then two replacements in bytes."""
+    cached: CachedPage = caches.pages.get(page_key(view, locale), render)
+    return fill(cached, view)
+
+
+_SERIAL, _SCANS = SERIAL.encode(), SCANS.encode()
+
+
+def fill(cached: CachedPage, view: OriginView) -> bytes:
+    """``cached`` with this scan's serial and scan sentence put in."""
+    day = format_day(view.first_scan)
+    if view.scans == 1:
+        sentence = cached.once % {"day": day}
+    else:
+        sentence = cached.many % {"num": view.scans, "day": day}
+    serial = str(escape(view.serial)).encode()
+    return cached.html.replace(_SERIAL, serial).replace(_SCANS, str(escape(sentence)).encode())
