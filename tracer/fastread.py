@@ -110,6 +110,9 @@ class FastReader:
         proxied.detach()  # ours from now on: the pool forgets it
         if self.engine.dialect.name == "postgresql":
             connection.autocommit = True  # a lone SELECT: no BEGIN/ROLLBACK round trips
+            # Point lookups by key only: never a sequential scan, even while statistics still say a table is
+            # empty (a new deployment, before autovacuum's first ANALYZE, would scan scan_counts each time).
+            connection.execute("SET enable_seqscan = off")
         local.connection, local.pid = connection, os.getpid()
         with self._lock:
             self._open.add(connection)
