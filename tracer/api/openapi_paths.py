@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracer.api.http import DEFAULT_LIMIT, MAX_LIMIT
+from tracer.labels import LABEL_LAYOUTS
 
 REF = "#/components/schemas/{model}"
 PROBLEM = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
@@ -274,7 +275,61 @@ def paths() -> dict[str, Any]:
                 params=[_param("lot", "query", ID, True)],
             )
         },
+        "/lots/{lot_id}/labels.pdf": {
+            "get": _op(
+                "Label sheet of a packaged lot's packages (PDF, one QR code per label)",
+                "labels",
+                _binary("application/pdf"),
+                errors=(400, 403, 404, 422),
+                params=[
+                    _param("lot_id", "path", ID),
+                    _param("layout", "query", {"type": "string", "enum": sorted(LABEL_LAYOUTS)}),
+                ],
+            )
+        },
+        "/packages/{serial}/qr.svg": {
+            "get": _op(
+                "A package's QR code (SVG)",
+                "labels",
+                {"image/svg+xml": {"schema": {"type": "string"}}},
+                public=True,
+                errors=(404,),
+                params=[_param("serial", "path", ID)],
+            )
+        },
+        "/packages/{serial}/qr.png": {
+            "get": _op(
+                "A package's QR code (PNG)",
+                "labels",
+                _binary("image/png"),
+                public=True,
+                errors=(404, 422),
+                params=[
+                    _param("serial", "path", ID),
+                    _param(
+                        "scale",
+                        "query",
+                        {"type": "integer", "minimum": 1, "maximum": 64, "default": 8},
+                        text="pixels per QR module",
+                    ),
+                ],
+            )
+        },
+        "/packages/{serial}/proof": {
+            "get": _op(
+                "A package's proof bundle: signed events, inclusion proofs, checkpoint, keys (a scan)",
+                "packages",
+                _json({"type": "object"}),
+                public=True,
+                errors=(404, 422),
+                params=[_param("serial", "path", ID)],
+            )
+        },
         "/openapi.json": {
             "get": _op("This document", "meta", _json({"type": "object"}), public=True, errors=())
         },
     }
+
+
+def _binary(media_type: str) -> dict[str, Any]:
+    return {media_type: {"schema": {"type": "string", "contentMediaType": media_type}}}
