@@ -1,12 +1,13 @@
 // OCOP Tracer scanner: read a package code (camera, photo or typed), fetch its proof bundle and verify it here,
 // against the log key pinned on this device. Everything shown from data goes through textContent.
 
-import { VerificationError, sha256, uriParts, verifyPackageBundle } from "./verify.js";
+import { VerificationError, b64decode, sha256, uriParts, verifyConsistency, verifyPackageBundle } from "./verify.js";
 import { translator } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const KEY_STORE = "ocop.logKey";
+const HISTORY_STORE = "ocop.checkpoint"; // the largest checkpoint this device has verified: {origin, size, root}
 const PROOFS = "ocop-proofs-v1";
 const MAX_PHOTO = 900 * 1024;
 const timings = { start: 0 };
@@ -65,6 +66,46 @@ async function pinnedKey() {
   }
   keyChanged = Boolean(pinned && served && pinned !== served);
   return pinned || "";
+}
+
+// -- the ledger's history, as this device saw it -----------------------------------------------------------
+//
+// A log that showed this device one history and now shows another (a fork, or a rewritten past) is caught
+// here: every new checkpoint must extend the largest one seen before, by an RFC 9162 consistency proof that
+// is checked on the device. A smaller checkpoint (a cache, a replica behind) must be a prefix of it.
+
+function storedCheckpoint(origin) {
+  try {
+    const stored = JSON.parse(localStorage.getItem(HISTORY_STORE) || "null");
+    return stored && stored.origin === origin && Number.isInteger(stored.size) ? stored : null;
+  } catch {
+    return null;
+  }
+}
+
+/** "extends" | "same" | "new" | "unchecked" (no proof could be fetched) | "forked". */
+async function checkHistory(cp) {
+  const stored = storedCheckpoint(cp.origin);
+  const keep = () => localStorage.setItem(HISTORY_STORE, JSON.stringify(cp));
+  if (!stored) { keep(); return "new"; }
+  if (stored.size === cp.size) return stored.root === cp.root ? "same" : "forked";
+  const [older, newer] = stored.size < cp.size ? [stored, cp] : [cp, stored];
+  let proof;
+  try {
+    const response = await fetch(`/api/v1/ledger/proof/consistency?from=${older.size}&to=${newer.size}`,
+                                 { headers: { Accept: "application/json" }, cache: "no-store" });
+    if (!response.ok) return "unchecked";
+    proof = (await response.json()).hashes.map((h) => b64decode(h, "consistency proof"));
+  } catch {
+    return "unchecked";
+  }
+  try {
+    await verifyConsistency(older.size, newer.size, b64decode(older.root), b64decode(newer.root), proof);
+  } catch {
+    return "forked";
+  }
+  if (newer === cp) keep();
+  return "extends";
 }
 
 // -- reading a code ----------------------------------------------------------------------------------------
@@ -256,8 +297,13 @@ async function check(serial, otherHost) {
     const code = error instanceof VerificationError ? error.code : "internal";
     return render({ kind: "failed", serial, otherHost, code, reason: error.reason || String(error), bundle });
   }
+  const history = await checkHistory(verdict.checkpoint);
+  if (history === "forked") {
+    return render({ kind: "failed", serial, otherHost, code: "history", reasonKey: "forked", reasonValues: verdict.checkpoint,
+                    bundle });
+  }
   if (!savedAt) await save(url, bundle);
-  render({ kind: verdict.status, serial, otherHost, verdict, bundle, savedAt });
+  render({ kind: verdict.status, serial, otherHost, verdict, bundle, savedAt, history });
 }
 
 function showScanner() {
@@ -303,12 +349,13 @@ function render(state) {
   };
   if (kind === "failed") {
     addReason(t(`code.${state.code}`));
-    addReason(state.reason);
+    addReason(state.reasonKey ? t(state.reasonKey, state.reasonValues) : state.reason);
   }
   if (keyChanged && kind === "failed" && state.code === "log-key") addReason(t("keyChanged"));
   if (verdict) verdict.reasons.forEach(addReason);
   if (state.otherHost) addReason(t("otherHost", { host: state.otherHost }));
   if (state.savedAt) addReason(t("offlineNote", { when: new Date(state.savedAt).toLocaleString(lang) }));
+  if (state.history === "unchecked") addReason(t("historyUnchecked"));
   const journey = $("journey");
   journey.replaceChildren();
   if (verdict) journal(journey, verdict, bundle);

@@ -12,6 +12,8 @@ export const STRINGS = {
     checking: "Đang kiểm tra {serial}…", offlineNoProof: "Không có mạng và chưa lưu bằng chứng cho mã này.",
     serverError: "Máy chủ không trả lời ({status}). Hãy thử lại.",
     offlineNote: "Đang ngoại tuyến: dùng bằng chứng đã lưu lúc {when}.",
+    historyUnchecked: "Chưa đối chiếu được sổ cái với lần quét trước trên máy này (không tải được bằng chứng nhất quán).",
+    forked: "Sổ cái kích thước {size} không nối tiếp sổ cái máy này đã thấy trước đó: máy chủ có thể đang cho xem hai lịch sử khác nhau.",
     genuine: "CHÍNH HÃNG", genuineLead: "Mã hợp lệ, mọi chữ ký và bằng chứng sổ cái đều đúng.",
     recalled: "ĐÃ THU HỒI", recalledLead: "Lô hàng này đã bị thu hồi. Không sử dụng sản phẩm.",
     expired: "CHỨNG NHẬN HẾT HẠN", expiredLead: "Sản phẩm thật, nhưng chứng nhận OCOP đã hết hiệu lực.",
@@ -46,6 +48,7 @@ export const STRINGS = {
       summary: "Thông tin hiển thị không khớp với dữ liệu đã ký.",
       malformed: "Bằng chứng có định dạng sai.", base64: "Bằng chứng có định dạng sai.",
       internal: "Trình duyệt không kiểm tra được chữ ký.",
+      history: "Sổ cái không khớp với lịch sử máy này đã xác minh.",
     },
   },
   en: {
@@ -59,6 +62,8 @@ export const STRINGS = {
     checking: "Checking {serial}…", offlineNoProof: "Offline, and no saved proof for this code.",
     serverError: "The server did not answer ({status}). Try again.",
     offlineNote: "Offline: using the proof saved at {when}.",
+    historyUnchecked: "The ledger could not be compared with the one this device saw before (no consistency proof).",
+    forked: "The ledger of size {size} does not extend the one this device saw before: the server may be showing different histories.",
     genuine: "GENUINE", genuineLead: "A valid code: every signature and ledger proof checks out.",
     recalled: "RECALLED", recalledLead: "This lot has been recalled. Do not use the product.",
     expired: "CERTIFICATE EXPIRED", expiredLead: "A genuine product, but its OCOP certificate has expired.",
@@ -93,6 +98,7 @@ export const STRINGS = {
       summary: "The details shown do not match the signed data.",
       malformed: "The proof is malformed.", base64: "The proof is malformed.",
       internal: "This browser could not check the signatures.",
+      history: "The ledger does not match the history this device verified.",
     },
   },
 };

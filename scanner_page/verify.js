@@ -119,6 +119,41 @@ export async function verifyInclusion(index, size, leaf, proof, root) {
   if (!equal(r, root)) throw fail("inclusion", "computed root does not match");
 }
 
+/** RFC 9162 section 2.1.4.2: does the tree (size2, root2) extend (size1, root1)? Throws if not. */
+export async function verifyConsistency(size1, size2, root1, root2, proof) {
+  if (!(Number.isInteger(size1) && Number.isInteger(size2) && size1 >= 1 && size2 >= size1)) {
+    throw fail("consistency", `sizes ${size1} -> ${size2} cannot be proven`);
+  }
+  if (size1 === size2) {
+    if (proof.length) throw fail("consistency", "equal sizes need an empty proof");
+    if (!equal(root1, root2)) throw fail("consistency", "equal sizes but different roots");
+    return;
+  }
+  if (!proof.length) throw fail("consistency", "empty proof");
+  for (const h of [root1, root2, ...proof]) {
+    if (h.length !== 32) throw fail("consistency", `a hash is 32 bytes, got ${h.length}`);
+  }
+  const big1 = BigInt(size1);
+  const path = (big1 & (big1 - 1n)) === 0n ? [root1, ...proof] : [...proof];
+  let fn = BigInt(size1) - 1n, sn = BigInt(size2) - 1n;
+  while ((fn & 1n) === 1n) { fn >>= 1n; sn >>= 1n; }
+  let fr = path[0], sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0n) throw fail("consistency", "proof is too long");
+    if ((fn & 1n) === 1n || fn === sn) {
+      fr = await nodeHash(c, fr);
+      sr = await nodeHash(c, sr);
+      while ((fn & 1n) === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; }
+    } else {
+      sr = await nodeHash(sr, c);
+    }
+    fn >>= 1n; sn >>= 1n;
+  }
+  if (sn !== 0n) throw fail("consistency", "proof is too short");
+  if (!equal(fr, root1)) throw fail("consistency", "computed old root does not match");
+  if (!equal(sr, root2)) throw fail("consistency", "computed new root does not match");
+}
+
 // -- C2SP signed notes and checkpoints ---------------------------------------------------------------------
 
 const validName = (name) => name.length > 0 && !name.includes("+") && !/\s/.test(name) && !CONTROL.test(name);

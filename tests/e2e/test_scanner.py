@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from tests.e2e.conftest import ARGS, CHROMIUM, screenshot
-from tests.scanner.agreement import check_agreement, check_merkle_vectors, verifier_page
+from tests.scanner.agreement import check_agreement, check_consistency, check_merkle_vectors, verifier_page
 from tests.support.accounts import INSPECTOR, password_of
 from tracer.db import make_engine
 from tracer.ledger.dsse import Envelope
@@ -292,6 +292,65 @@ def test_javascript_and_python_verifiers_agree(browser, demo_app, demo_client, d
 def test_javascript_merkle_verifier_passes_the_rfc6962_vectors(browser):
     with verifier_page(browser) as page:
         check_merkle_vectors(page)
+
+
+def test_javascript_consistency_check_passes_vectors_and_python_proofs(browser):
+    with verifier_page(browser) as page:
+        check_consistency(page)
+
+
+def test_scanner_follows_the_ledger_and_catches_a_forked_history(browser, demo_live_server, demo):
+    """The device keeps the largest checkpoint it verified; a later, larger one must extend it (consistency
+    proof checked in the browser); a different history at the same size is a failed verdict."""
+    server = demo_live_server
+    context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    page.goto(server.url + "/scan")
+    first, _ = package_uri(server, demo.lots["turmeric"])
+    page.goto(server.url + "/scan?s=" + first)
+    assert wait_verdict(page)[0] == "genuine"
+    seen = json.loads(page.evaluate("localStorage.getItem('ocop.checkpoint')"))
+    assert seen["size"] >= 1 and len(base64.b64decode(seen["root"])) == 32
+
+    # The ledger grows (a scan is not an entry: record an inspection through the API), then another scan.
+    token = _token(server)
+    inspection = {"type": "inspect", "serial": first, "result": "pass", "place": "Chợ Trà Vinh"}
+    grown = page.request.post(
+        server.url + "/api/v1/events", headers={"Authorization": f"Bearer {token}"}, data=inspection
+    )
+    assert grown.status == 201, grown.text()
+    second, _ = package_uri(server, demo.lots["turmeric"], 1)
+    page.goto(server.url + "/scan?s=" + second)
+    assert wait_verdict(page)[0] == "genuine"
+    now = json.loads(page.evaluate("localStorage.getItem('ocop.checkpoint')"))
+    assert now["size"] > seen["size"], (seen, now)
+
+    # A device that saw a different history at today's size: the server's ledger is not the one it knew.
+    forged = {**now, "root": base64.b64encode(bytes(32)).decode()}
+    page.evaluate("(value) => localStorage.setItem('ocop.checkpoint', value)", json.dumps(forged))
+    page.goto(server.url + "/scan?s=" + second)
+    assert wait_verdict(page)[0] == "failed"
+    assert "lịch sử" in page.inner_text("#reasons")
+    screenshot(page, "scanner-forked-history")
+
+    # And a forged smaller checkpoint: the consistency proof from it to today's ledger does not hold.
+    smaller = json.dumps({**forged, "size": 1})
+    page.evaluate("(value) => localStorage.setItem('ocop.checkpoint', value)", smaller)
+    page.goto(server.url + "/scan?s=" + second)
+    assert wait_verdict(page)[0] == "failed"
+    context.close()
+
+
+def _token(server: Any) -> str:
+    """An inspector's API token, made with the CLI against the live server's database."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "tracer", "token", "create", "--user", INSPECTOR],
+        env={**server.env}, cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return result.stdout.strip().splitlines()[-1]
 
 
 def test_page_weight():

@@ -108,6 +108,49 @@ def check_agreement(verifier_page: Any, demo_app: Any, demo: Any, bundle_of: Any
     assert outcomes["another pinned key"] == "log-key"
 
 
+def check_consistency(verifier_page: Any) -> None:
+    """verify.js's RFC 9162 consistency check: the RFC 6962 vectors, and proofs made by the Python ledger for
+    every pair of sizes up to 20 leaves (each also with one hash flipped, which must fail)."""
+    import base64
+
+    from tracer.ledger.merkle import consistency_proof_from_leaves, leaf_hash, root_hash
+
+    cases = [json.loads(p.read_text()) for p in sorted((VECTORS.parent / "consistency").rglob("*.json"))]
+    assert len(cases) > 5
+    leaves = [leaf_hash(bytes([n])) for n in range(20)]
+    b64 = lambda raw: base64.b64encode(raw).decode()  # noqa: E731
+    for size2 in range(1, 21):
+        for size1 in range(1, size2 + 1):
+            proof = consistency_proof_from_leaves(leaves[:size2], size1)
+            case = {"size1": size1, "size2": size2, "root1": b64(root_hash(leaves[:size1])),
+                    "root2": b64(root_hash(leaves[:size2])), "proof": [b64(h) for h in proof]}  # fmt: skip
+            cases.append({**case, "desc": f"{size1}->{size2}", "wantErr": False})
+            if proof:
+                bad = bytearray(proof[-1])
+                bad[0] ^= 1
+                broken = [*case["proof"][:-1], b64(bytes(bad))]
+                cases.append({**case, "proof": broken, "desc": f"{size1}->{size2} tampered", "wantErr": True})
+    results = verifier_page.evaluate(
+        """async (cases) => {
+          const m = await import("/verify.js");
+          const out = [];
+          for (const c of cases) {
+            try {
+              const [r1, r2] = [m.b64decode(c.root1 || ""), m.b64decode(c.root2 || "")];
+              await m.verifyConsistency(c.size1, c.size2, r1, r2, (c.proof || []).map((h) => m.b64decode(h)));
+              out.push(false);
+            } catch (e) {
+              out.push(true);
+            }
+          }
+          return out;
+        }""",
+        cases,
+    )
+    for case, failed in zip(cases, results, strict=True):
+        assert failed == bool(case.get("wantErr")), case.get("desc")
+
+
 def check_merkle_vectors(verifier_page: Any) -> None:
     vectors = [json.loads(p.read_text()) for p in sorted(VECTORS.rglob("*.json"))]
     assert len(vectors) > 20
