@@ -19,7 +19,7 @@ from pathlib import Path
 
 import common
 
-TOKENS = 200  # API tokens are rate-limited (tracer.ratelimit.TOKEN), so the load spreads over many
+TOKENS = 200  # API tokens are rate-limited (TRACER_TOKEN_LIMIT), so the load spreads over many
 TARGET = 0.25
 
 

@@ -298,7 +298,7 @@ def prepare(config: Settings, *, small: bool = True) -> DemoResult:
 
 def api_tokens(session: Session, email: str, count: int) -> list[str]:
     """``count`` API tokens of ``email``, marked used (so the first request does not write ``last_used_at``).
-    Tokens are rate-limited one by one (``tracer.ratelimit.TOKEN``), so load spreads over many."""
+    Tokens are rate-limited one by one (``TRACER_TOKEN_LIMIT``), so load spreads over many."""
     from tracer.accounts import tokens
     from tracer.accounts.users import user_by_email
 

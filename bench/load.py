@@ -9,7 +9,7 @@ PostgreSQL (a scratch database made with the admin URL in ``TRACER_BENCH_DATABAS
 (a) the origin page: the GS1 Digital Link paths of every demo package, each request from a random client
     (X-Forwarded-For behind ProxyFix), so every request is also a scan to record;
 (b) ``POST /api/v1/events``: harvest events, spread over many API tokens (each is limited to 600 requests a
-    minute per worker, ``tracer.ratelimit.TOKEN``), each signed, appended to the ledger and projected.
+    minute per worker, ``TRACER_TOKEN_LIMIT``), each signed, appended to the ledger and projected.
 
 Printed: requests/s, p50 and p99 latency, and the errors (non-2xx answers + socket errors; target: none),
 each kind with its cause: the answers' statuses with a sample body, socket errors by kind, and what the

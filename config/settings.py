@@ -37,6 +37,8 @@ class Settings:
     max_request_bytes: int = 1_000_000
     scan_warning_threshold: int = 50
     proxy_hops: int = 0  # reverse proxies in front (nginx: 1); their X-Forwarded-* headers are trusted
+    login_limit: tuple[int, int] = (10, 60)  # sign-in attempts per client address: (count, seconds)
+    token_limit: tuple[int, int] = (600, 60)  # API requests per token: (count, seconds)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -59,6 +61,8 @@ class Settings:
             "max_request_bytes": _int(env, "TRACER_MAX_REQUEST_BYTES", 1_000_000),
             "scan_warning_threshold": _int(env, "TRACER_SCAN_WARNING_THRESHOLD", 50),
             "proxy_hops": _int(env, "TRACER_PROXY_HOPS", 0, minimum=0),
+            "login_limit": _rate(env, "TRACER_LOGIN_LIMIT", (10, 60)),
+            "token_limit": _rate(env, "TRACER_TOKEN_LIMIT", (600, 60)),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
@@ -75,6 +79,17 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, got {raw!r}")
     return value
+
+
+def _rate(env: Mapping[str, str], name: str, default: tuple[int, int]) -> tuple[int, int]:
+    """A rate limit written COUNT/SECONDS, e.g. ``600/60``."""
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    count, slash, seconds = raw.strip().partition("/")
+    if not (slash and count.isdigit() and seconds.isdigit() and int(count) >= 1 and int(seconds) >= 1):
+        raise SettingsError(f"{name} must be COUNT/SECONDS with both at least 1, e.g. 600/60; got {raw!r}")
+    return int(count), int(seconds)
 
 
 def _master_key(text: str) -> bytes:

@@ -47,8 +47,20 @@ def test_environment_wins(tmp_path):
         ({"TRACER_MASTER_KEY": "!!!"}, "TRACER_MASTER_KEY"),
         ({"TRACER_PUBLIC_URL": "ftp://x"}, "TRACER_PUBLIC_URL"),
         ({"TRACER_MAX_REQUEST_BYTES": "lots"}, "TRACER_MAX_REQUEST_BYTES"),
+        ({"TRACER_TOKEN_LIMIT": "600"}, "TRACER_TOKEN_LIMIT must be COUNT/SECONDS"),
+        ({"TRACER_TOKEN_LIMIT": "0/60"}, "TRACER_TOKEN_LIMIT"),
+        ({"TRACER_LOGIN_LIMIT": "ten/60"}, "TRACER_LOGIN_LIMIT"),
+        ({"TRACER_LOGIN_LIMIT": "10/-1"}, "TRACER_LOGIN_LIMIT"),
     ],
 )
 def test_bad_values_name_the_variable(tmp_path, env, message):
     with pytest.raises(SettingsError, match=message):
         Settings.from_env({"TRACER_INSTANCE_PATH": str(tmp_path), **env})
+
+
+def test_rate_limits_are_count_per_seconds(tmp_path):
+    base = {"TRACER_INSTANCE_PATH": str(tmp_path)}
+    assert Settings.from_env(base).token_limit == (600, 60)
+    assert Settings.from_env(base).login_limit == (10, 60)
+    tuned = Settings.from_env({**base, "TRACER_TOKEN_LIMIT": "1200/60", "TRACER_LOGIN_LIMIT": " 5/300 "})
+    assert tuned.token_limit == (1200, 60) and tuned.login_limit == (5, 300)

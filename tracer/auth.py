@@ -55,7 +55,7 @@ def _from_bearer() -> Actor | None:
     if scheme.lower() != "bearer" or not credentials.strip():
         raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
     actor = tokens.authenticate(session=db.session(), plaintext=credentials.strip())
-    ratelimit.enforce(ratelimit.TOKEN, key=f"token:{actor.token_id}")
+    ratelimit.enforce(ratelimit.token_limit(), key=f"token:{actor.token_id}")
     return actor
 
 

@@ -24,9 +24,14 @@ class Limit:
     seconds: int
 
 
-LOGIN = Limit("login", 10, 60)  # per client address, on top of the per-account lock-out
-TOKEN = Limit("token", 600, 60)  # per API token
-SCAN = Limit("scan", 30, 60)  # per client address: resolutions of package codes
+def login_limit() -> Limit:
+    """Sign-in attempts per client address, on top of the per-account lock-out (``TRACER_LOGIN_LIMIT``)."""
+    return Limit("login", *current_app.extensions["tracer.settings"].login_limit)
+
+
+def token_limit() -> Limit:
+    """Requests per API token (``TRACER_TOKEN_LIMIT``). Scans have their own cap: ``tracer.scans``."""
+    return Limit("token", *current_app.extensions["tracer.settings"].token_limit)
 
 
 class Limiter:

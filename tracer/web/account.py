@@ -43,7 +43,7 @@ def login() -> Response | tuple[str, int] | str:
     if request.method == "GET" and signed_in is not None:
         return redirect(target or home_of(signed_in.role))  # type: ignore[return-value]
     if form.validate_on_submit():
-        ratelimit.enforce(ratelimit.LOGIN)  # per client address, beside the per-account lock-out
+        ratelimit.enforce(ratelimit.login_limit())  # per client address, beside the per-account lock-out
         try:
             user = users.login(
                 session=db.session(), email=form.email.data or "", password=form.password.data or ""
