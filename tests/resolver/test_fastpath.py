@@ -113,6 +113,21 @@ def test_a_database_error_gets_flasks_503_not_a_traceback(demo_app, demo_client,
     assert _get(demo_client, gac.path, "10.9.5.2").status_code == 200  # the reader reconnects
 
 
+def test_a_checkpoint_that_cannot_be_read_gets_a_503_and_records_no_scan(demo_app, demo_client, gac: Pkg):
+    with demo_app.app_context():
+        with db.engine().begin() as conn:
+            conn.execute(text("ALTER TABLE ledger_checkpoints RENAME TO ledger_checkpoints_away"))
+    try:
+        response = _get(demo_client, gac.path, "10.9.5.3", Accept="text/html")
+        assert response.status_code == 503
+        assert "Traceback" not in response.get_data(as_text=True)
+    finally:
+        with demo_app.app_context():
+            with db.engine().begin() as conn:
+                conn.execute(text("ALTER TABLE ledger_checkpoints_away RENAME TO ledger_checkpoints"))
+    assert scan_rows(demo_app, serial=gac.serial) == []
+
+
 def test_a_page_that_fails_after_the_scan_is_recorded_is_not_counted_twice(
     demo_app, demo_client, gac: Pkg, monkeypatch
 ):

@@ -77,11 +77,12 @@ class OriginFastPath:
             story = caches.stories.peek(caches.story_key(row))
             if story is None:
                 story = self._in_flask(environ, lambda: caches.story(row, db.session))
+            recorder = scans.recorder_for(app)
+            view = visits.see(caches, recorder, visit, row, story, public_url=settings.public_url,
+                              threshold=settings.scan_warning_threshold)  # fmt: skip
         except Exception:  # a bad code, a database away: Flask answers it as it answers any request
             log.debug("origin fast path: left to Flask", exc_info=True)
             return None
-        view = visits.see(caches, scans.recorder_for(app), visit, row, story, public_url=settings.public_url,
-                          threshold=settings.scan_warning_threshold)  # fmt: skip
         environ[visits.COUNTED] = True
         locale = best_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
         try:

@@ -89,7 +89,9 @@ def look_up(reader: FastReader, recorder: scans.ScanRecorder, visit: Visit) -> P
 
 def see(caches: OriginCaches, recorder: scans.ScanRecorder, visit: Visit, row: PackageRow, story: LotStory, *,
         public_url: str, threshold: int) -> OriginView:  # fmt: skip
-    """Record the scan (if counted) and return what the page shows for it."""
+    """Record the scan (if counted) and return what the page shows for it. Everything that reads the database
+    comes before the recording: a failure leaves no scan behind."""
+    checkpoint = caches.checkpoint()
     today = visit.now.astimezone(VN).date()
     expired = story.expires_on is not None and story.expires_on < today
     recalled = row.status == "recalled" or story.recalled
@@ -103,7 +105,7 @@ def see(caches: OriginCaches, recorder: scans.ScanRecorder, visit: Visit, row: P
     # (for other clients the page may be one off for the milliseconds between a batch's commit and its ack).
     twice = row.seen and recorder.pending(row.serial, client, bucket)
     queued = recorder.pending_count(row.serial) - (1 if twice else 0)
-    return origin_view(row, story, public_url=public_url, today=today, checkpoint=caches.checkpoint(),
+    return origin_view(row, story, public_url=public_url, today=today, checkpoint=checkpoint,
                        threshold=threshold, queued=max(0, queued))  # fmt: skip
 
 
