@@ -26,6 +26,9 @@ def live_demo(demo_database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     env = server_env(
         demo_database_url, tmp_path / "live-instance", f"http://127.0.0.1:{port}", MASTER_KEY, LOG_ORIGIN
     )
+    # Property-based tests send thousands of requests with one token: under the default limit most would get
+    # 429 and leave the logic behind them untested (the limit itself: tests/security/test_rate_limits.py).
+    env["TRACER_TOKEN_LIMIT"] = "1000000/60"
     server = start_gunicorn(env, port, tmp_path / "gunicorn.log", workers=2)
     yield server
     server.stop()

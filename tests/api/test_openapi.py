@@ -161,7 +161,7 @@ def test_schemathesis_against_live_gunicorn(live_demo: LiveServer, demo_app: Fla
         "--max-time",
         "40",
         "--workers",
-        "2",
+        "1",  # threaded workers hit CPython 3.11's AST race in hypothesis (python/cpython#106905): flaky
         "-H",
         f"Authorization: Bearer {token}",
         "--no-color",
