@@ -3,6 +3,8 @@ Flask, with the same page and headers as Flask gives; everything else left to Fl
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -98,33 +100,34 @@ def test_unknown_and_bad_codes_are_answered_by_flask(demo_app, demo_client, gac:
     assert flask_seen == [unknown, "/01/12345678901234/21/X"]
 
 
-def test_a_database_error_gets_flasks_503_not_a_traceback(demo_app, demo_client, gac: Pkg):
-    with demo_app.app_context():
-        with db.engine().begin() as conn:
-            conn.execute(text("ALTER TABLE scan_counts RENAME TO scan_counts_away"))
+@contextmanager
+def _table_away(app: Flask, table: str) -> Iterator[None]:
+    """``table`` renamed for the block: every statement that reads it fails, as with a damaged database."""
+
+    def rename(old: str, new: str) -> None:
+        with app.app_context(), db.engine().begin() as conn:
+            conn.execute(text(f"ALTER TABLE {old} RENAME TO {new}"))
+
+    rename(table, f"{table}_away")
     try:
+        yield
+    finally:
+        rename(f"{table}_away", table)
+
+
+def test_a_database_error_gets_flasks_503_not_a_traceback(demo_app, demo_client, gac: Pkg):
+    with _table_away(demo_app, "scan_counts"):
         response = _get(demo_client, gac.path, "10.9.5.1", Accept="text/html")
         assert response.status_code in (500, 503)
         assert "Traceback" not in response.get_data(as_text=True)
-    finally:
-        with demo_app.app_context():
-            with db.engine().begin() as conn:
-                conn.execute(text("ALTER TABLE scan_counts_away RENAME TO scan_counts"))
     assert _get(demo_client, gac.path, "10.9.5.2").status_code == 200  # the reader reconnects
 
 
 def test_a_checkpoint_that_cannot_be_read_gets_a_503_and_records_no_scan(demo_app, demo_client, gac: Pkg):
-    with demo_app.app_context():
-        with db.engine().begin() as conn:
-            conn.execute(text("ALTER TABLE ledger_checkpoints RENAME TO ledger_checkpoints_away"))
-    try:
+    with _table_away(demo_app, "ledger_checkpoints"):
         response = _get(demo_client, gac.path, "10.9.5.3", Accept="text/html")
         assert response.status_code == 503
         assert "Traceback" not in response.get_data(as_text=True)
-    finally:
-        with demo_app.app_context():
-            with db.engine().begin() as conn:
-                conn.execute(text("ALTER TABLE ledger_checkpoints_away RENAME TO ledger_checkpoints"))
     assert scan_rows(demo_app, serial=gac.serial) == []
 
 
