@@ -32,17 +32,14 @@ def bench_events(url: str, folder: Path, seconds: int, connections: int) -> tupl
         zone = common.producer_zone(session, common.PRODUCER)
     with common.serve_app(config, folder) as server:
         common.wrk(server.url + "/healthz", 1, 2)  # warm both workers
-        best: tuple[float, common.WrkResult] | None = None
-        for _ in range(common.ROUNDS):  # the best round, as common.best_of says why
+        lua = common.harvest_lua(tokens, zone)
+
+        def one_round() -> tuple[float, common.WrkResult]:  # events/s counted from the ledger's size
             before = common.ledger_size(url)
-            result = common.wrk(
-                server.url + "/api/v1/events", seconds, connections, common.harvest_lua(tokens, zone)
-            )
-            rate = (common.ledger_size(url) - before) / seconds
-            if best is None or rate > best[0]:
-                best = (rate, result)
-    assert best is not None
-    return best
+            result = common.wrk(server.url + "/api/v1/events", seconds, connections, lua)
+            return (common.ledger_size(url) - before) / seconds, result
+
+        return common.best_of(one_round, rate=lambda measured: measured[0])
 
 
 def main() -> None:

@@ -22,10 +22,9 @@ _LOCALES = {code: Locale.parse(code) for code in LANGUAGES}  # parsed once: Flas
 
 def request_language() -> str:
     """The request's language: ``?lang=`` if it names one of ours, else the best of Accept-Language."""
-    if request.query_string:
-        asked = request.args.get("lang")
-        if asked in LANGUAGES:
-            return asked
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
     return best_language(request.environ.get("HTTP_ACCEPT_LANGUAGE", ""))
 
 

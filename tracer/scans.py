@@ -281,12 +281,10 @@ def write_scans(engine: Engine, batch: Sequence[ScanRequest]) -> None:
     with writer(engine) as session:
         dbapi: Any = session.connection().connection.driver_connection  # in the writer's transaction
         cursor = dbapi.cursor()
-
-        def sql(text: str) -> str:
-            return text.replace("?", "%s") if postgres else text
-
+        queries = (_INSERT_SCAN, _ADD_COUNTS)
+        insert_scan, add_counts = (q.replace("?", "%s") for q in queries) if postgres else queries
         cursor.executemany(
-            sql(_INSERT_SCAN),
+            insert_scan,
             [(s.serial, s.code[:300], s.outcome, stamp(s.scanned_at), s.client_hash, s.user_agent_family[:40])
              for s in batch],
         )  # fmt: skip
@@ -312,7 +310,7 @@ def write_scans(engine: Engine, batch: Sequence[ScanRequest]) -> None:
             counts[serial] = (n + 1, min(first, at))
         if counts:  # in serial order: two workers' batches lock the rows they share in the same order
             rows = [(serial, n, stamp(at)) for serial, (n, at) in sorted(counts.items())]
-            cursor.executemany(sql(_ADD_COUNTS), rows)
+            cursor.executemany(add_counts, rows)
         cursor.close()
 
 

@@ -76,7 +76,7 @@ class OriginCaches:
     def __init__(self, reader: FastReader) -> None:
         self.reader = reader
         self.stories = LRU[LotStory](1024)
-        self.pages = LRU[Any](2048)  # rendered pages and fragments: see tracer.resolver.visits
+        self.pages = LRU[Any](2048)  # rendered origin pages (tracer.resolver.visits.CachedPage)
         self._checkpoint: tuple[float, Checkpoint | None] = (0.0, None)
 
     @staticmethod

@@ -86,11 +86,8 @@ class OriginFastPath:
         environ[visits.COUNTED] = True
         locale = best_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
         try:
-            key = visits.page_key(view, locale)
-            cached = caches.pages.peek(key)
-            if cached is None:
-                cached = self._in_flask(environ, lambda: caches.pages.get(key, lambda: render_page(view)))
-            body = visits.fill(cached, view)
+            render = lambda: self._in_flask(environ, lambda: render_page(view))  # noqa: E731 (only on a miss)
+            body = visits.page(caches, view, locale, render)
             links = link_header(view)
         except Exception:
             log.exception("origin fast path: page failed; Flask answers it (scan already counted)")

@@ -48,10 +48,7 @@ def _cors(response: Response) -> Response:
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language, Content-Type"
         response.headers["Access-Control-Max-Age"] = "86400"
-    if "Vary" in response.headers:
-        response.vary.update(visits.VARY)
-    else:
-        response.headers.add("Vary", ", ".join(visits.VARY))
+    response.vary.update(visits.VARY)
     return response
 
 
@@ -90,7 +87,7 @@ def resolve(_rest: str) -> Response:
     story = caches.story(row, db.session)
     view = visits.see(caches, recorder, visit, row, story, public_url=settings.public_url,
                       threshold=settings.scan_warning_threshold)  # fmt: skip
-    link_type = request.args.get("linkType") if request.query_string else None
+    link_type = request.args.get("linkType")
     # no-store: every scan is counted and shows the current status
     headers = [("Link", link_header(view)), ("Cache-Control", "no-store")]
     if link_type in ("linkset", "all") or (link_type is None and _wants_linkset()):
@@ -114,9 +111,6 @@ def render_page(view: OriginView) -> visits.CachedPage:
 
 
 def _wants_linkset() -> bool:
-    accept = request.headers.get("Accept", "")
-    if "json" not in accept:  # browsers and scanners: no need to parse the header
-        return False
     best = request.accept_mimetypes.best_match(["text/html", LINKSET_TYPE, "application/json"])
     return best in (LINKSET_TYPE, "application/json")
 

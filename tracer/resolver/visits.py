@@ -22,7 +22,7 @@ from tracer.origin.story import LotStory
 from tracer.resolver.lookup import PackageRow, find_package
 from tracer.serials import SerialError, normalise_serial
 
-__all__ = ["CachedPage", "Visit", "fill", "look_up", "page", "page_key", "parse_code", "see"]
+__all__ = ["CachedPage", "Visit", "look_up", "page", "parse_code", "see"]
 
 SERIAL = "SERIAL0MARKER0PAGE"  # stand-ins in the cached page: URL- and HTML-safe, never a real value
 SCANS = "SCANS0MARKER0PAGE"
@@ -109,7 +109,7 @@ def see(caches: OriginCaches, recorder: scans.ScanRecorder, visit: Visit, row: P
                        threshold=threshold, queued=max(0, queued))  # fmt: skip
 
 
-def page_key(view: OriginView, locale: str) -> tuple[object, ...]:
+def _page_key(view: OriginView, locale: str) -> tuple[object, ...]:
     """What the page depends on besides the serial and the scan sentence."""
     cp = view.checkpoint.size if view.checkpoint else 0
     return (view.story.key, locale, view.today, view.recalled, view.cert_valid, view.copy_warning,
@@ -120,14 +120,14 @@ def page(caches: OriginCaches, view: OriginView, locale: str, render: Callable[[
     """The origin page of ``view`` in ``locale``, UTF-8. All of it but the serial and the scan sentence is
     rendered once per story, language, day, warning state and checkpoint (``render`` on a miss): a page
     view is then two replacements in bytes."""
-    cached: CachedPage = caches.pages.get(page_key(view, locale), render)
-    return fill(cached, view)
+    cached: CachedPage = caches.pages.get(_page_key(view, locale), render)
+    return _fill(cached, view)
 
 
 _SERIAL, _SCANS = SERIAL.encode(), SCANS.encode()
 
 
-def fill(cached: CachedPage, view: OriginView) -> bytes:
+def _fill(cached: CachedPage, view: OriginView) -> bytes:
     """``cached`` with this scan's serial and scan sentence put in."""
     day = format_day(view.first_scan)
     if view.scans == 1:
