@@ -4,9 +4,11 @@ Follows the GS1 General Specifications (GTIN-8/12/13/14 mod-10 check digit, the 
 character set for AI 10 batch/lot and AI 21 serial, both X..20, and the YYMMDD date of
 AI 17 with its century window, section 7.12) and the GS1 Digital Link URI syntax 1.1+:
 ``{base}/01/{GTIN-14}/10/{lot}/21/{serial}?17=YYMMDD``, key qualifiers in the fixed
-order 01, 10, 21. Values are percent-encoded on output for every character outside the
-RFC 3986 unreserved set (as GS1's syntax engine does) and accepted either raw or encoded
-on input. Products without a GTIN use our own short form ``{base}/p/{serial}``.
+order 01, 10, 21. ``parse_path`` takes package URIs only; ``parse_key_path`` also takes the
+class-level forms ``/01/{GTIN}`` and ``/01/{GTIN}/10/{lot}`` (``ClassLink``). Values are
+percent-encoded on output for every character outside the RFC 3986 unreserved set (as GS1's
+syntax engine does) and accepted either raw or encoded on input. Products without a GTIN use
+our own short form ``{base}/p/{serial}``.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 __all__ = [
+    "ClassLink",
     "DigitalLink",
     "GS1Error",
     "build_uri",
     "gtin_check_digit",
+    "parse_key_path",
     "parse_path",
     "parse_uri",
     "validate_gtin",
@@ -127,13 +131,29 @@ class DigitalLink:
         _check_x20("21", self.serial)
 
 
+@dataclass(frozen=True, slots=True)
+class ClassLink:
+    """A URI without a serial: a product class (GTIN) or one of its batches/lots (GTIN and AI 10)."""
+
+    gtin: str
+    lot: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gtin", validate_gtin(self.gtin))
+        if self.lot is not None:
+            _check_x20("10", self.lot)
+
+
 def _enc(value: str) -> str:
     return quote(value, safe="")
 
 
-def build_uri(base_url: str, link: DigitalLink) -> str:
+def build_uri(base_url: str, link: DigitalLink | ClassLink) -> str:
     """The Digital Link URI for ``link`` under ``base_url`` (``https://host`` or with a path)."""
     base = base_url.rstrip("/")
+    if isinstance(link, ClassLink):
+        lot = f"/10/{_enc(link.lot)}" if link.lot is not None else ""
+        return f"{base}/01/{link.gtin}{lot}"
     if link.gtin is None:
         uri = f"{base}/p/{_enc(link.serial)}"
     else:
@@ -158,7 +178,16 @@ def _dec(ai: str, raw: str) -> str:
 
 
 def parse_path(path: str, query: str = "") -> DigitalLink:
-    """Parse the path (and query) of a Digital Link URI, e.g. ``/01/0893.../10/LOT1/21/ABC``.
+    """Parse the path (and query) of a package's Digital Link URI, e.g. ``/01/0893.../10/LOT1/21/ABC``."""
+    link = parse_key_path(path, query)
+    if isinstance(link, ClassLink):
+        raise GS1Error("no serial: a package URI needs AI 21 after the GTIN")
+    return link
+
+
+def parse_key_path(path: str, query: str = "") -> DigitalLink | ClassLink:
+    """Parse the path (and query) of any Digital Link URI we resolve: a package's, or a class-level one
+    (``/01/{GTIN}``, ``/01/{GTIN}/10/{lot}``: its query is checked, an expiry is not kept).
 
     Segments before the primary key (``01`` or ``p``) are taken as the resolver's own
     path prefix, unless one of them is a GS1 qualifier AI, which means a wrong order.
@@ -199,7 +228,7 @@ def parse_path(path: str, query: str = "") -> DigitalLink:
             raise GS1Error(f"wrong order: AI {ai} out of place (order is 01, 10, 21)")
         values[ai] = _dec(ai, raw)
     if "21" not in values:
-        raise GS1Error("no serial: a package URI needs AI 21 after the GTIN")
+        return ClassLink(_gtin_segment(pairs[0][1]), values.get("10"))
     return DigitalLink(_gtin_segment(pairs[0][1]), values.get("10"), values["21"], expiry)
 
 

@@ -22,10 +22,10 @@ from tracer.fastread import FastReader
 from tracer.gs1 import DigitalLink, build_uri
 from tracer.ledger.schema import ledger_checkpoints
 from tracer.origin.cache import LRU
-from tracer.origin.story import LotStory, StoryKey, build_story
+from tracer.origin.story import Cert, LotStory, StoryKey, build_story
 from tracer.resolver.lookup import PackageRow
 
-__all__ = ["Checkpoint", "OriginCaches", "OriginView", "caches", "origin_view"]
+__all__ = ["Checkpoint", "OriginCaches", "OriginView", "caches", "cert_valid_on", "origin_view"]
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")  # days (expiry, validity, first scan) are Vietnam's
 CHECKPOINT_TTL = 10.0  # seconds a worker reuses the latest checkpoint it read
@@ -85,8 +85,12 @@ class OriginCaches:
 
     def story(self, row: PackageRow, session: Callable[[], Session]) -> LotStory:
         """The lot story of ``row`` from the cache, built with ``session()`` on a miss."""
-        key = self.story_key(row)
-        return self.stories.get(key, lambda: build_story(session(), key, row.lot_id))
+        return self.lot_story(self.story_key(row), row.lot_id, session)
+
+    def lot_story(self, key: StoryKey, lot_id: str, session: Callable[[], Session]) -> LotStory:
+        """The story of lot ``lot_id`` as packaged by ``key``'s event, from the cache (shared by package pages
+        and the lot's own class-level page), built with ``session()`` on a miss."""
+        return self.stories.get(key, lambda: build_story(session(), key, lot_id))
 
     def checkpoint(self) -> Checkpoint | None:
         """The latest checkpoint, read at most once every ``CHECKPOINT_TTL`` seconds."""
@@ -108,11 +112,16 @@ def caches(app: Flask) -> OriginCaches:
     return cast(OriginCaches, made)
 
 
+def cert_valid_on(cert: Cert | None, today: date) -> bool:
+    """Whether ``cert`` is valid ``today``: only then may the product show its OCOP stars."""
+    return cert is not None and cert.issued_on <= today <= cert.valid_until and cert.stars >= 1
+
+
 def origin_view(row: PackageRow, story: LotStory, *, public_url: str, today: date, threshold: int,
                 queued: int, checkpoint: Checkpoint | None) -> OriginView:  # fmt: skip
     """The page for package ``row``; ``queued``: counted scans not yet written (this one included)."""
     cert = story.certificate
-    cert_valid = cert is not None and cert.issued_on <= today <= cert.valid_until and cert.stars >= 1
+    cert_valid = cert_valid_on(cert, today)
     scans = row.scans + queued
     first = row.first_scan.astimezone(VN).date() if row.first_scan is not None else (today if scans else None)
     return OriginView(

@@ -25,7 +25,19 @@ from tracer.models.products import Certificate, Product
 from tracer.models.types import decimal_text
 from tracer.models.zones import Zone
 
-__all__ = ["Cert", "LotStory", "Producer", "Signature", "Step", "StoryKey", "ZonePlace", "build_story"]
+__all__ = [
+    "Cert",
+    "LotStory",
+    "Producer",
+    "Signature",
+    "Step",
+    "StoryKey",
+    "ZonePlace",
+    "build_story",
+    "cert_of",
+    "latest_certificate",
+    "producer_of",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,13 +248,7 @@ def build_story(session: Session, key: StoryKey, lot_id: str) -> LotStory:
         product_description=product.description,
         photo_url=product.photo_url,
         gtin=product.gtin,
-        producer=Producer(
-            producer_org.name,
-            producer_org.kind,
-            _place(producer_org.address, producer_org.commune, producer_org.district, producer_org.province),
-            producer_org.phone,
-            producer_org.email,
-        ),
+        producer=producer_of(producer_org),
         certificate=cert,
         packed_on=date.fromisoformat(body["packed_on"]),
         expires_on=date.fromisoformat(body["expires_on"]) if body.get("expires_on") else None,
@@ -254,6 +260,22 @@ def build_story(session: Session, key: StoryKey, lot_id: str) -> LotStory:
         zones=tuple(zones.values()),
         signatures=tuple(s for s in ordered if s.signature is not None),
     )
+
+
+def producer_of(org: Organisation) -> Producer:
+    """The producer card of ``org``: its name, kind, place written out, and how to reach it."""
+    return Producer(org.name, org.kind, _place(org.address, org.commune, org.district, org.province),
+                    org.phone, org.email)  # fmt: skip
+
+
+def latest_certificate(certs: Iterable[Certificate]) -> Certificate | None:
+    """The certificate a product's page shows: the newest of those not revoked (``certs``)."""
+    return max(certs, key=lambda c: (c.issued_on, c.ledger_index or 0), default=None)
+
+
+def cert_of(best: Certificate, signature: Signature | None = None) -> Cert:
+    return Cert(best.id, best.stars, best.decision_no, best.issuing_level, best.issued_on, best.valid_until,
+                signature)  # fmt: skip
 
 
 def _consumed_at(edges: Iterable[LotInput]) -> dict[str, int]:
@@ -379,15 +401,7 @@ def _day(at: datetime) -> date:
 
 
 def _certificate(certs: list[Certificate], records: dict[int, EventRecord], signed: Any) -> Cert | None:
-    if not certs:
+    best = latest_certificate(certs)
+    if best is None:
         return None
-    best = max(certs, key=lambda c: (c.issued_on, c.ledger_index or 0))
-    return Cert(
-        best.id,
-        best.stars,
-        best.decision_no,
-        best.issuing_level,
-        best.issued_on,
-        best.valid_until,
-        signed(records.get(best.ledger_index)) if best.ledger_index is not None else None,
-    )
+    return cert_of(best, signed(records.get(best.ledger_index)) if best.ledger_index is not None else None)

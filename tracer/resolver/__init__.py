@@ -1,3 +1,5 @@
-"""The GS1-Conformant Resolver (1.2) for package codes: ``/01/{gtin}/10/{lot}/21/{serial}``, ``/p/{serial}``,
-``/.well-known/gs1resolver``. Routes in ``routes``, linksets in ``linkset``, the package query in ``lookup``.
+"""The GS1-Conformant Resolver (1.2): package codes ``/01/{gtin}/10/{lot}/21/{serial}``, ``/p/{serial}``, the
+class-level codes ``/01/{gtin}`` and ``/01/{gtin}/10/{lot}``, ``/.well-known/gs1resolver``. Routes in
+``routes`` (class-level answers in ``classlevel``), content negotiation in ``negotiation``, linksets in
+``linkset``, the package query in ``lookup``, product and lot queries in ``classes``.
 """

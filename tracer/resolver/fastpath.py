@@ -8,7 +8,8 @@ the scan sentence. Flask is entered, in a request context, only to build a story
 not cached yet.
 
 Everything else goes to Flask untouched and is answered there as before: HEAD, a query string (``?lang=``,
-``?linkType=``, ``?17=``), an Accept asking for JSON or a linkset, a code that does not parse or that we
+``?linkType=``, ``?17=``), an Accept asking for JSON or a linkset, a product's or a lot's code
+(``/01/{gtin}``, ``/01/{gtin}/10/{lot}``: not a package, not a scan), a code that does not parse or that we
 never issued (a counterfeit page, recorded there), and any error before the scan is recorded (a database
 that does not answer gets its 503 from Flask). After the scan is recorded, a failure goes to Flask with the
 scan marked as counted (``visits.COUNTED``), so it is not counted twice.
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracer import db, scans, security
+from tracer.gs1 import DigitalLink
 from tracer.i18n import best_language
 from tracer.origin import caches as origin_caches
 from tracer.resolver import visits
@@ -66,6 +68,8 @@ class OriginFastPath:
         path = environ["PATH_INFO"]
         try:
             link = visits.parse_code(path)
+            if not isinstance(link, DigitalLink):
+                return None  # a product's or a lot's code: not a package scan, Flask answers it
             visit = visits.Visit.of(link, code=path, secret_key=settings.secret_key,
                                     address=environ.get("REMOTE_ADDR", ""),
                                     user_agent=environ.get("HTTP_USER_AGENT", ""), counted=True)  # fmt: skip
@@ -88,7 +92,7 @@ class OriginFastPath:
         try:
             render = lambda: self._in_flask(environ, lambda: render_page(view))  # noqa: E731 (only on a miss)
             body = visits.page(caches, view, locale, render)
-            links = link_header(view)
+            links = link_header(view.uri)
         except Exception:
             log.exception("origin fast path: page failed; Flask answers it (scan already counted)")
             return None

@@ -2,26 +2,27 @@
 
 HTML (browsers) gets the origin page at the code's own address (no redirect: one round trip on slow 3G);
 ``Accept: application/linkset+json`` or ``?linkType=linkset`` gets the RFC 9264 linkset; ``?linkType=gs1:x``
-redirects (307) to that link or answers 404. Bad syntax: 400. A well-formed code we never issued: 404 with a
-page saying it may be counterfeit, recorded as an ``unknown`` scan. CORS is open (GS1 resolvers must be).
+redirects (307) to that link or answers 404 (``negotiation``). Bad syntax: 400. A well-formed code we never
+issued: 404 with a page saying it may be counterfeit, recorded as an ``unknown`` scan. A code without a serial
+(``/01/{gtin}``, ``/01/{gtin}/10/{lot}``) names a product or a lot, not a package: ``classlevel`` answers it,
+and it is not a scan. CORS is open (GS1 resolvers must be).
 """
 
 from __future__ import annotations
 
 from typing import Any, cast
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 
 from config.settings import Settings
 from tracer import db, gs1, scans
-from tracer.errors import InvalidInput, NotFound, TracerError
-from tracer.i18n import request_language
+from tracer.errors import InvalidInput, TracerError
 from tracer.origin import OriginView
 from tracer.origin import caches as origin_caches
 from tracer.problems import wants_problem_json
-from tracer.resolver import visits
-from tracer.resolver.linkset import GS1_VOC, LINKSET_TYPE, link_header, links, linkset, resolver_description
+from tracer.resolver import classlevel, negotiation, visits
+from tracer.resolver.linkset import links, resolver_description
 
 bp = Blueprint("resolver", __name__)
 
@@ -67,13 +68,15 @@ def description() -> Response:
 @bp.route("/01/<path:_rest>", methods=METHODS)
 @bp.route("/p/<path:_rest>", methods=METHODS)
 def resolve(_rest: str) -> Response:
-    """Every answer for a package's code; plain GETs of a cached page are answered before Flask, by
+    """Every answer for a code; plain GETs of a package's cached page are answered before Flask, by
     ``tracer.resolver.fastpath``, with the same functions (``tracer.resolver.visits``)."""
     settings = _settings()
     try:
         link = visits.parse_code(request.path, request.query_string.decode("utf-8", "replace"))
     except gs1.GS1Error as error:
         return _bad_code(str(error))
+    if isinstance(link, gs1.ClassLink):
+        return classlevel.answer(link)  # a product or a lot: not a scan of a package
     app = current_app
     recorder, caches = scans.recorder_for(app), origin_caches(app)
     visit = visits.Visit.of(
@@ -87,20 +90,10 @@ def resolve(_rest: str) -> Response:
     story = caches.story(row, db.session)
     view = visits.see(caches, recorder, visit, row, story, public_url=settings.public_url,
                       threshold=settings.scan_warning_threshold)  # fmt: skip
-    link_type = request.args.get("linkType")
-    # no-store: every scan is counted and shows the current status
-    headers = [("Link", link_header(view)), ("Cache-Control", "no-store")]
-    if link_type in ("linkset", "all") or (link_type is None and _wants_linkset()):
-        body = current_app.json.dumps(linkset(view, settings.public_url))
-        return Response(body, headers=headers, content_type=LINKSET_TYPE)
-    if link_type:
-        response = _redirect(view, link_type, settings.public_url)
-        response.headers.extend(headers)
-        return response
-    locale = request_language()
-    headers.append(("Content-Language", locale))
-    page = visits.page(caches, view, locale, lambda: render_page(view))
-    return Response(page, headers=headers, content_type="text/html; charset=utf-8")
+    return negotiation.answer(
+        view.uri, lambda: links(view, settings.public_url),
+        lambda locale: visits.page(caches, view, locale, lambda: render_page(view)),
+    )  # fmt: skip
 
 
 def render_page(view: OriginView) -> visits.CachedPage:
@@ -108,21 +101,6 @@ def render_page(view: OriginView) -> visits.CachedPage:
     html = render_template("origin/page.html", view=view, serial=visits.SERIAL, scans_text=visits.SCANS)
     once, many = _("Scanned once, on %(day)s"), _("Scanned %(num)s times, first on %(day)s")
     return visits.CachedPage(html.encode(), once, many)
-
-
-def _wants_linkset() -> bool:
-    best = request.accept_mimetypes.best_match(["text/html", LINKSET_TYPE, "application/json"])
-    return best in (LINKSET_TYPE, "application/json")
-
-
-def _redirect(view: OriginView, link_type: str, public_url: str) -> Response:
-    relation = GS1_VOC + link_type.removeprefix("gs1:") if not link_type.startswith("http") else link_type
-    targets = links(view, public_url).get(relation)
-    if not targets:
-        raise NotFound(f"no {link_type} link for this package", field="linkType")
-    wanted = request_language()
-    target = next((t for t in targets if wanted in t.get("hreflang", [])), targets[0])
-    return redirect(target["href"], code=307)  # type: ignore[return-value]
 
 
 @bp.app_template_global()
@@ -154,11 +132,8 @@ def _bad_code(detail: str) -> Response:
 
 
 def _not_ours() -> Response:
-    if wants_problem_json() or _wants_linkset() or request.args.get("linkType"):
-        raise NotFound("this code was not issued by OCOP Tracer: the product may be counterfeit")
-    response = Response(render_template("origin/not_ours.html"), status=404, mimetype="text/html")
-    response.cache_control.no_store = True
-    return response
+    return negotiation.not_found("this code was not issued by OCOP Tracer: the product may be counterfeit",
+                                 "origin/not_ours.html")  # fmt: skip
 
 
 @bp.post("/p/<serial>/location")

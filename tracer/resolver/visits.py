@@ -15,7 +15,7 @@ from markupsafe import escape
 
 from tracer import gs1, scans
 from tracer.fastread import FastReader
-from tracer.gs1 import DigitalLink
+from tracer.gs1 import ClassLink, DigitalLink
 from tracer.i18n import format_day
 from tracer.origin import VN, OriginCaches, OriginView, origin_view
 from tracer.origin.story import LotStory
@@ -35,11 +35,12 @@ VARY = ("Accept", "Accept-Language")
 COUNTED = "tracer.scan_counted"  # set in the WSGI environ once a scan of the request is recorded
 
 
-def parse_code(path: str, query: str = "") -> DigitalLink:
-    """The Digital Link in a request's path and query; the short form's serial read by Crockford's rules
-    (it may be typed by hand). ``gs1.GS1Error`` if it is not one."""
-    link = gs1.parse_path(path, query)
-    if link.gtin is None:
+def parse_code(path: str, query: str = "") -> DigitalLink | ClassLink:
+    """The Digital Link in a request's path and query: a package's (the short form's serial read by
+    Crockford's rules: it may be typed by hand), or a product's or lot's (``ClassLink``: no serial).
+    ``gs1.GS1Error`` if it is not one."""
+    link = gs1.parse_key_path(path, query)
+    if isinstance(link, DigitalLink) and link.gtin is None:
         try:
             link = DigitalLink(None, None, normalise_serial(link.serial), link.expiry)
         except SerialError:

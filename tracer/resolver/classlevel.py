@@ -1,0 +1,99 @@
+"""Class-level codes (GS1 Digital Link URI syntax 1.2, section 4): ``/01/{gtin}`` names a product and
+``/01/{gtin}/10/{lot}`` one of its lots, not a package.
+
+A browser gets the product's page (producer, OCOP certificate) or the lot's page (its journey and recall
+status, the origin page's parts without a package's); ``Accept: application/json`` a JSON document;
+``application/linkset+json`` or ``?linkType=all`` the linkset (``gs1:pip``, ``gs1:certificationInfo``, and for
+a lot ``gs1:traceability`` and ``gs1:recallStatus``). Nothing is recorded: only a package's code is a scan.
+Unknown product, or a lot that is not the product's: 404, a page or problem+json.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Response, current_app, render_template
+from flask_babel import gettext as _
+
+from tracer import db
+from tracer.gs1 import ClassLink
+from tracer.origin import VN
+from tracer.origin import caches as origin_caches
+from tracer.resolver import negotiation
+from tracer.resolver.classes import ClassView, class_view, find_product, lot_key
+from tracer.resolver.linkset import (
+    Links,
+    certification_links,
+    page_links,
+    recall_links,
+    traceability_links,
+)
+
+__all__ = ["answer", "class_links", "document"]
+
+
+def answer(link: ClassLink) -> Response:
+    """The answer for a product's or a lot's code."""
+    settings = current_app.extensions["tracer.settings"]
+    session = db.session()
+    product = find_product(session, link.gtin)
+    if product is None:
+        return negotiation.not_found(f"no product of OCOP Tracer has GTIN {link.gtin}",
+                                     "origin/unknown_class.html", lot=None)  # fmt: skip
+    story = None
+    if link.lot is not None:
+        key = lot_key(session, product.id, link.lot)
+        if key is None:
+            detail = f"lot {link.lot} is not a lot of GTIN {link.gtin}"
+            return negotiation.not_found(detail, "origin/unknown_class.html", lot=link.lot, product=product)
+        story = origin_caches(current_app).lot_story(key, link.lot, db.session)
+    view = class_view(product, story, public_url=settings.public_url, today=datetime.now(VN).date())
+    return negotiation.answer(view.uri, lambda: class_links(view, settings.public_url),
+                              lambda _locale: _page(view), lambda: document(view))  # fmt: skip
+
+
+def _page(view: ClassView) -> bytes:
+    template = "origin/product.html" if view.story is None else "origin/lot.html"
+    return render_template(template, view=view).encode()
+
+
+def class_links(view: ClassView, public_url: str) -> Links:
+    """A product's or a lot's links, in the order a linkset lists them."""
+    name, story = view.product.name, view.story
+    if story is None:
+        return {**page_links(view.uri, _("Product: %(name)s", name=name)),
+                **certification_links(view.uri, view.certificate, view.cert_valid)}  # fmt: skip
+    return {
+        **page_links(view.uri, _("Lot %(lot)s of %(name)s", lot=story.lot_id, name=name)),
+        **traceability_links(public_url, story.lot_id),
+        **certification_links(view.uri, view.certificate, view.cert_valid),
+        **recall_links(view.uri, view.recalled, story.recall_reason),
+    }
+
+
+def document(view: ClassView) -> dict[str, Any]:
+    """The JSON document of a product's or a lot's code: what its page shows, as data."""
+    product, cert, story = view.product, view.certificate, view.story
+    out: dict[str, Any] = {
+        "uri": view.uri,
+        "level": "product" if story is None else "lot",
+        "gtin": product.gtin,
+        "product": {"name": product.name, "description": product.description, "photoUrl": product.photo_url},
+        "producer": {"name": product.producer.name, "kind": product.producer.kind,
+                     "place": product.producer.place},  # fmt: skip
+        "ocop": None if cert is None else {
+            "stars": cert.stars, "decisionNo": cert.decision_no, "issuingLevel": cert.issuing_level,
+            "issuedOn": cert.issued_on.isoformat(), "validUntil": cert.valid_until.isoformat(),
+            "valid": view.cert_valid,
+        },
+        "note": _("Each package carries its own code: scan it to check that the package is genuine."),
+    }  # fmt: skip
+    if story is not None:
+        out["lot"] = {
+            "id": story.lot_id, "name": story.lot_name, "packedOn": story.packed_on.isoformat(),
+            "expiresOn": story.expires_on.isoformat() if story.expires_on else None,
+            "recalled": view.recalled, "recallReason": story.recall_reason if view.recalled else None,
+            "journey": [{"step": s.kind, "on": s.on.isoformat() if s.on else None} for s in story.steps],
+        }  # fmt: skip
+    return out

@@ -1,0 +1,74 @@
+"""Content negotiation for every code the resolver answers (GS1-Conformant Resolver 1.2, section 5).
+
+A package's, a lot's and a product's code are answered the same way: ``?linkType=linkset`` (or ``all``) or
+``Accept: application/linkset+json`` gets the RFC 9264 linkset; ``?linkType=gs1:x`` a 307 to that link (404 if
+there is none); ``Accept: application/json`` the code's JSON document if it has one (else the linkset); a
+browser the page, in the request's language. A code we do not know gets a page (404) or problem+json.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, current_app, redirect, render_template, request
+
+from tracer.errors import NotFound
+from tracer.i18n import request_language
+from tracer.problems import wants_problem_json
+from tracer.resolver.linkset import GS1_VOC, LINKSET_TYPE, Links, link_header, linkset
+
+__all__ = ["answer", "not_found", "wants_linkset"]
+
+JSON = "application/json"
+
+
+def _best_type() -> str | None:
+    return request.accept_mimetypes.best_match(["text/html", LINKSET_TYPE, JSON])
+
+
+def wants_linkset() -> bool:
+    """Whether the client asked, by its Accept header, for a linkset (or JSON) rather than a page."""
+    return _best_type() in (LINKSET_TYPE, JSON)
+
+
+def answer(uri: str, links: Callable[[], Links], page: Callable[[str], bytes],
+           document: Callable[[], dict[str, Any]] | None = None) -> Response:  # fmt: skip
+    """The answer for the code ``uri``: its linkset (``links()``), a redirect to one of its links, its JSON
+    ``document()`` or its ``page(locale)``, as asked. Answers are not stored by caches: they show the current
+    status (a recall, a certificate)."""
+    headers = [("Link", link_header(uri)), ("Cache-Control", "no-store")]
+    link_type = request.args.get("linkType")
+    wanted = _best_type() if link_type is None else None
+    if link_type in ("linkset", "all") or wanted == LINKSET_TYPE or (wanted == JSON and document is None):
+        body = current_app.json.dumps(linkset(uri, links()))
+        return Response(body, headers=headers, content_type=LINKSET_TYPE)
+    if wanted == JSON and document is not None:
+        return Response(current_app.json.dumps(document()), headers=headers, content_type=JSON)
+    if link_type:
+        response = _redirect(links(), link_type)
+        response.headers.extend(headers)
+        return response
+    locale = request_language()
+    headers.append(("Content-Language", locale))
+    return Response(page(locale), headers=headers, content_type="text/html; charset=utf-8")
+
+
+def _redirect(links: Links, link_type: str) -> Response:
+    relation = GS1_VOC + link_type.removeprefix("gs1:") if not link_type.startswith("http") else link_type
+    targets = links.get(relation)
+    if not targets:
+        raise NotFound(f"no {link_type} link for this code", field="linkType")
+    wanted = request_language()
+    target = next((t for t in targets if wanted in t.get("hreflang", [])), targets[0])
+    return redirect(target["href"], code=307)  # type: ignore[return-value]
+
+
+def not_found(detail: str, template: str, **context: Any) -> Response:
+    """404 for a code we do not know: problem+json for API clients, else ``template`` (not stored by caches:
+    the code may be issued later)."""
+    if wants_problem_json() or wants_linkset() or request.args.get("linkType"):
+        raise NotFound(detail)
+    response = Response(render_template(template, **context), status=404, mimetype="text/html")
+    response.cache_control.no_store = True
+    return response
