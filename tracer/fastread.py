@@ -73,8 +73,9 @@ class FastReader:
             compiled = self._compiled.setdefault(id(statement), _Compiled(statement, self.engine))
         params = compiled.params(values)
         for attempt in (1, 2):
-            connection = self._connection()
+            connection = None
             try:
+                connection = self._connection()  # connecting may fail too (the database is down)
                 cursor = connection.cursor()
                 try:
                     cursor.execute(compiled.sql, params)
@@ -82,7 +83,8 @@ class FastReader:
                 finally:
                     cursor.close()
             except self._errors as error:
-                self._discard(connection)
+                if connection is not None:
+                    self._discard(connection)
                 if attempt == 2:
                     raise DBAPIError.instance(compiled.sql, params, error, self._errors) from error
                 continue
