@@ -54,7 +54,7 @@ def _from_bearer() -> Actor | None:
     scheme, _, credentials = header.partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
         raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
-    actor = tokens.authenticate(session=db.session(), plaintext=credentials.strip())
+    actor = tokens.authenticate(reader=db.reader(), session=db.session(), plaintext=credentials.strip())
     ratelimit.enforce(ratelimit.token_limit(), key=f"token:{actor.token_id}")
     return actor
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, col, select
+from sqlalchemy.sql.elements import ClauseElement
+from sqlmodel import Session, col
+from sqlmodel import select as select_model
 
 from tracer.accounts.actors import Actor
 from tracer.errors import InvalidInput, NotFound, Unauthenticated
+from tracer.fastread import FastReader
 from tracer.models.accounts import ApiToken, Role, User
 from tracer.models.types import utcnow
 
@@ -44,39 +48,56 @@ def create_token(*, session: Session, user: User, name: str = "api") -> tuple[st
     return plaintext, row
 
 
-def authenticate(*, session: Session, plaintext: str) -> Actor:
-    """The actor behind a bearer token; Unauthenticated when unknown, revoked or its user is disabled."""
+_FIND: ClauseElement = (
+    select(
+        col(ApiToken.id),
+        col(ApiToken.role),
+        col(ApiToken.organisation_id),
+        col(ApiToken.revoked_at),
+        col(ApiToken.last_used_at),
+        col(User.id).label("user_id"),
+        col(User.email),
+        col(User.active),
+    )
+    .select_from(ApiToken)
+    .join(User, col(User.id) == col(ApiToken.user_id), isouter=True)
+    .where(col(ApiToken.token_hash) == bindparam("digest"))
+)
+
+
+def authenticate(*, reader: FastReader, session: Session, plaintext: str) -> Actor:
+    """The actor behind a bearer token; Unauthenticated when unknown, revoked or its user is disabled.
+
+    Every request reads the token afresh (a revocation holds from the next request on), with one indexed
+    statement on the thread's ``FastReader`` connection; ``session`` writes the last-used time, at most
+    every ``LAST_USED_GRANULARITY``."""
     if not plaintext.startswith(PREFIX) or len(plaintext) > 100:
         raise Unauthenticated("the bearer token is malformed")
-    found = session.exec(
-        select(ApiToken, User)
-        .join(User, col(User.id) == col(ApiToken.user_id), isouter=True)
-        .where(ApiToken.token_hash == _digest(plaintext))
-    ).first()
-    if found is None:
+    row = reader.first(_FIND, {"digest": _digest(plaintext)})
+    if row is None:
         raise Unauthenticated("the bearer token is not known")
-    row, user = found
-    if row.revoked_at is not None:
+    if row["revoked_at"] is not None:
         raise Unauthenticated("the bearer token has been revoked")
-    if user is None or not user.active:
+    if row["user_id"] is None or not row["active"]:
         raise Unauthenticated("the token's user is disabled")
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > LAST_USED_GRANULARITY:
-        row.last_used_at = now
-        session.add(row)
-        try:
-            session.commit()
-        except OperationalError:  # bookkeeping only: a read-only or full database must not refuse reads
-            session.rollback()
-    assert user.id is not None
-    assert row.id is not None
+    if row["last_used_at"] is None or now - row["last_used_at"] > LAST_USED_GRANULARITY:
+        _touch(session, row["id"], now)
     return Actor(
-        user_id=user.id,
-        email=user.email,
-        role=Role(row.role),
-        organisation_id=row.organisation_id,
-        token_id=row.id,
+        user_id=row["user_id"],
+        email=row["email"],
+        role=Role(row["role"]),
+        organisation_id=row["organisation_id"],
+        token_id=row["id"],
     )
+
+
+def _touch(session: Session, token_id: int, now: datetime) -> None:
+    try:
+        session.execute(update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=now))
+        session.commit()
+    except OperationalError:  # bookkeeping only: a read-only or full database must not refuse reads
+        session.rollback()
 
 
 def revoke_token(*, session: Session, token_id: int, by: Actor) -> ApiToken:
@@ -93,4 +114,5 @@ def revoke_token(*, session: Session, token_id: int, by: Actor) -> ApiToken:
 
 
 def tokens_of(*, session: Session, user_id: int) -> list[ApiToken]:
-    return list(session.exec(select(ApiToken).where(ApiToken.user_id == user_id).order_by(col(ApiToken.id))))
+    query = select_model(ApiToken).where(ApiToken.user_id == user_id).order_by(col(ApiToken.id))
+    return list(session.exec(query))
