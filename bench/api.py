@@ -1,7 +1,8 @@
 """API write speed, printed as figures and a ratio (never asserted): ``python bench/api.py [--quick]``.
 
 Events/s recorded through ``POST /api/v1/events`` (harvest events, each validated, signed, appended to the
-ledger with a new signed checkpoint, and projected, one transaction per request) under gunicorn with 2
+ledger and projected; events posted at the same time share a transaction and its signed checkpoint,
+``tracer.events.group``, and the bench prints how many per commit) under gunicorn with 2
 workers, on SQLite and on PostgreSQL (``TRACER_BENCH_DATABASE_URL`` or ``TRACER_TEST_DATABASE_URL``, an
 admin URL: a scratch database is made and dropped). Beside it, in the same run and with the same gunicorn
 settings, the requests/s of a bare Flask route returning a fixed string: the ratio says how much of the
@@ -23,8 +24,10 @@ TOKENS = 200  # API tokens are rate-limited (TRACER_TOKEN_LIMIT), so the load sp
 TARGET = 0.25
 
 
-def bench_events(url: str, folder: Path, seconds: int, connections: int) -> tuple[float, common.WrkResult]:
-    """(events/s counted from the ledger, what wrk saw) for ``seconds`` of harvest events."""
+def bench_events(
+    url: str, folder: Path, seconds: int, connections: int
+) -> tuple[float, float, common.WrkResult]:
+    """(events/s counted from the ledger, events per commit, what wrk saw) for ``seconds`` of harvests."""
     config = common.settings(url, folder / "instance")
     common.prepare(config)
     with common.app_writer(config) as session:
@@ -34,10 +37,12 @@ def bench_events(url: str, folder: Path, seconds: int, connections: int) -> tupl
         common.wrk(server.url + "/healthz", 1, 2)  # warm both workers
         lua = common.harvest_lua(tokens, zone)
 
-        def one_round() -> tuple[float, common.WrkResult]:  # events/s counted from the ledger's size
-            before = common.ledger_size(url)
+        def one_round() -> tuple[float, float, common.WrkResult]:
+            size, checkpoints = common.ledger_counts(url)
             result = common.wrk(server.url + "/api/v1/events", seconds, connections, lua)
-            return (common.ledger_size(url) - before) / seconds, result
+            new_size, new_checkpoints = common.ledger_counts(url)
+            events = new_size - size
+            return events / seconds, events / max(1, new_checkpoints - checkpoints), result
 
         return common.best_of(one_round, rate=lambda measured: measured[0])
 
@@ -60,10 +65,11 @@ def main() -> None:
         print(f"bare Flask route, gunicorn 2 workers (gthread):  {bare:10.0f} requests/s")
         common.report("api", "bare Flask route", bare, "requests/s")
         for backend, url in common.databases(folder):
-            rate, result = bench_events(url, folder / backend, seconds, options.connections)
+            rate, per_commit, result = bench_events(url, folder / backend, seconds, options.connections)
             print(
                 f"POST /api/v1/events, {backend:<10}:  {rate:10.0f} events/s   ratio to bare Flask "
-                f"{rate / bare:6.1%}  (target >= 25 %)   errors: {result.describe_errors()}"
+                f"{rate / bare:6.1%}  (target >= 25 %)   {per_commit:4.1f} events per commit   "
+                f"errors: {result.describe_errors()}"
             )
             common.report(
                 "api",

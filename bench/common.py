@@ -349,6 +349,11 @@ def harvest_lua(tokens: list[str], zone: str) -> str:
 
 
 def ledger_size(url: str) -> int:
+    return ledger_counts(url)[0]
+
+
+def ledger_counts(url: str) -> tuple[int, int]:
+    """(entries, signed checkpoints) of the ledger at ``url``: one checkpoint per committed transaction."""
     from sqlalchemy import text
 
     from tracer.db import make_engine
@@ -356,7 +361,9 @@ def ledger_size(url: str) -> int:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return int(conn.execute(text("SELECT size FROM ledger_state WHERE id = 1")).scalar_one())
+            size = conn.execute(text("SELECT size FROM ledger_state WHERE id = 1")).scalar_one()
+            checkpoints = conn.execute(text("SELECT count(*) FROM ledger_checkpoints")).scalar_one()
+            return int(size), int(checkpoints)
     finally:
         engine.dispose()
 

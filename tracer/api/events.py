@@ -4,18 +4,20 @@ certify, inspect) and answer 201 with its ledger receipt and the ids of what it 
 The body is one command, discriminated by ``type`` (``tracer.events.commands``). An ``Idempotency-Key``
 header (IETF httpapi draft) makes retries safe: the key is looked up and stored in the same transaction as
 the event, after the ledger's write lock is taken, so concurrent retries record the event exactly once.
+Events posted at the same time share a transaction (``tracer.events.group``), each in its own savepoint.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
+from sqlmodel import Session
 
-from tracer import db, idempotency
+from tracer import idempotency
 from tracer.api.http import answer, json_body
 from tracer.auth import current_actor
-from tracer.events import dispatch, pipeline
+from tracer.events import dispatch, group
 
 bp = Blueprint("events", __name__)
 REPLAYED = "Idempotent-Replayed"
@@ -28,19 +30,22 @@ def post_event() -> Response:
     data = json_body()
     command = dispatch.parse_command(data)
     digest = idempotency.request_hash("POST", request.path, data)
-    with db.writer() as session:
-        pipeline.lock(session)
+
+    def record(session: Session) -> tuple[int, dict[str, Any], bool]:  # on the group's leader thread
         if key is not None:
             stored = idempotency.replay(session, user_id=actor.user_id, key=key, digest=digest)
             if stored is not None:
-                return _respond(stored.status, stored.body, replayed=True)
+                return stored.status, stored.body, True
         recorded = dispatch.record(session=session, actor=actor, command=command)
         body = {**recorded.receipt(), "created": created_ids(recorded.body), "event": recorded.body}
         if key is not None:
             idempotency.remember(
                 session, user_id=actor.user_id, key=key, digest=digest, status=201, body=body
             )
-    return _respond(201, body, replayed=False)
+        return 201, body, False
+
+    status, body, replayed = group.of(current_app).run(record)
+    return _respond(status, body, replayed=replayed)
 
 
 def _respond(status: int, body: dict[str, Any], *, replayed: bool) -> Response:

@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, select
 from sqlmodel import Session
 
 from tracer import journal
 from tracer.accounts.actors import Actor
 from tracer.errors import Forbidden
-from tracer.ledger import schema as ledger_schema
+from tracer.ledger.batch import Receipt
 from tracer.ledger.canonical import canonical_json
 from tracer.ledger.connection import lock_state
 from tracer.ledger.dsse import sign_envelope
+from tracer.ledger.errors import KeyRefusedError
 from tracer.ledger.store import LedgerStore
 
 FORMAT_VERSION = 1
@@ -46,36 +46,37 @@ class Recorded:
         }
 
 
+HELD = "tracer.ledger_held"  # Session.info: the transaction holds the write lock and seals at its end
+
+
 def lock(session: Session) -> LedgerStore:
     """Take the ledger's write lock for this transaction; rules are checked only after this."""
     store = journal.store()
-    lock_state(session.connection())
+    if not session.info.get(HELD):
+        lock_state(session.connection())
     return store
 
 
-def signing_key(session: Session, owner: str) -> str:
+def hold(session: Session) -> LedgerStore:
+    """Take the write lock for a transaction that records several events (``tracer.events.group``): each
+    event's append then leaves the checkpoint to ``seal``, called once before the transaction commits."""
+    store = lock(session)
+    session.info[HELD] = True
+    return store
+
+
+def seal(session: Session) -> None:
+    """Sign the checkpoint of what a held transaction appended, and release the hold."""
+    journal.store().seal(session.connection())
+    session.info.pop(HELD, None)
+
+
+def signing_key(session: Session, owner: str, *, fresh: bool = False) -> str:
     """The key id that signs for ``owner`` now: its newest registered, unrevoked key."""
-    keys = ledger_schema.ledger_keys
-    row = (
-        session.connection()
-        .execute(
-            select(keys.c.keyid)
-            .where(
-                and_(
-                    keys.c.owner == owner,
-                    keys.c.registered_index.is_not(None),
-                    keys.c.revoked_index.is_(None),
-                    keys.c.private_key_enc.is_not(None),
-                )
-            )
-            .order_by(keys.c.registered_index.desc())
-            .limit(1)
-        )
-        .first()
-    )
-    if row is None:
+    keyid = journal.store().signing_key(session.connection(), owner, fresh=fresh)
+    if keyid is None:
         raise Forbidden(f"no active signing key for {owner}; ask the programme office to issue one")
-    return str(row[0])
+    return keyid
 
 
 def body_of(actor: Actor, event_type: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -110,16 +111,30 @@ def commit(
     session: Session, store: LedgerStore, actor: Actor, body: dict[str, Any], project: Projector
 ) -> Recorded:
     """Sign ``body`` with the actor's key, append it and project it, all in the session's transaction."""
-    conn = session.connection()
-    keyid = signing_key(session, actor.signer_owner)
-    envelope = sign_envelope(canonical_json(body), store.private_key(conn, keyid), keyid)
-    [receipt] = store.append(conn, [envelope])
+    keyid, receipt = _append(session, store, actor.signer_owner, canonical_json(body))
     from tracer.events.projection import record_event
 
     record_event(session, receipt.index, keyid, body)
     project(session, receipt.index, body)
     session.flush()
     return Recorded(index=receipt.index, leaf_hash=bytes(receipt.leaf_hash), keyid=keyid, body=body)
+
+
+def _append(session: Session, store: LedgerStore, owner: str, payload: bytes) -> tuple[str, Receipt]:
+    """Sign ``payload`` with ``owner``'s key and append it (its checkpoint left to ``seal`` when held)."""
+    conn = session.connection()
+    seal = not session.info.get(HELD)
+    for fresh in (False, True):
+        keyid = signing_key(session, owner, fresh=fresh)
+        envelope = sign_envelope(payload, store.private_key(conn, keyid), keyid)
+        try:
+            [receipt] = store.append(conn, [envelope], seal=seal)
+        except KeyRefusedError:  # a remembered key revoked since: refused before anything was written
+            if fresh:
+                raise
+            continue
+        return keyid, receipt
+    raise AssertionError("unreachable")
 
 
 def day(value: str) -> date:

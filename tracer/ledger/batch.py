@@ -72,9 +72,10 @@ def _admitted(signers: list[str | None], admissions: list[Admission], size: int)
 
 
 def append_batch(
-    conn: Connection, size: int, envelopes: Sequence[Envelope], sign: SignCheckpoint
+    conn: Connection, size: int, envelopes: Sequence[Envelope], sign: SignCheckpoint | None
 ) -> list[Receipt]:
-    """Append ``envelopes`` to a locked log of ``size`` entries; ``sign`` makes the checkpoint note."""
+    """Append ``envelopes`` to a locked log of ``size`` entries; ``sign`` makes the checkpoint note (None:
+    the caller signs one later in the same transaction, ``LedgerStore.seal``)."""
     admissions, changes = admit_batch(conn, size, envelopes)
     collect = start_signature_checks(admissions)
     entries = [env.to_json() for env in envelopes]
@@ -100,7 +101,7 @@ def _write(
     leaves: list[LeafHash],
     signers: list[str],
     changes: dict[str, KeyRecord],
-    sign: SignCheckpoint,
+    sign: SignCheckpoint | None,
 ) -> None:
     root = hashstore.append_leaf_hashes(conn, size, leaves)
     now = datetime.now(UTC)
@@ -115,7 +116,15 @@ def _write(
     keystore.apply_changes(conn, changes.values())
     new_size = size + len(entries)
     conn.execute(_SET_STATE, {"new_size": new_size, "new_root": root})
-    note = sign(new_size, root)
+    if sign is not None:
+        write_checkpoint(conn, new_size, root, sign, now)
+
+
+def write_checkpoint(
+    conn: Connection, size: int, root: RootHash, sign: SignCheckpoint, now: datetime
+) -> None:
+    """Store the signed checkpoint note of the tree of ``size`` with ``root``."""
+    note = sign(size, root)
     conn.execute(
-        insert(ledger_checkpoints), {"size": new_size, "root_hash": root, "note": note, "created_at": now}
+        insert(ledger_checkpoints), {"size": size, "root_hash": root, "note": note, "created_at": now}
     )

@@ -142,6 +142,24 @@ def decrypt(conn: Connection, master_key: bytes, keyid: str) -> Ed25519PrivateKe
     return decrypt_private_key(master_key, bytes(row.private_key_enc), _aad(keyid))
 
 
+_CURRENT = (
+    select(ledger_keys.c.keyid)
+    .where(
+        ledger_keys.c.owner == bindparam("owner"),
+        ledger_keys.c.registered_index.is_not(None),
+        ledger_keys.c.revoked_index.is_(None),
+        ledger_keys.c.private_key_enc.is_not(None),
+    )
+    .order_by(ledger_keys.c.registered_index.desc())
+    .limit(1)
+)
+
+
+def current_custodial(conn: Connection, owner: str) -> str | None:
+    """The key id that signs for ``owner`` now: its newest registered, unrevoked custodial key."""
+    return conn.execute(_CURRENT, {"owner": owner}).scalar()
+
+
 _RECORDS = select(ledger_keys).where(ledger_keys.c.keyid.in_(bindparam("keyids", expanding=True)))
 
 

@@ -11,12 +11,13 @@ and bundles available the moment the transaction commits, and costs one Ed25519 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from tracer.ledger import audit, connection, hashstore, keystore
-from tracer.ledger.batch import Receipt, append_batch
+from tracer.ledger.batch import Receipt, SignCheckpoint, append_batch, write_checkpoint
 from tracer.ledger.bundle import format_bundle
 from tracer.ledger.checkpoint import Checkpoint, sign_checkpoint
 from tracer.ledger.dsse import Envelope, sign_envelope
@@ -29,6 +30,7 @@ from tracer.ledger.note import format_verifier_key, is_valid_name
 from tracer.ledger.schema import ledger_checkpoints, ledger_entries
 
 LOG_OWNER = "log"
+_LATEST_CHECKPOINT = select(func.max(ledger_checkpoints.c.size))
 AUTHORITY_OWNER = "authority"
 
 
@@ -44,6 +46,7 @@ class LedgerStore:
         self._master_key = master_key
         self._private_keys: dict[str, Ed25519PrivateKey] = {}
         self._log_keys: dict[str, KeyInfo] = {}  # by database URL: the log key never changes
+        self._signing_keys: dict[str, str] = {}  # by owner: see signing_key
 
     # -- set-up and keys -------------------------------------------------------------------------------
 
@@ -95,6 +98,20 @@ class LedgerStore:
                 return info.keyid
         raise LedgerError("no registered custodial authority key: bootstrap the ledger first")
 
+    def signing_key(self, conn: Connection, owner: str, *, fresh: bool = False) -> str | None:
+        """The key id that signs for ``owner`` now (``keystore.current_custodial``), remembered: a key
+        revoked since, by this process or another, is refused by ``append``, and the caller asks again with
+        ``fresh=True``; ``forget_signing_key`` after registering a new key for ``owner``."""
+        keyid = None if fresh else self._signing_keys.get(owner)
+        if keyid is None:
+            keyid = keystore.current_custodial(conn, owner)
+            if keyid is not None:
+                self._signing_keys[owner] = keyid
+        return keyid
+
+    def forget_signing_key(self, owner: str) -> None:
+        self._signing_keys.pop(owner, None)
+
     def private_key(self, conn: Connection, keyid: str) -> Ed25519PrivateKey:
         """The decrypted private key of custodial key ``keyid``."""
         key = self._private_keys.get(keyid)
@@ -125,19 +142,34 @@ class LedgerStore:
 
     # -- appending -------------------------------------------------------------------------------------
 
-    def append(self, conn: Connection, envelopes: Sequence[Envelope]) -> list[Receipt]:
+    def append(self, conn: Connection, envelopes: Sequence[Envelope], *, seal: bool = True) -> list[Receipt]:
         """Append ``envelopes`` in order; refuse them all (KeyRefusedError, InvalidRequestError) if any is
-        not signed by a key valid at its index. Writes one signed checkpoint for the new size."""
+        not signed by a key valid at its index. Writes one signed checkpoint for the new size; with
+        ``seal=False`` the caller appends more in the same transaction and calls ``seal`` before it commits
+        (a transaction that commits without a checkpoint of its final size fails ``check_head``)."""
         if not envelopes:
             return []
         state = connection.lock_state(conn)
         if state is None:
             raise LedgerError("the ledger is not bootstrapped")
+        return append_batch(conn, state[0], envelopes, self._signer(conn) if seal else None)
 
+    def seal(self, conn: Connection) -> int:
+        """Sign the checkpoint of the locked log's current size unless there is one already; the size."""
+        state = connection.lock_state(conn)
+        if state is None:
+            raise LedgerError("the ledger is not bootstrapped")
+        size, root = state
+        latest = conn.execute(_LATEST_CHECKPOINT).scalar()
+        if latest is None or latest < size:
+            write_checkpoint(conn, size, RootHash(root), self._signer(conn), datetime.now(UTC))
+        return size
+
+    def _signer(self, conn: Connection) -> SignCheckpoint:
         def sign(size: int, root: RootHash) -> str:
             return sign_checkpoint(Checkpoint(self.origin, size, root), self._log_private_key(conn))
 
-        return append_batch(conn, state[0], envelopes, sign)
+        return sign
 
     # -- reading ---------------------------------------------------------------------------------------
 

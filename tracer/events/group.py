@@ -1,0 +1,150 @@
+"""Group commit: events posted at the same time share one transaction, one signed checkpoint, one fsync.
+
+Recording an event holds the ledger's write lock from validation to commit, so writes are serialised, and
+a commit (an fsync on SQLite, a WAL flush on PostgreSQL) plus a checkpoint signature used to be paid by
+every event. Here each write is a job handed to the process's ``GroupCommit``: the first thread to find no
+leader leads, takes every job waiting (up to ``limit``) and records them in one writer transaction, each in
+its own SAVEPOINT, so that a refused event (a rule, an unknown lot, a reused idempotency key) undoes exactly
+its own writes and answers its own error. The leader then seals the ledger (one checkpoint for the batch)
+and commits once; jobs that arrived meanwhile wait for the next leader, the first of them promoted.
+
+What a client sees does not change: its request returns only after the transaction holding its event has
+committed, with its own receipt or its own error; if the commit itself fails, every event of the batch
+fails with that error and nothing of the batch is written. Jobs run on the leader's thread, inside the
+leader's app context, so a job must not touch ``flask.request`` or ``flask.g``: the route reads what it
+needs from the request before submitting.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from flask import Flask
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from tracer import db
+from tracer.events import pipeline
+
+T = TypeVar("T")
+LIMIT = 64  # jobs per transaction: bounds the leader's own wait and the lock's hold time
+
+
+class _Job(Generic[T]):
+    __slots__ = ("work", "wake", "finished", "result", "error")
+
+    def __init__(self, work: Callable[[Session], T]) -> None:
+        self.work = work
+        self.wake = threading.Event()
+        self.finished = False
+        self.result: T | None = None
+        self.error: BaseException | None = None
+
+    def outcome(self) -> T:
+        if self.error is not None:
+            raise self.error
+        return self.result  # type: ignore[return-value]
+
+
+class GroupCommit:
+    """Runs jobs ``work(session)`` in shared writer transactions of ``engine`` (see the module text)."""
+
+    def __init__(self, engine: Engine, limit: int = LIMIT) -> None:
+        self._engine = engine
+        self._limit = limit
+        self._lock = threading.Lock()
+        self._waiting: list[_Job[object]] = []
+        self._leading = False
+
+    @property
+    def waiting(self) -> int:
+        """How many jobs wait for a leader to take them."""
+        with self._lock:
+            return len(self._waiting)
+
+    def run(self, work: Callable[[Session], T]) -> T:
+        """``work(session)``'s result once its transaction has committed; its exception if it raised (its
+        own writes undone), or the transaction's if the batch could not commit."""
+        job: _Job[T] = _Job(work)
+        with self._lock:
+            self._waiting.append(job)  # type: ignore[arg-type]
+            lead = not self._leading
+            self._leading = True
+        while not lead:
+            job.wake.wait()
+            if job.finished:
+                return job.outcome()
+            job.wake.clear()
+            lead = True  # promoted: the previous leader left this job first in line
+        self._lead()
+        return job.outcome()
+
+    def _lead(self) -> None:
+        with self._lock:
+            batch, self._waiting = self._waiting[: self._limit], self._waiting[self._limit :]
+        try:
+            self._record(batch)
+        finally:
+            for job in batch:
+                job.finished = True
+                job.wake.set()
+            with self._lock:
+                if self._waiting:
+                    self._waiting[0].wake.set()  # not finished: it leads the next batch
+                else:
+                    self._leading = False
+
+    def _record(self, batch: list[_Job[object]]) -> None:
+        try:
+            self._transaction(batch)
+        except SQLAlchemyError as error:
+            if len(batch) == 1:
+                _fail(batch, error)
+                return
+            for job in batch:  # one job's database error must not fail the others: each alone now
+                job.result = job.error = None
+                self._record([job])
+        except BaseException as error:  # the transaction did not commit: no job of the batch was recorded
+            _fail(batch, error)
+            if not isinstance(error, Exception):
+                raise
+
+    def _transaction(self, batch: list[_Job[object]]) -> None:
+        with db.writer(self._engine) as session:
+            pipeline.hold(session)
+            for job in batch:
+                savepoint = session.begin_nested()
+                try:
+                    job.result = job.work(session)
+                except SQLAlchemyError as error:  # the whole transaction goes, with the first error
+                    raise _first(error) from None
+                except Exception as error:  # this job's refusal: undo its own writes only
+                    savepoint.rollback()
+                    job.error = error
+                else:
+                    savepoint.commit()
+            pipeline.seal(session)
+
+
+def _first(error: SQLAlchemyError) -> SQLAlchemyError:
+    """The database error that started it: SQLite ends the transaction on some errors (a full disk), and
+    the ORM's attempt to roll back to the job's savepoint then fails with "no such savepoint"."""
+    while isinstance(error.__context__, SQLAlchemyError):
+        error = error.__context__
+    return error
+
+
+def _fail(batch: list[_Job[object]], error: BaseException) -> None:
+    for job in batch:
+        job.result, job.error = None, error
+
+
+def of(app: Flask) -> GroupCommit:
+    """The app's group committer (one per process: gunicorn workers each have their own)."""
+    found = app.extensions.get("tracer.group_commit")
+    if found is None:
+        found = app.extensions.setdefault("tracer.group_commit", GroupCommit(app.extensions["tracer.engine"]))
+    return found
