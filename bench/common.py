@@ -24,8 +24,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -38,6 +36,8 @@ from typing import TYPE_CHECKING, TypeVar
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from tests.support.live import LiveServer, free_port, start_gunicorn  # noqa: E402 (ROOT on the path first)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -371,31 +371,7 @@ def ledger_counts(url: str) -> tuple[int, int]:
 # --- gunicorn ----------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def log_tail(self, chars: int = 2000) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")[-chars:]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+Server = LiveServer
 
 
 @contextmanager
@@ -404,24 +380,10 @@ def _gunicorn(module: str, source: str, folder: Path, env: dict[str, str]) -> It
     ``folder``; ready once ``/bench/bare`` answers; the log is ``folder/gunicorn-MODULE.log``."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{module}.py").write_text(source, encoding="utf-8")
-    port = _free_port()
-    log = folder / f"gunicorn-{module}.log"
-    args = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config/gunicorn.conf.py")]
-    args += ["-b", f"127.0.0.1:{port}", "-w", str(WORKERS), f"{module}:app"]
     full_env = dict(os.environ, **env, PYTHONPATH=os.pathsep.join([str(folder), str(ROOT)]))
-    with log.open("ab") as handle:
-        process = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=handle, stderr=subprocess.STDOUT)  # noqa: S603
-    server = Server(f"http://127.0.0.1:{port}", process, log)
+    log = folder / f"gunicorn-{module}.log"
+    server = start_gunicorn(full_env, free_port(), log, WORKERS, 60, app=f"{module}:app", ready="/bench/bare")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start:\n{server.log_tail()}")
-            try:
-                with urllib.request.urlopen(server.url + "/bench/bare", timeout=2):  # noqa: S310
-                    break
-            except OSError:
-                time.sleep(0.2)
         yield server
     finally:
         server.stop()

@@ -57,32 +57,32 @@ class LiveServer:
 
 
 def start_gunicorn(
-    env: dict[str, str], port: int, log: Path, workers: int = 2, timeout: float = 30
+    env: dict[str, str],
+    port: int,
+    log: Path,
+    workers: int = 2,
+    timeout: float = 30,
+    *,
+    app: str = "wsgi:app",
+    ready: str = "/healthz",
 ) -> LiveServer:
-    args = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "-c",
-        "config/gunicorn.conf.py",
-        "-b",
-        f"127.0.0.1:{port}",
-        "-w",
-        str(workers),
-        "wsgi:app",
-    ]
-    handle = log.open("ab")
-    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)  # noqa: S603
+    """gunicorn (config/gunicorn.conf.py) serving ``app`` on ``port``, once ``ready`` answers 200 (the tests'
+    live servers and the benchmarks' both start here)."""
+    args = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py"]
+    args += ["-b", f"127.0.0.1:{port}", "-w", str(workers), app]
+    with log.open("ab") as handle:
+        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)  # noqa: S603
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {process.returncode}: {log.read_text()[-2000:]}")
         try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:  # noqa: S310
+            with urllib.request.urlopen(url + ready, timeout=2) as response:  # noqa: S310
                 if response.status == 200:
                     return LiveServer(url, process, env, log)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
     process.kill()
+    process.wait()
     raise RuntimeError(f"gunicorn did not answer within {timeout}s: {log.read_text()[-2000:]}")
