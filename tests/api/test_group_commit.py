@@ -135,7 +135,7 @@ def test_a_database_error_fails_only_its_own_event(demo_app: Flask, api: Api, zo
     jobs = [_harvest(demo_app, zone, "Mẻ A"), broken, _harvest(demo_app, zone, "Mẻ B")]
     outcomes = Batch(demo_app).run(jobs)
     assert "no_such_column" in str(outcomes[1])
-    assert {outcomes[0].index, outcomes[2].index} == {size, size + 1}  # retried each alone, and kept
+    assert {outcomes[0].index, outcomes[2].index} == {size, size + 1}  # run again without it, and kept
     assert api.size() == size + 2
     assert _lots_named(demo_app, "Mẻ ") == ["Mẻ A", "Mẻ B"]
 

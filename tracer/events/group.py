@@ -5,7 +5,8 @@ a commit (an fsync on SQLite, a WAL flush on PostgreSQL) plus a checkpoint signa
 every event. Here each write is a job handed to the process's ``GroupCommit``: the first thread to find no
 leader leads, takes every job waiting (up to ``limit``) and records them in one writer transaction, each in
 its own SAVEPOINT, so that a refused event (a rule, an unknown lot, a reused idempotency key) undoes exactly
-its own writes and answers its own error. The leader then seals the ledger (one checkpoint for the batch)
+its own writes and answers its own error; a job's database error ends the transaction, so that job gets
+its error and the others run again without it. The leader then seals the ledger (one checkpoint for the batch)
 and commits once; jobs that arrived meanwhile wait for the next leader, the first of them promoted.
 
 What a client sees does not change: its request returns only after the transaction holding its event has
@@ -100,14 +101,14 @@ class GroupCommit:
     def _record(self, batch: list[_Job[object]]) -> None:
         try:
             self._transaction(batch)
-        except SQLAlchemyError as error:
-            if len(batch) == 1:
-                _fail(batch, error)
-                return
-            for job in batch:  # one job's database error must not fail the others: each alone now
+        except _JobFailed as failed:  # the transaction is gone: that job fails, the others run again
+            _fail([failed.job], failed.error)
+            rest = [job for job in batch if job is not failed.job]
+            for job in rest:
                 job.result = job.error = None
-                self._record([job])
-        except BaseException as error:  # the transaction did not commit: no job of the batch was recorded
+            if rest:
+                self._record(rest)
+        except BaseException as error:  # beginning, sealing or committing failed: nothing was recorded
             _fail(batch, error)
             if not isinstance(error, Exception):
                 raise
@@ -120,13 +121,21 @@ class GroupCommit:
                 try:
                     job.result = job.work(session)
                 except SQLAlchemyError as error:  # the whole transaction goes, with the first error
-                    raise _first(error) from None
+                    raise _JobFailed(job, _first(error)) from None
                 except Exception as error:  # this job's refusal: undo its own writes only
                     savepoint.rollback()
                     job.error = error
                 else:
                     savepoint.commit()
             pipeline.seal(session)
+
+
+class _JobFailed(Exception):
+    """A job's database error: it ends the shared transaction, so the other jobs run again without it."""
+
+    def __init__(self, job: _Job[object], error: SQLAlchemyError) -> None:
+        super().__init__(str(error))
+        self.job, self.error = job, error
 
 
 def _first(error: SQLAlchemyError) -> SQLAlchemyError:
