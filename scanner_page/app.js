@@ -1,13 +1,13 @@
 // OCOP Tracer scanner: read a package code (camera, photo or typed), fetch its proof bundle and verify it here,
 // against the log key pinned on this device. Everything shown from data goes through textContent.
+// Settings show what this device trusts (trust.js) and forget it, after a confirmation, for a new ledger.
 
 import { VerificationError, b64decode, sha256, uriParts, verifyConsistency, verifyPackageBundle } from "./verify.js";
 import { translator } from "./i18n.js";
+import { KEY_STORE, describeTrust, forgetTrust, keepCheckpoint, storedCheckpoint } from "./trust.js";
 
 const $ = (id) => document.getElementById(id);
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-const KEY_STORE = "ocop.logKey";
-const HISTORY_STORE = "ocop.checkpoint"; // the largest checkpoint this device has verified: {origin, size, root}
 const PROOFS = "ocop-proofs-v1";
 const MAX_PHOTO = 900 * 1024;
 const timings = { start: 0 };
@@ -22,6 +22,7 @@ let busy = false;
 let last = null; // the last verdict shown, re-rendered when the language changes
 let session = { inspector: false };
 let keyChanged = false;
+let repin = false; // after "forget": pin the key the server gives now, not the one in this page, maybe loaded long ago
 
 const since = () => Math.round(performance.now());
 
@@ -33,6 +34,7 @@ function applyLanguage() {
   for (const el of document.querySelectorAll("[data-tp]")) el.placeholder = t(el.dataset.tp);
   document.title = `${t("title")} · OCOP Tracer`;
   if (last) render(last);
+  if (!$("trust").hidden) showStored();
 }
 
 $("lang").addEventListener("click", () => {
@@ -46,14 +48,14 @@ $("lang").addEventListener("click", () => {
 
 async function servedKey() {
   const meta = document.querySelector('meta[name="ocop-log-key"]');
-  const embedded = meta ? meta.content : "";
-  if (embedded && !embedded.startsWith("{{")) return embedded;
+  const embedded = meta && !meta.content.startsWith("{{") ? meta.content : "";
+  if (embedded && !repin) return embedded;
   try {
-    const response = await fetch("/api/v1/ledger/keys", { headers: { Accept: "application/json" } });
+    const response = await fetch("/api/v1/ledger/keys", { headers: { Accept: "application/json" }, cache: "no-store" });
     const doc = await response.json();
-    return doc.log_key || doc.verifier_key || (doc.log && doc.log.verifier_key) || null;
+    return doc.log_key || doc.verifier_key || (doc.log && doc.log.verifier_key) || embedded || null;
   } catch {
-    return null;
+    return embedded || null;
   }
 }
 
@@ -63,6 +65,7 @@ async function pinnedKey() {
   if (!pinned && served) {
     localStorage.setItem(KEY_STORE, served);
     pinned = served;
+    repin = false;
   }
   keyChanged = Boolean(pinned && served && pinned !== served);
   return pinned || "";
@@ -74,19 +77,10 @@ async function pinnedKey() {
 // here: every new checkpoint must extend the largest one seen before, by an RFC 9162 consistency proof that
 // is checked on the device. A smaller checkpoint (a cache, a replica behind) must be a prefix of it.
 
-function storedCheckpoint(origin) {
-  try {
-    const stored = JSON.parse(localStorage.getItem(HISTORY_STORE) || "null");
-    return stored && stored.origin === origin && Number.isInteger(stored.size) ? stored : null;
-  } catch {
-    return null;
-  }
-}
-
 /** "extends" | "same" | "new" | "unchecked" (no proof could be fetched) | "forked". */
 async function checkHistory(cp) {
-  const stored = storedCheckpoint(cp.origin);
-  const keep = () => localStorage.setItem(HISTORY_STORE, JSON.stringify(cp));
+  const stored = storedCheckpoint(localStorage, cp.origin);
+  const keep = () => keepCheckpoint(localStorage, cp);
   if (!stored) { keep(); return "new"; }
   if (stored.size === cp.size) return stored.root === cp.root ? "same" : "forked";
   const [older, newer] = stored.size < cp.size ? [stored, cp] : [cp, stored];
@@ -310,6 +304,7 @@ function showScanner() {
   $("scanner").hidden = false;
   $("verdict").hidden = true;
   $("inspect").hidden = true;
+  $("trust").hidden = true;
   $("input-error").textContent = "";
   document.body.dataset.verdict = "";
   last = null;
@@ -351,7 +346,12 @@ function render(state) {
     addReason(t(`code.${state.code}`));
     addReason(state.reasonKey ? t(state.reasonKey, state.reasonValues) : state.reason);
   }
-  if (keyChanged && kind === "failed" && state.code === "log-key") addReason(t("keyChanged"));
+  const otherLog = kind === "failed" && state.code === "log-key";
+  if (otherLog && keyChanged) addReason(t("keyChanged"));
+  // A new log is legitimate only if the programme office says so: explain, and point to the deliberate
+  // "forget" in the settings. A forked history of the same key gets no such pointer: it stays a hard failure.
+  if (otherLog) addReason(t("newLog", { settings: t("settings"), forget: t("forget") }));
+  $("open-trust").hidden = !otherLog;
   if (verdict) verdict.reasons.forEach(addReason);
   if (state.otherHost) addReason(t("otherHost", { host: state.otherHost }));
   if (state.savedAt) addReason(t("offlineNote", { when: new Date(state.savedAt).toLocaleString(lang) }));
@@ -400,12 +400,88 @@ function journal(list, verdict, bundle) {
   }
 }
 
-$("again").addEventListener("click", () => {
+function scanAgain() {
   timings.start = since();
   delete timings.firstFrame;
   delete timings.decoded;
   showScanner();
   startCamera();
+}
+
+$("again").addEventListener("click", scanAgain);
+
+// -- settings: what this device trusts, and forgetting it ----------------------------------------------------
+
+function moment(iso) {
+  const d = new Date(iso);
+  const two = (n) => String(n).padStart(2, "0");
+  return `${two(d.getDate())}/${two(d.getMonth() + 1)}/${d.getFullYear()} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+async function showStored() {
+  const section = $("trust");
+  delete section.dataset.stored;
+  const { key, checkpoint } = await describeTrust(localStorage);
+  const list = $("trust-stored");
+  list.replaceChildren();
+  row(list, t("trustLog"), (checkpoint && checkpoint.origin) || (key && key.name) || t("trustNone"));
+  row(list, t("trustKey"), !key ? t("trustNone")
+    : key.keyid ? t("trustKeyValue", { name: key.name, keyid: key.keyid }) : key.text.slice(0, 120));
+  row(list, t("trustCheckpoint"), checkpoint ? t("trustSize", { size: checkpoint.size }) : t("trustNone"));
+  if (checkpoint) row(list, t("trustStoredAt"), checkpoint.at ? moment(checkpoint.at) : t("trustUnknownTime"));
+  const stored = Boolean(key || checkpoint);
+  $("forget").disabled = !stored;
+  section.dataset.stored = stored ? "yes" : "no";
+}
+
+function closeConfirm() {
+  $("forget-confirm").hidden = true;
+  $("forget").hidden = false;
+}
+
+function showTrust() {
+  stopCamera();
+  $("scanner").hidden = true;
+  $("verdict").hidden = true;
+  $("inspect").hidden = true;
+  $("trust").hidden = false;
+  document.body.dataset.verdict = "";
+  last = null;
+  closeConfirm();
+  $("trust-status").textContent = "";
+  showStored();
+  $("trust-title").focus();
+}
+
+$("settings").addEventListener("click", showTrust);
+$("open-trust").addEventListener("click", showTrust);
+$("trust-back").addEventListener("click", scanAgain);
+
+$("forget").addEventListener("click", () => {
+  $("trust-status").textContent = "";
+  $("forget").hidden = true;
+  $("forget-confirm").hidden = false;
+  $("forget-no").focus(); // the safe answer is the default one
+});
+
+function keepTrust() {
+  closeConfirm();
+  $("trust-status").textContent = t("trustKept");
+  $("forget").focus();
+}
+
+$("forget-no").addEventListener("click", keepTrust);
+$("forget-confirm").addEventListener("keydown", (event) => {
+  if (event.key === "Escape") keepTrust();
+});
+
+$("forget-yes").addEventListener("click", async () => {
+  forgetTrust(localStorage);
+  repin = true;
+  keyChanged = false;
+  closeConfirm();
+  $("trust-status").textContent = t("trustForgotten");
+  await showStored();
 });
 
 // -- inspectors --------------------------------------------------------------------------------------------

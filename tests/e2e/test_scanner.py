@@ -357,7 +357,7 @@ def test_page_weight():
     parts = {
         "HTML": ["index.html"],
         "CSS": ["app.css"],
-        "JS (app, verifier, strings)": ["app.js", "verify.js", "i18n.js"],
+        "JS (app, verifier, trust, strings)": ["app.js", "verify.js", "trust.js", "i18n.js"],
         "service worker + manifest": ["sw.js", "manifest.webmanifest"],
         "jsQR (vendored)": ["vendor/jsQR.js"],
     }

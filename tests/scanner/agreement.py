@@ -35,14 +35,16 @@ RUN = """async ([bundle, key, today]) => {
 
 @contextmanager
 def verifier_page(browser: Any) -> Iterator[Any]:
-    """A page in a loopback (so secure) origin that can import /verify.js; nothing is ever sent there."""
+    """A page in a loopback (so secure) origin that can import /verify.js (and the scanner's other modules,
+    /trust.js ...); nothing is ever sent there."""
     context = browser.new_context()
     page = context.new_page()
-    source = (ROOT / "scanner_page" / "verify.js").read_text(encoding="utf-8")
+    modules = {f"/{js.name}": js.read_text(encoding="utf-8") for js in (ROOT / "scanner_page").glob("*.js")}
 
     def serve(route: Any) -> None:
-        if route.request.url.endswith("/verify.js"):
-            route.fulfill(status=200, content_type="text/javascript", body=source)
+        name = "/" + route.request.url.rsplit("/", 1)[-1]
+        if name in modules:
+            route.fulfill(status=200, content_type="text/javascript", body=modules[name])
         else:
             route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>verify</title>")
 

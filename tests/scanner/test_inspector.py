@@ -52,8 +52,22 @@ def test_assets_and_the_service_worker_scope(demo_client):
         assert demo_client.get(path).status_code == 404, path
 
 
+def test_the_service_worker_keeps_every_module_of_the_shell(demo_client):
+    """Offline, a module missing from the shell cache would stop the page from starting at all."""
+    source = (SCANNER / "sw.js").read_text(encoding="utf-8")
+    shell = re.search(r"const SHELL = \[(.*?)\];", source, re.S)
+    assert shell is not None
+    listed = set(re.findall(r'"([^"]+)"', shell.group(1)))
+    modules = {f"/scan/{path.name}" for path in SCANNER.glob("*.js")} - {"/scan/sw.js"}
+    assert modules <= listed, modules - listed
+    for path in sorted(listed):
+        assert demo_client.get(path).status_code == 200, path
+
+
 def test_the_app_never_renders_data_as_html():
-    for name in ("app.js", "verify.js", "i18n.js", "sw.js"):
+    names = sorted(path.name for path in SCANNER.glob("*.js"))
+    assert {"app.js", "verify.js", "trust.js", "i18n.js", "sw.js"} <= set(names)
+    for name in names:
         source = (SCANNER / name).read_text(encoding="utf-8")
         assert "innerHTML" not in source and "insertAdjacentHTML" not in source, name
         assert "eval(" not in source and "new Function" not in source, name
