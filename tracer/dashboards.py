@@ -22,6 +22,7 @@ from tracer.anomalies import Anomaly
 from tracer.errors import NotFound
 from tracer.events.rules import VIETNAM, today
 from tracer.ledger.merkle import leaf_hash
+from tracer.messages import Message
 from tracer.models.accounts import ApiToken, User
 from tracer.models.events import EventRecord, LotEvent, LotInput
 from tracer.models.lots import Lot, Package
@@ -50,7 +51,7 @@ def lots_of(session: Session, org: int) -> list[Lot]:
 def lot_of(session: Session, org: int, lot_id: str) -> Lot:
     lot = session.get(Lot, lot_id)
     if lot is None or lot.organisation_id != org:
-        raise NotFound(f"no lot {lot_id} among your organisation's lots", field="lot_id")
+        raise NotFound(Message.LOT_NOT_OURS, field="lot_id", lot=lot_id)
     return lot
 
 

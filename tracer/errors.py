@@ -2,9 +2,15 @@
 
 Views and the CLI never build error responses themselves: ``tracer.problems`` maps these to RFC 9457
 problem+json for the API and to a page for HTML; the CLI prints the detail on one line and exits 1.
+An error raised with a ``tracer.messages.Message`` keeps its id and parameters, so that the web forms can
+say it in the reader's language without reading the English.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from tracer.messages import Message
 
 
 class TracerError(Exception):
@@ -12,10 +18,15 @@ class TracerError(Exception):
     title = "Bad request"
     slug = "bad-request"
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(self, detail: str | Message, *, field: str | None = None, **params: Any) -> None:
+        if params and not isinstance(detail, Message):
+            raise TypeError("parameters need a Message to fill")
+        self.message = detail if isinstance(detail, Message) else None
+        text = detail.english({"field": field, **params}) if isinstance(detail, Message) else detail
+        super().__init__(text)
+        self.detail = text
         self.field = field
+        self.params = params
 
 
 class InvalidInput(TracerError):

@@ -23,10 +23,11 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
-from tracer.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from tracer.errors import Conflict, InvalidInput, NotFound, RuleViolation, TracerError
 from tracer.events.commands import Harvest
 from tracer.events.dispatch import record
 from tracer.events.pipeline import Recorded
+from tracer.messages import Message
 
 REQUIRED = ("zone_id", "name", "quantity", "unit", "harvested_on")
 OPTIONAL = ("product_id",)
@@ -41,9 +42,7 @@ class LineProblem:
 
     line: int
     field: str | None
-    detail: str  # the domain's English message
-    kind: str = "InvalidInput"
-    error: dict[str, Any] | None = None  # pydantic's error, for a message in the reader's language
+    error: TracerError | dict[str, Any]  # the domain's error or pydantic's, each with its message id
 
 
 @dataclass
@@ -56,17 +55,21 @@ def parse(data: bytes) -> list[tuple[int, Harvest]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportRejected([LineProblem(0, None, "the file is not UTF-8 text")]) from None
+        raise ImportRejected([LineProblem(0, None, InvalidInput(Message.NOT_UTF8))]) from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        raise ImportRejected([LineProblem(1, name, "the header has no column " + name) for name in missing])
+        raise ImportRejected(
+            [LineProblem(1, name, InvalidInput(Message.COLUMN_MISSING, column=name)) for name in missing]
+        )
     unknown = [name for name in header if name not in REQUIRED + OPTIONAL]
     if unknown:
-        raise ImportRejected([LineProblem(1, name, "unknown column " + name) for name in unknown])
+        raise ImportRejected(
+            [LineProblem(1, name, InvalidInput(Message.COLUMN_UNKNOWN, column=name)) for name in unknown]
+        )
     reader.fieldnames = header
     parsed: list[tuple[int, Harvest]] = []
     problems: list[LineProblem] = []
@@ -75,20 +78,20 @@ def parse(data: bytes) -> list[tuple[int, Harvest]]:
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue  # a blank line
         if len(parsed) + len(problems) >= MAX_LINES:
-            raise ImportRejected([LineProblem(line, None, f"at most {MAX_LINES} lines per file")])
+            raise ImportRejected([LineProblem(line, None, InvalidInput(Message.TOO_MANY_LINES, n=MAX_LINES))])
         if None in row:  # more cells than columns
-            problems.append(LineProblem(line, None, "the line has more cells than the header"))
+            problems.append(LineProblem(line, None, InvalidInput(Message.LINE_TOO_LONG)))
             continue
         try:
             parsed.append((line, Harvest(**_fields(row, delimiter))))
         except ValidationError as error:
             for item in error.errors():
                 column = ".".join(str(part) for part in item["loc"]) or None
-                problems.append(LineProblem(line, column, str(item["msg"]), error=dict(item)))
+                problems.append(LineProblem(line, column, dict(item)))
     if problems:
         raise ImportRejected(problems)
     if not parsed:
-        raise ImportRejected([LineProblem(2, None, "the file has no lines after the header")])
+        raise ImportRejected([LineProblem(2, None, InvalidInput(Message.NO_LINES))])
     return parsed
 
 
@@ -122,7 +125,7 @@ def import_harvests(*, session: Session, actor: Actor, data: bytes) -> list[Reco
             savepoint.commit()
         except (InvalidInput, RuleViolation, NotFound, Conflict) as error:
             savepoint.rollback()
-            problems.append(LineProblem(line, error.field, error.detail, type(error).__name__))
+            problems.append(LineProblem(line, error.field, error))
     if problems:
         raise ImportRejected(problems)
     return recorded

@@ -19,6 +19,7 @@ from tracer.errors import Conflict, InvalidInput, NotFound
 from tracer.events import pipeline
 from tracer.ledger import schema as ledger_schema
 from tracer.ledger.store import LedgerStore
+from tracer.messages import Message
 from tracer.models.accounts import Role, User
 from tracer.models.organisations import Organisation, OrgKind
 from tracer.models.products import Product, ProductGroup
@@ -120,20 +121,20 @@ def create_product(*, session: Session, actor: Actor, organisation_id: int, comm
     """A product of an organisation; producers add their own, the programme office any."""
     actor.require(Role.PRODUCER, Role.ADMIN, Role.AUTHORITY)
     if actor.role is Role.PRODUCER and actor.organisation_id != organisation_id:
-        raise NotFound(f"no organisation {organisation_id}", field="organisation_id")
+        raise NotFound(Message.NO_ORGANISATION, field="organisation_id", org=organisation_id)
     org = session.get(Organisation, organisation_id)
     if org is None or org.kind == OrgKind.AUTHORITY:
-        raise NotFound(f"no organisation {organisation_id}", field="organisation_id")
+        raise NotFound(Message.NO_ORGANISATION, field="organisation_id", org=organisation_id)
     gtin = None
     if command.gtin:
         try:
             gtin = gs1.validate_gtin(command.gtin)
         except gs1.GS1Error as error:
-            raise InvalidInput(str(error), field="gtin") from None
+            raise InvalidInput(Message.GTIN_INVALID, field="gtin", reason=str(error)) from None
         if session.exec(select(Product).where(Product.gtin == gtin)).first() is not None:
-            raise Conflict(f"GTIN {gtin} belongs to another product", field="gtin")
+            raise Conflict(Message.GTIN_TAKEN, field="gtin", gtin=gtin)
     if command.shelf_life_days is not None and not 1 <= command.shelf_life_days <= 3650:
-        raise InvalidInput("shelf_life_days must be between 1 and 3650", field="shelf_life_days")
+        raise InvalidInput(Message.SHELF_LIFE_RANGE, field="shelf_life_days")
     product = Product(organisation_id=organisation_id, **command.model_dump(exclude={"gtin"}), gtin=gtin)
     session.add(product)
     session.flush()
@@ -143,5 +144,5 @@ def create_product(*, session: Session, actor: Actor, organisation_id: int, comm
 def organisation(session: Session, organisation_id: int) -> Organisation:
     org = session.get(Organisation, organisation_id)
     if org is None:
-        raise NotFound(f"no organisation {organisation_id}")
+        raise NotFound(Message.NO_ORGANISATION, org=organisation_id)
     return org

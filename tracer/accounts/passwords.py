@@ -7,6 +7,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import RFC_9106_LOW_MEMORY
 
 from tracer.errors import InvalidInput
+from tracer.messages import Message
 
 _hasher = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
 MIN_LENGTH = 10
@@ -19,9 +20,9 @@ def hash_password(password: str) -> str:
 
 def check_strength(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise InvalidInput(f"the password must have at least {MIN_LENGTH} characters", field="password")
+        raise InvalidInput(Message.PASSWORD_TOO_SHORT, field="password", n=MIN_LENGTH)
     if len(password) > 200:
-        raise InvalidInput("the password must have at most 200 characters", field="password")
+        raise InvalidInput(Message.PASSWORD_TOO_LONG, field="password", n=200)
 
 
 def verify_password(stored_hash: str, password: str) -> bool:

@@ -15,6 +15,7 @@ from sqlmodel import select as select_model
 from tracer.accounts.actors import Actor
 from tracer.errors import InvalidInput, NotFound, Unauthenticated
 from tracer.fastread import FastReader
+from tracer.messages import Message
 from tracer.models.accounts import ApiToken, Role, User
 from tracer.models.types import utcnow
 
@@ -29,10 +30,10 @@ def _digest(token: str) -> str:
 def create_token(*, session: Session, user: User, name: str = "api") -> tuple[str, ApiToken]:
     """A new token for ``user``; returns the plaintext (shown once) and the stored row."""
     if not user.active:
-        raise InvalidInput(f"user {user.email} is disabled", field="user")
+        raise InvalidInput(Message.USER_DISABLED, field="user", email=user.email)
     name = name.strip()
     if not name or len(name) > 100:
-        raise InvalidInput("a token name of 1 to 100 characters is required", field="name")
+        raise InvalidInput(Message.TOKEN_NAME_REQUIRED, field="name")
     plaintext = PREFIX + secrets.token_urlsafe(32)
     assert user.id is not None
     row = ApiToken(

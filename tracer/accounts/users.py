@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from tracer.accounts.actors import Actor
 from tracer.accounts.passwords import DUMMY_HASH, hash_password, verify_password
 from tracer.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from tracer.messages import Message
 from tracer.models.accounts import Role, User
 from tracer.models.organisations import Organisation
 from tracer.models.types import utcnow
@@ -22,7 +23,7 @@ LOCK_FOR = timedelta(minutes=15)
 def normalise_email(email: str) -> str:
     email = email.strip().lower()
     if len(email) > 200 or not EMAIL.match(email):
-        raise InvalidInput("not a valid e-mail address", field="email")
+        raise InvalidInput(Message.BAD_EMAIL, field="email")
     return email
 
 
@@ -39,16 +40,16 @@ def create_user(
     try:
         role = Role(role)
     except ValueError:
-        raise InvalidInput(f"unknown role {role!r}", field="role") from None
+        raise InvalidInput(Message.UNKNOWN_ROLE, field="role", role=role) from None
     full_name = full_name.strip()
     if not full_name or len(full_name) > 200:
-        raise InvalidInput("a name of 1 to 200 characters is required", field="full_name")
+        raise InvalidInput(Message.NAME_REQUIRED, field="full_name")
     if role is Role.PRODUCER and organisation_id is None:
-        raise InvalidInput("a producer belongs to an organisation", field="organisation_id")
+        raise InvalidInput(Message.PRODUCER_WITHOUT_ORGANISATION, field="organisation_id")
     if organisation_id is not None and session.get(Organisation, organisation_id) is None:
-        raise InvalidInput(f"no organisation {organisation_id}", field="organisation_id")
+        raise InvalidInput(Message.NO_ORGANISATION, field="organisation_id", org=organisation_id)
     if session.exec(select(User).where(User.email == email)).first() is not None:
-        raise Conflict(f"an account for {email} exists already", field="email")
+        raise Conflict(Message.ACCOUNT_EXISTS, field="email", email=email)
     user = User(
         email=email,
         full_name=full_name,
@@ -81,9 +82,9 @@ def login(*, session: Session, email: str, password: str) -> User:
     now = utcnow()
     if user is None:
         verify_password(DUMMY_HASH, password)
-        raise Unauthenticated("wrong e-mail or password")
+        raise Unauthenticated(Message.WRONG_LOGIN)
     if user.locked_until is not None and user.locked_until > now:
-        raise Unauthenticated("too many failed attempts: the account is locked for a while")
+        raise Unauthenticated(Message.LOCKED_OUT)
     if not user.active or not verify_password(user.password_hash, password):
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILURES:
@@ -91,7 +92,7 @@ def login(*, session: Session, email: str, password: str) -> User:
             user.failed_logins = 0
         session.add(user)
         session.commit()
-        raise Unauthenticated("wrong e-mail or password")
+        raise Unauthenticated(Message.WRONG_LOGIN)
     user.failed_logins = 0
     user.locked_until = None
     session.add(user)
@@ -101,7 +102,7 @@ def login(*, session: Session, email: str, password: str) -> User:
 
 def change_password(*, session: Session, user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
-        raise InvalidInput("the current password is wrong", field="current_password")
+        raise InvalidInput(Message.WRONG_PASSWORD, field="current_password")
     user.password_hash = hash_password(new)
     session.add(user)
     session.flush()

@@ -12,6 +12,7 @@ from tracer.events import pipeline
 from tracer.events.commands import Certify
 from tracer.events.rules import not_in_future
 from tracer.identifiers import new_certificate_id
+from tracer.messages import Message
 from tracer.models.accounts import Role
 from tracer.models.products import Certificate, Product
 
@@ -33,11 +34,11 @@ def record_certificate(*, session: Session, actor: Actor, command: Certify) -> p
     store = pipeline.lock(session)
     product = session.get(Product, command.product_id)
     if product is None:
-        raise NotFound(f"no product {command.product_id}", field="product_id")
+        raise NotFound(Message.NO_PRODUCT, field="product_id", product=command.product_id)
     not_in_future(command.issued_on, "issued_on")
     valid_until = command.valid_until or add_months(command.issued_on, VALIDITY_MONTHS)
     if valid_until <= command.issued_on:
-        raise InvalidInput("valid_until must be after issued_on", field="valid_until")
+        raise InvalidInput(Message.VALIDITY_NOT_AFTER_ISSUE, field="valid_until")
     fields = {
         "certificate": {
             "id": new_certificate_id(),

@@ -20,6 +20,8 @@ from pydantic import (
     model_validator,
 )
 
+from tracer.messages import Message
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Identifier = Annotated[
@@ -29,19 +31,19 @@ Identifier = Annotated[
 
 def _positive(value: Decimal) -> Decimal:
     if not value.is_finite():
-        raise ValueError("must be a finite number")
+        raise Message.NOT_FINITE.invalid()
     if value <= 0:
-        raise ValueError("must be greater than zero")
+        raise Message.NOT_POSITIVE.invalid()
     if value.as_tuple().exponent < -6:  # type: ignore[operator]
-        raise ValueError("at most 6 decimal places")
+        raise Message.TOO_MANY_PLACES.invalid()
     if value >= Decimal("1e12"):
-        raise ValueError("is too large")
+        raise Message.TOO_LARGE.invalid()
     return value
 
 
 def _exact(value: Any) -> Any:
     if isinstance(value, float):
-        raise ValueError('give quantities as a decimal string such as "12.5", not a binary float')
+        raise Message.BINARY_FLOAT.invalid()
     return value
 
 
@@ -73,7 +75,7 @@ class RegisterZone(Command):
         if self.polygon is not None:
             ring = self.polygon.get("coordinates")
             if self.polygon.get("type") != "Polygon" or not isinstance(ring, list) or not ring:
-                raise ValueError("polygon must be a GeoJSON Polygon")
+                raise Message.NOT_A_POLYGON.invalid()
         return self
 
 
@@ -141,7 +143,7 @@ class Ship(Command):
     @model_validator(mode="after")
     def _one_destination(self) -> Ship:
         if (self.to_organisation_id is None) == (self.sale_point is None):
-            raise ValueError("give exactly one of to_organisation_id and sale_point")
+            raise Message.ONE_DESTINATION.invalid()
         return self
 
 
@@ -176,7 +178,7 @@ class Inspect(Command):
     @model_validator(mode="after")
     def _one_target(self) -> Inspect:
         if (self.serial is None) == (self.lot_id is None):
-            raise ValueError("give exactly one of serial and lot_id")
+            raise Message.ONE_TARGET.invalid()
         return self
 
 

@@ -13,6 +13,7 @@ from tracer.events import pipeline
 from tracer.events.commands import Harvest, Receive
 from tracer.events.rules import not_in_future, own_product
 from tracer.identifiers import new_lot_id
+from tracer.messages import Message
 from tracer.models.accounts import Role
 from tracer.models.events import LotEvent, Shipment
 from tracer.models.lots import Lot
@@ -25,7 +26,7 @@ def record_harvest(*, session: Session, actor: Actor, command: Harvest) -> pipel
     store = pipeline.lock(session)
     zone = session.get(Zone, command.zone_id)
     if zone is None or zone.organisation_id != org:
-        raise NotFound(f"no zone {command.zone_id} among your organisation's zones", field="zone_id")
+        raise NotFound(Message.ZONE_NOT_OURS, field="zone_id", zone=command.zone_id)
     not_in_future(command.harvested_on, "harvested_on")
     if command.product_id is not None:
         own_product(session, org, command.product_id, "product_id")
@@ -68,13 +69,13 @@ def record_receive(*, session: Session, actor: Actor, command: Receive) -> pipel
     store = pipeline.lock(session)
     lot = session.get(Lot, command.lot_id)
     if lot is None or lot.in_transit_to != org:
-        raise NotFound(f"no lot {command.lot_id} on its way to your organisation", field="lot_id")
+        raise NotFound(Message.LOT_NOT_INCOMING, field="lot_id", lot=command.lot_id)
     if lot.status == "recalled":
-        raise RuleViolation(f"lot {command.lot_id} has been recalled", field="lot_id")
+        raise RuleViolation(Message.LOT_RECALLED, field="lot_id", lot=command.lot_id)
     not_in_future(command.received_on, "received_on")
     shipment = _open_shipment(session, lot.id, org)
     if command.received_on < shipment.shipped_on:
-        raise RuleViolation("received_on is before the lot was shipped", field="received_on")
+        raise RuleViolation(Message.RECEIVED_BEFORE_SHIPPED, field="received_on")
     body = pipeline.body_of(
         actor,
         command.type,
@@ -94,7 +95,7 @@ def _open_shipment(session: Session, lot_id: str, org: int) -> Shipment:
         .order_by(col(Shipment.ledger_index).desc())
     ).first()
     if shipment is None:
-        raise NotFound(f"no shipment of lot {lot_id} to your organisation", field="lot_id")
+        raise NotFound(Message.SHIPMENT_NOT_INCOMING, field="lot_id", lot=lot_id)
     return shipment
 
 

@@ -22,6 +22,7 @@ from tracer.events import pipeline
 from tracer.events.commands import Package as PackageCommand
 from tracer.events.rules import held_lot, not_in_future, own_product
 from tracer.ledger.errors import VerificationError
+from tracer.messages import Message
 from tracer.models.accounts import Role
 from tracer.models.events import LotEvent, LotInput, SerialBatch
 from tracer.models.lots import Lot, Package
@@ -34,20 +35,25 @@ def record_packaging(*, session: Session, actor: Actor, command: PackageCommand)
     lot = held_lot(session, org, command.lot_id, "lot_id")
     product = own_product(session, org, command.product_id, "product_id")
     if session.exec(select(LotInput).where(LotInput.output_lot_id == lot.id)).first() is None:
-        raise RuleViolation(f"lot {lot.id} has not been processed: package a processed lot", field="lot_id")
+        raise RuleViolation(Message.PACKAGE_UNPROCESSED, field="lot_id", lot=lot.id)
     not_in_future(command.packed_on, "packed_on")
     if command.packed_on < lot.produced_on:
-        raise RuleViolation(f"packed_on is before lot {lot.id} was produced", field="packed_on")
+        raise RuleViolation(Message.PACKED_BEFORE_PRODUCED, field="packed_on", lot=lot.id)
     used = command.quantity_used if command.quantity_used is not None else lot.remaining
     if used > lot.remaining or used <= 0:
         raise RuleViolation(
-            f"lot {lot.id} holds {lot.remaining} {lot.unit}; cannot use {used}", field="quantity_used"
+            Message.PACKAGE_OVERDRAW,
+            field="quantity_used",
+            lot=lot.id,
+            remaining=lot.remaining,
+            unit=lot.unit,
+            quantity=used,
         )
     expires = command.expires_on
     if expires is None and product.shelf_life_days:
         expires = command.packed_on + timedelta(days=product.shelf_life_days)
     if expires is not None and expires <= command.packed_on:
-        raise RuleViolation("expires_on must be after packed_on", field="expires_on")
+        raise RuleViolation(Message.EXPIRY_NOT_AFTER_PACKING, field="expires_on")
     serials = _fresh_serials(session, command.count)
     fields = {
         "lot_id": lot.id,

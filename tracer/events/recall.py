@@ -12,6 +12,7 @@ from tracer.errors import NotFound, RuleViolation
 from tracer.events import pipeline
 from tracer.events.commands import Recall
 from tracer.lineage import descendants
+from tracer.messages import Message
 from tracer.models.accounts import Role
 from tracer.models.events import LotEvent
 from tracer.models.lots import Lot, Package
@@ -25,9 +26,9 @@ def record_recall(*, session: Session, actor: Actor, command: Recall) -> pipelin
         lot = session.get(Lot, lot_id)
         field = f"lot_ids[{i}]"
         if lot is None or (actor.role is Role.PRODUCER and lot.organisation_id != actor.organisation_id):
-            raise NotFound(f"no lot {lot_id} among your organisation's lots", field=field)
+            raise NotFound(Message.LOT_NOT_OURS, field=field, lot=lot_id)
         if lot.status == "recalled":
-            raise RuleViolation(f"lot {lot_id} is already recalled", field=field)
+            raise RuleViolation(Message.LOT_ALREADY_RECALLED, field=field, lot=lot_id)
     body = pipeline.body_of(
         actor, command.type, {"lot_ids": list(dict.fromkeys(command.lot_ids)), "reason": command.reason}
     )

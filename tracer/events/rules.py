@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from tracer.errors import InvalidInput, NotFound, RuleViolation
+from tracer.messages import Message
 from tracer.models.lots import Lot
 from tracer.models.products import Product
 
@@ -21,7 +22,7 @@ def today() -> date:
 
 def not_in_future(day: date, field: str) -> None:
     if day > today() + FUTURE_TOLERANCE:
-        raise InvalidInput(f"{field} {day.isoformat()} is in the future", field=field)
+        raise InvalidInput(Message.DATE_IN_FUTURE, field=field, day=day.isoformat())
 
 
 def held_lot(
@@ -31,16 +32,16 @@ def held_lot(
     lot = session.get(Lot, lot_id)
     if lot is None or lot.organisation_id != organisation_id:
         # Another organisation's lot is reported as missing: its existence is not ours to reveal.
-        raise NotFound(f"no lot {lot_id} among your organisation's lots", field=field)
+        raise NotFound(Message.LOT_NOT_OURS, field=field, lot=lot_id)
     if lot.status == "recalled":
-        raise RuleViolation(f"lot {lot_id} has been recalled", field=field)
+        raise RuleViolation(Message.LOT_RECALLED, field=field, lot=lot_id)
     if lot.in_transit_to is not None:
-        raise RuleViolation(f"lot {lot_id} is on its way to another organisation", field=field)
+        raise RuleViolation(Message.LOT_IN_TRANSIT, field=field, lot=lot_id)
     return lot
 
 
 def own_product(session: Session, organisation_id: int, product_id: int, field: str) -> Product:
     product = session.get(Product, product_id)
     if product is None or product.organisation_id != organisation_id:
-        raise NotFound(f"no product {product_id} among your organisation's products", field=field)
+        raise NotFound(Message.PRODUCT_NOT_OURS, field=field, product=product_id)
     return product

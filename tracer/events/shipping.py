@@ -12,6 +12,7 @@ from tracer.errors import InvalidInput, NotFound
 from tracer.events import pipeline
 from tracer.events.commands import Ship
 from tracer.events.rules import held_lot, not_in_future
+from tracer.messages import Message
 from tracer.models.accounts import Role
 from tracer.models.events import LotEvent, Shipment
 from tracer.models.lots import Lot, Package
@@ -25,13 +26,15 @@ def record_shipment(*, session: Session, actor: Actor, command: Ship) -> pipelin
     lot = held_lot(session, org, command.lot_id, "lot_id")
     not_in_future(command.shipped_on, "shipped_on")
     if command.shipped_on < lot.produced_on:
-        raise InvalidInput("shipped_on is before the lot was produced", field="shipped_on")
+        raise InvalidInput(Message.SHIPPED_BEFORE_PRODUCED, field="shipped_on")
     if command.to_organisation_id is not None:
         receiver = session.get(Organisation, command.to_organisation_id)
         if receiver is None or receiver.kind == OrgKind.AUTHORITY:
-            raise NotFound(f"no organisation {command.to_organisation_id}", field="to_organisation_id")
+            raise NotFound(
+                Message.NO_ORGANISATION, field="to_organisation_id", org=command.to_organisation_id
+            )
         if receiver.id == org:
-            raise InvalidInput("a lot cannot be shipped to its own holder", field="to_organisation_id")
+            raise InvalidInput(Message.SHIPPED_TO_HOLDER, field="to_organisation_id")
     fields = {
         "lot_id": lot.id,
         "shipped_on": command.shipped_on,

@@ -13,6 +13,7 @@ from tracer.events import pipeline
 from tracer.events.commands import Transform
 from tracer.events.rules import held_lot, not_in_future, own_product
 from tracer.identifiers import new_lot_id
+from tracer.messages import Message
 from tracer.models.accounts import Role
 from tracer.models.events import LotEvent, LotInput
 from tracer.models.lots import Lot
@@ -27,18 +28,24 @@ def record_transform(*, session: Session, actor: Actor, command: Transform) -> p
     for i, item in enumerate(command.inputs):
         field = f"inputs[{i}]"
         if item.lot_id in seen:
-            raise InvalidInput(f"lot {item.lot_id} is listed twice", field=f"{field}.lot_id")
+            raise InvalidInput(Message.LOT_LISTED_TWICE, field=f"{field}.lot_id", lot=item.lot_id)
         seen.add(item.lot_id)
         lot = held_lot(session, org, item.lot_id, f"{field}.lot_id")
         if item.quantity > lot.remaining:
             raise RuleViolation(
-                f"lot {lot.id} holds {lot.remaining} {lot.unit}; cannot take {item.quantity}",
+                Message.PROCESS_OVERDRAW,
                 field=f"{field}.quantity",
+                lot=lot.id,
+                remaining=lot.remaining,
+                unit=lot.unit,
+                quantity=item.quantity,
             )
         if command.processed_on < lot.produced_on:
             raise RuleViolation(
-                f"processed_on is before lot {lot.id} was produced ({lot.produced_on.isoformat()})",
+                Message.PROCESSED_BEFORE_PRODUCED,
                 field="processed_on",
+                lot=lot.id,
+                produced=lot.produced_on.isoformat(),
             )
     outputs = []
     for i, out in enumerate(command.outputs):

@@ -15,6 +15,7 @@ from tracer.accounts import users
 from tracer.accounts.passwords import check_strength
 from tracer.auth import current_actor, optional_actor, sign_in, sign_out
 from tracer.errors import InvalidInput, Unauthenticated
+from tracer.messages import Message
 from tracer.models.accounts import Role, User
 from tracer.web import feedback
 from tracer.web.flow import Refused, attempt, keep_language, local_target
@@ -71,7 +72,7 @@ def password() -> Response | tuple[str, int] | str:
 
         def build() -> tuple[str, str]:
             if (form.password.data or "") != (form.confirm.data or ""):
-                raise InvalidInput("the new passwords differ", field="confirm")
+                raise InvalidInput(Message.PASSWORDS_DIFFER, field="confirm")
             check_strength(form.password.data or "")
             return form.current_password.data or "", form.password.data or ""
 

@@ -73,7 +73,7 @@ def _own_lot(org: int, lot_id: str) -> Lot:
     try:
         return dashboards.lot_of(db.session(), org, lot_id)
     except NotFound as error:
-        raise NotFound(feedback.translate(error.detail, "NotFound"), field=error.field) from None
+        raise NotFound(feedback.translate(error), field=error.field) from None
 
 
 def _preselect(org: int) -> str | None:
@@ -203,9 +203,7 @@ def harvest_import() -> Response | tuple[str, int] | str:
         with db.writer() as session:
             recorded = imports.import_harvests(session=session, actor=actor, data=data)
     except imports.ImportRejected as rejected:
-        report = [
-            (p.line, p.field, feedback.problem_message(p.detail, p.kind, p.error)) for p in rejected.problems
-        ]
+        report = [(p.line, p.field, feedback.problem_message(p.error)) for p in rejected.problems]
         return render_template("console/import.html", form=form, report=report), 422
     return render_template("console/import.html", form=ImportForm(formdata=None), imported=recorded)
 

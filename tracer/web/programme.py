@@ -24,6 +24,7 @@ from tracer.auth import current_actor
 from tracer.errors import Forbidden, InvalidInput
 from tracer.events import commands
 from tracer.events.dispatch import record
+from tracer.messages import Message
 from tracer.models.accounts import ApiToken, Role, User
 from tracer.models.organisations import Organisation, OrgKind
 from tracer.organisations import (
@@ -186,7 +187,7 @@ def users() -> Page:
 
         def build() -> dict[str, Any]:
             if form.role.data not in (Role.PRODUCER.value, Role.AUTHORITY.value):
-                raise InvalidInput("choose a role", field="role")
+                raise InvalidInput(Message.CHOOSE_ROLE, field="role")
             return {
                 "email": form.email.data or "",
                 "full_name": form.full_name.data or "",

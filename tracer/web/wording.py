@@ -1,0 +1,112 @@
+"""What a reader of the forms is told for each of the domain's message ids, as Babel message ids.
+
+Keyed by ``tracer.messages.Message`` (and pydantic's error types), never by English text: the domain may
+reword its API ``detail`` freely. The values are English msgids, translated by Flask-Babel from
+``tracer/translations`` (Vietnamese is the default and must be complete); their ``%(name)s`` placeholders are
+filled from the error's parameters, so each names only parameters its message's template has.
+"""
+
+from __future__ import annotations
+
+from tracer.messages import Message as M
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional marker: extracted by Babel, translated later
+    return message
+
+
+_NUMBER = N_("Enter a number, such as 12.5.")
+_ONE_OF = N_("Choose one of the options.")
+_NOT_INCOMING = N_("No lot %(lot)s is on its way to your organisation.")
+_OVERDRAW = N_("Lot %(lot)s holds only %(remaining)s %(unit)s; %(quantity)s is more than that.")
+
+DOMAIN: dict[M, str] = {
+    M.DATE_IN_FUTURE: N_("This date is in the future."),
+    M.LOT_NOT_OURS: N_("No lot %(lot)s among your organisation's lots."),
+    M.LOT_NOT_INCOMING: _NOT_INCOMING,
+    M.SHIPMENT_NOT_INCOMING: _NOT_INCOMING,
+    M.LOT_RECALLED: N_("Lot %(lot)s has been recalled."),
+    M.LOT_ALREADY_RECALLED: N_("Lot %(lot)s has already been recalled."),
+    M.LOT_IN_TRANSIT: N_("Lot %(lot)s is on its way to another organisation."),
+    M.ZONE_NOT_OURS: N_("No zone %(zone)s among your organisation's zones."),
+    M.PRODUCT_NOT_OURS: N_("No product %(product)s among your organisation's products."),
+    M.NO_PRODUCT: N_("No product %(product)s."),
+    M.NO_ORGANISATION: N_("No organisation %(org)s."),
+    M.RECEIVED_BEFORE_SHIPPED: N_("The lot cannot be received before it was shipped."),
+    M.LOT_LISTED_TWICE: N_("Lot %(lot)s is listed twice."),
+    M.PROCESS_OVERDRAW: _OVERDRAW,
+    M.PACKAGE_OVERDRAW: _OVERDRAW,
+    M.PROCESSED_BEFORE_PRODUCED: N_("The processing date is before lot %(lot)s was produced."),
+    M.PACKAGE_UNPROCESSED: N_("Lot %(lot)s has not been processed: only a processed lot can be packaged."),
+    M.PACKED_BEFORE_PRODUCED: N_("The packing date is before lot %(lot)s was produced."),
+    M.EXPIRY_NOT_AFTER_PACKING: N_("The expiry date must be after the packing date."),
+    M.SHIPPED_BEFORE_PRODUCED: N_("The shipping date is before the lot was produced."),
+    M.SHIPPED_TO_HOLDER: N_("A lot cannot be shipped to your own organisation."),
+    M.VALIDITY_NOT_AFTER_ISSUE: N_("The end of validity must be after the date of issue."),
+    M.NOT_FINITE: _NUMBER,
+    M.NOT_POSITIVE: N_("Must be greater than zero."),
+    M.TOO_MANY_PLACES: N_("At most 6 decimal places."),
+    M.TOO_LARGE: N_("This number is too large."),
+    M.BINARY_FLOAT: _NUMBER,
+    M.NOT_A_POLYGON: N_("The outline must be a GeoJSON polygon."),
+    M.ONE_DESTINATION: N_("Choose either an organisation or a sale point."),
+    M.ONE_TARGET: N_("Give either a package serial or a lot, not both."),
+    M.WRONG_LOGIN: N_("Wrong e-mail or password."),
+    M.LOCKED_OUT: N_("Too many failed attempts: the account is locked for 15 minutes."),
+    M.PASSWORD_TOO_SHORT: N_("The password must have at least %(n)s characters."),
+    M.PASSWORD_TOO_LONG: N_("The password must have at most %(n)s characters."),
+    M.WRONG_PASSWORD: N_("The current password is wrong."),
+    M.PASSWORDS_DIFFER: N_("The two new passwords differ."),
+    M.BAD_EMAIL: N_("This is not a valid e-mail address."),
+    M.ACCOUNT_EXISTS: N_("An account for %(email)s exists already."),
+    M.NAME_REQUIRED: N_("A name of 1 to 200 characters is required."),
+    M.PRODUCER_WITHOUT_ORGANISATION: N_("A producer must belong to an organisation."),
+    M.UNKNOWN_ROLE: _ONE_OF,
+    M.CHOOSE_ROLE: _ONE_OF,
+    M.TOKEN_NAME_REQUIRED: N_("A name of 1 to 100 characters is required."),
+    M.USER_DISABLED: N_("The account %(email)s is disabled."),
+    M.GTIN_INVALID: N_("This is not a valid GTIN (8, 12, 13 or 14 digits with a correct check digit)."),
+    M.GTIN_TAKEN: N_("GTIN %(gtin)s belongs to another product."),
+    M.SHELF_LIFE_RANGE: N_("Give a number of days between 1 and 3650."),
+    M.NOT_UTF8: N_('The file is not UTF-8 text: save it as "CSV UTF-8".'),
+    M.COLUMN_MISSING: N_("The first line has no column %(column)s."),
+    M.COLUMN_UNKNOWN: N_("Unknown column %(column)s."),
+    M.TOO_MANY_LINES: N_("At most %(n)s lines per file."),
+    M.LINE_TOO_LONG: N_("The line has more cells than the first line."),
+    M.NO_LINES: N_("The file has no lines after the first line."),
+}
+
+# pydantic's own error types as short hints; the placeholders come from the error's ``ctx``.
+PYDANTIC: dict[str, str] = {
+    "missing": N_("Required."),
+    "string_too_short": N_("Required."),
+    "string_too_long": N_("Too long: at most %(max_length)s characters."),
+    "string_pattern_mismatch": N_("Use letters and digits only."),
+    "decimal_parsing": _NUMBER,
+    "decimal_type": _NUMBER,
+    "int_parsing": N_("Enter a whole number."),
+    "int_type": N_("Enter a whole number."),
+    "int_from_float": N_("Enter a whole number."),
+    "greater_than_equal": N_("Must be at least %(ge)s."),
+    "less_than_equal": N_("Must be at most %(le)s."),
+    "greater_than": N_("Must be greater than %(gt)s."),
+    "less_than": N_("Must be less than %(lt)s."),
+    "date_parsing": N_("Enter a date as dd/mm/yyyy."),
+    "date_from_datetime_parsing": N_("Enter a date as dd/mm/yyyy."),
+    "date_type": N_("Enter a date as dd/mm/yyyy."),
+    "too_short": N_("Add at least one line."),
+    "too_long": N_("Too many lines: at most %(max_length)s."),
+    "literal_error": _ONE_OF,
+    "enum": _ONE_OF,
+    "finite_number": _NUMBER,
+    "decimal_max_places": N_("At most 6 decimal places."),
+}
+
+# For an error without a message id (or one this table has not learnt): a generic line, never the English.
+BY_CLASS: dict[str, str] = {
+    "InvalidInput": N_("This value is not valid."),
+    "RuleViolation": N_("This breaks a rule of the programme."),
+    "NotFound": N_("Not found."),
+    "Conflict": N_("This conflicts with an existing record."),
+}
+GENERIC = BY_CLASS["InvalidInput"]
