@@ -23,8 +23,8 @@ PROBLEM_BASE = "https://ocop-tracer.vn/problems/"
 def wants_problem_json() -> bool:
     if request.path.startswith(("/api/", "/.well-known/")):
         return True
-    best = request.accept_mimetypes.best_match(["text/html", "application/json", "application/problem+json"])
-    return best in ("application/json", "application/problem+json")
+    offered = ["text/html", "application/json", "application/problem+json", "application/ld+json"]
+    return request.accept_mimetypes.best_match(offered) in offered[1:]
 
 
 def problem(status: int, title: str, detail: str, *, slug: str, **extra: Any) -> Response:

@@ -36,7 +36,9 @@ __all__ = [
     "build_story",
     "cert_of",
     "latest_certificate",
+    "map_data",
     "producer_of",
+    "zone_place",
 ]
 
 
@@ -138,8 +140,13 @@ class LotStory:
 
     def map_data(self) -> list[dict[str, Any]]:
         """Zones with coordinates, for the map script (data attribute)."""
-        return [{"name": z.name, "lat": z.latitude, "lon": z.longitude, "polygon": z.polygon}
-                for z in self.zones if z.latitude and z.longitude]  # fmt: skip
+        return map_data(self.zones)
+
+
+def map_data(zones: Iterable[ZonePlace]) -> list[dict[str, Any]]:
+    """``zones`` that have coordinates, for the map script (the map button's data attribute)."""
+    return [{"name": z.name, "lat": z.latitude, "lon": z.longitude, "polygon": z.polygon}
+            for z in zones if z.latitude and z.longitude]  # fmt: skip
 
 
 def _place(*parts: str | None) -> str:
@@ -211,7 +218,7 @@ def build_story(session: Session, key: StoryKey, lot_id: str) -> LotStory:
         org = orgs.get(org_id) if org_id is not None else None
         return org.name if org else ""
 
-    zones = {zid: _zone(z) for zid, z in zone_rows.items()}
+    zones = {zid: zone_place(z) for zid, z in zone_rows.items()}
     steps: list[tuple[tuple[int, int], Step]] = []
     for zid, zone in zones.items():
         row = zone_rows[zid]
@@ -300,7 +307,7 @@ def _keeps(hop: LotEvent, lot_id: str, packaging_index: int, consumed: dict[str,
     )
 
 
-def _zone(z: Zone) -> ZonePlace:
+def zone_place(z: Zone) -> ZonePlace:
     polygon = None
     if z.polygon_geojson:
         try:

@@ -2,8 +2,9 @@
 
 A package's, a lot's and a product's code are answered the same way: ``?linkType=linkset`` (or ``all``) or
 ``Accept: application/linkset+json`` gets the RFC 9264 linkset; ``?linkType=gs1:x`` a 307 to that link (404 if
-there is none); ``Accept: application/json`` the code's JSON document if it has one (else the linkset); a
-browser the page, in the request's language. A code we do not know gets a page (404) or problem+json.
+there is none); ``Accept: application/json`` the code's JSON document if it has one (else the linkset), and
+``application/ld+json`` too when that document is JSON-LD (the ``/id/`` identifiers); a browser the page, in
+the request's language. A code we do not know gets a page (404) or problem+json, as does one we refuse (400).
 """
 
 from __future__ import annotations
@@ -13,18 +14,20 @@ from typing import Any
 
 from flask import Response, current_app, redirect, render_template, request
 
-from tracer.errors import NotFound
+from tracer.errors import NotFound, TracerError
 from tracer.i18n import request_language
 from tracer.problems import wants_problem_json
 from tracer.resolver.linkset import GS1_VOC, LINKSET_TYPE, Links, link_header, linkset
 
-__all__ = ["answer", "not_found", "wants_linkset"]
+__all__ = ["JSON_LD", "answer", "not_found", "refuse", "wants_linkset"]
 
 JSON = "application/json"
+JSON_LD = "application/ld+json"
 
 
-def _best_type() -> str | None:
-    return request.accept_mimetypes.best_match(["text/html", LINKSET_TYPE, JSON])
+def _best_type(json_ld: bool = False) -> str | None:
+    offered = ["text/html", LINKSET_TYPE, JSON, JSON_LD] if json_ld else ["text/html", LINKSET_TYPE, JSON]
+    return request.accept_mimetypes.best_match(offered)
 
 
 def wants_linkset() -> bool:
@@ -33,18 +36,20 @@ def wants_linkset() -> bool:
 
 
 def answer(uri: str, links: Callable[[], Links], page: Callable[[str], bytes],
-           document: Callable[[], dict[str, Any]] | None = None) -> Response:  # fmt: skip
+           document: Callable[[], dict[str, Any]] | None = None, *,
+           json_ld: bool = False) -> Response:  # fmt: skip
     """The answer for the code ``uri``: its linkset (``links()``), a redirect to one of its links, its JSON
-    ``document()`` or its ``page(locale)``, as asked. Answers are not stored by caches: they show the current
-    status (a recall, a certificate)."""
+    ``document()`` (a JSON-LD one if ``json_ld``: then also offered as ``application/ld+json``) or its
+    ``page(locale)``, as asked. Answers are not stored by caches: they show the current status (a recall, a
+    certificate)."""
     headers = [("Link", link_header(uri)), ("Cache-Control", "no-store")]
     link_type = request.args.get("linkType")
-    wanted = _best_type() if link_type is None else None
+    wanted = _best_type(json_ld) if link_type is None else None
     if link_type in ("linkset", "all") or wanted == LINKSET_TYPE or (wanted == JSON and document is None):
         body = current_app.json.dumps(linkset(uri, links()))
         return Response(body, headers=headers, content_type=LINKSET_TYPE)
-    if wanted == JSON and document is not None:
-        return Response(current_app.json.dumps(document()), headers=headers, content_type=JSON)
+    if wanted in (JSON, JSON_LD) and document is not None:
+        return Response(current_app.json.dumps(document()), headers=headers, content_type=wanted)
     if link_type:
         response = _redirect(links(), link_type)
         response.headers.extend(headers)
@@ -67,8 +72,14 @@ def _redirect(links: Links, link_type: str) -> Response:
 def not_found(detail: str, template: str, **context: Any) -> Response:
     """404 for a code we do not know: problem+json for API clients, else ``template`` (not stored by caches:
     the code may be issued later)."""
+    return refuse(NotFound(detail), template, **context)
+
+
+def refuse(error: TracerError, template: str, **context: Any) -> Response:
+    """``error`` (a code we do not know, or cannot read) as problem+json for API clients, else ``template``
+    with the error's status (not stored by caches)."""
     if wants_problem_json() or wants_linkset() or request.args.get("linkType"):
-        raise NotFound(detail)
-    response = Response(render_template(template, **context), status=404, mimetype="text/html")
+        raise error
+    response = Response(render_template(template, **context), status=error.status, mimetype="text/html")
     response.cache_control.no_store = True
     return response

@@ -5,7 +5,9 @@ HTML (browsers) gets the origin page at the code's own address (no redirect: one
 redirects (307) to that link or answers 404 (``negotiation``). Bad syntax: 400. A well-formed code we never
 issued: 404 with a page saying it may be counterfeit, recorded as an ``unknown`` scan. A code without a serial
 (``/01/{gtin}``, ``/01/{gtin}/10/{lot}``) names a product or a lot, not a package: ``classlevel`` answers it,
-and it is not a scan. CORS is open (GS1 resolvers must be).
+and it is not a scan. The identifiers EPCIS documents give lots without a GTIN, zones and organisations
+(``/id/{lot,zone,org}/{id}``) are answered by ``things`` the same way, and are not scans either. CORS is open
+(GS1 resolvers must be).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from tracer.errors import InvalidInput, TracerError
 from tracer.origin import OriginView
 from tracer.origin import caches as origin_caches
 from tracer.problems import wants_problem_json
-from tracer.resolver import classlevel, negotiation, visits
+from tracer.resolver import classlevel, negotiation, things, visits
 from tracer.resolver.linkset import links, resolver_description
 
 bp = Blueprint("resolver", __name__)
@@ -94,6 +96,12 @@ def resolve(_rest: str) -> Response:
         view.uri, lambda: links(view, settings.public_url),
         lambda locale: visits.page(caches, view, locale, lambda: render_page(view)),
     )  # fmt: skip
+
+
+@bp.route("/id/<any(lot, zone, org):kind>/<path:value>", methods=METHODS)
+def identified(kind: str, value: str) -> Response:
+    """A lot's, a zone's or an organisation's identifier in an EPCIS document: not a scan."""
+    return things.answer(kind, value)
 
 
 def render_page(view: OriginView) -> visits.CachedPage:
