@@ -4,12 +4,15 @@ scans. Both databases."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlmodel import col
 
 from tests.resolver.conftest import Pkg, count_scans, packages, scan_rows
 from tests.resolver.test_fastpath import _flask_requests
+from tests.support.accounts import GAC_PRODUCER, bearer
 from tracer import db
 from tracer.gs1 import gtin_check_digit
 from tracer.models.products import Product
@@ -214,3 +217,23 @@ def test_everything_shown_is_escaped(demo_client, demo_app, gac):
     for path in (_product(gac), _lot(gac)):
         html = demo_client.get(path, headers=HTML).get_data(as_text=True)
         assert "&lt;b&gt;Gấc&lt;/b&gt;" in html and "<b>Gấc</b>" not in html
+
+
+def test_lot_of_the_product_with_nothing_packed_yet_redirects_to_its_id(demo_client, demo_app, gac):
+    """EPCIS names a lot of a GTIN product ``/01/{gtin}/10/{lot}`` from the moment it is made; until packages
+    give it a journey, that code redirects to the lot's own identifier page."""
+    headers = bearer(demo_app, GAC_PRODUCER)
+    zone = demo_client.get("/api/v1/zones", headers=headers).get_json()["items"][0]["id"]
+    with demo_app.app_context():
+        product_id = db.session().execute(select(Product.id).where(Product.gtin == gac.gtin)).scalar_one()
+    body = {"type": "harvest", "zone_id": zone, "name": "Gấc chín chờ ép", "quantity": "40", "unit": "kg",
+            "harvested_on": date.today().isoformat(), "product_id": product_id}  # fmt: skip
+    created = demo_client.post("/api/v1/events", json=body, headers=headers)
+    assert created.status_code == 201, created.get_data(as_text=True)
+    lot = created.get_json()["created"]["lot_ids"][0]
+    response = demo_client.get(f"/01/{gac.gtin}/10/{lot}?lang=en", headers=HTML)
+    assert response.status_code == 307
+    assert response.headers["Location"] == f"/id/lot/{lot}?lang=en"
+    page = demo_client.get(response.headers["Location"], headers=HTML)
+    assert page.status_code == 200 and "Gấc chín chờ ép" in page.get_data(as_text=True)
+    assert count_scans(demo_app) == 0

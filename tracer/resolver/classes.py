@@ -17,13 +17,13 @@ from sqlmodel import Session, col, select
 
 from tracer.gs1 import ClassLink, build_uri
 from tracer.models.events import LotEvent
-from tracer.models.lots import Package
+from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
 from tracer.origin import cert_valid_on
 from tracer.origin.story import Cert, LotStory, Producer, StoryKey, cert_of, latest_certificate, producer_of
 
-__all__ = ["ClassView", "ProductClass", "class_view", "find_product", "lot_key"]
+__all__ = ["ClassView", "ProductClass", "class_view", "find_product", "lot_key", "lot_of_product"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +83,13 @@ def lot_key(session: Session, product_id: int, lot_id: str) -> StoryKey | None:
         select(func.max(Certificate.ledger_index)).where(Certificate.product_id == product_id)
     ).one()
     return StoryKey(int(packaging), int(lot_stamp or 0), int(cert_stamp or 0))
+
+
+def lot_of_product(session: Session, product_id: int, lot_id: str) -> bool:
+    """Whether lot ``lot_id`` is made as product ``product_id`` (its EPCIS id is then ``/01/{gtin}/10/{lot}``
+    even before anything is packed from it)."""
+    found = session.exec(select(Lot.id).where(Lot.id == lot_id, Lot.product_id == product_id)).first()
+    return found is not None
 
 
 def class_view(product: ProductClass, story: LotStory | None, *, public_url: str, today: date) -> ClassView:

@@ -5,6 +5,7 @@ A browser gets the product's page (producer, OCOP certificate) or the lot's page
 status, the origin page's parts without a package's); ``Accept: application/json`` a JSON document;
 ``application/linkset+json`` or ``?linkType=all`` the linkset (``gs1:pip``, ``gs1:certificationInfo``, and for
 a lot ``gs1:traceability`` and ``gs1:recallStatus``). Nothing is recorded: only a package's code is a scan.
+A lot of the product that nothing was packed from yet: 307 to its own identifier, ``/id/lot/{lot}``.
 Unknown product, or a lot that is not the product's: 404, a page or problem+json.
 """
 
@@ -12,8 +13,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
-from flask import Response, current_app, render_template
+from flask import Response, current_app, redirect, render_template, request
 from flask_babel import gettext as _
 
 from tracer import db
@@ -21,7 +23,7 @@ from tracer.gs1 import ClassLink
 from tracer.origin import VN
 from tracer.origin import caches as origin_caches
 from tracer.resolver import negotiation
-from tracer.resolver.classes import ClassView, class_view, find_product, lot_key
+from tracer.resolver.classes import ClassView, class_view, find_product, lot_key, lot_of_product
 from tracer.resolver.linkset import (
     Links,
     certification_links,
@@ -44,6 +46,8 @@ def answer(link: ClassLink) -> Response:
     story = None
     if link.lot is not None:
         key = lot_key(session, product.id, link.lot)
+        if key is None and lot_of_product(session, product.id, link.lot):  # nothing packed from it yet
+            return _to_lot_id(link.lot)
         if key is None:
             detail = f"lot {link.lot} is not a lot of GTIN {link.gtin}"
             return negotiation.not_found(detail, "origin/unknown_class.html", lot=link.lot, product=product)
@@ -51,6 +55,14 @@ def answer(link: ClassLink) -> Response:
     view = class_view(product, story, public_url=settings.public_url, today=datetime.now(VN).date())
     return negotiation.answer(view.uri, lambda: class_links(view, settings.public_url),
                               lambda _locale: _page(view), lambda: document(view))  # fmt: skip
+
+
+def _to_lot_id(lot: str) -> Response:
+    """A lot of the product with no package yet: its page is the lot's own identifier's (``/id/lot/{lot}``),
+    until packages give it a journey; 307, as GS1 resolvers redirect, keeping the query (``?lang=``)."""
+    query = request.query_string.decode("ascii", "replace")
+    target = f"/id/lot/{quote(lot, safe='')}" + (f"?{query}" if query else "")
+    return redirect(target, code=307)
 
 
 def _page(view: ClassView) -> bytes:
