@@ -1,17 +1,17 @@
 """A lot's whole lineage as a GS1 EPCIS 2.0 document (JSON-LD), valid against the GS1 EPCIS JSON schema.
 
 Mapping (GS1 CBV 2.0 vocabulary): harvest = ObjectEvent ADD ``commissioning`` at the zone; process =
-TransformationEvent (``creating_class_instance``); package = AggregationEvent ADD ``packing`` whose
-childEPCs are the packages' GS1 Digital Link URIs (``/p/{serial}`` without a GTIN); ship = ObjectEvent
-``shipping`` (``in_transit``); receive = ObjectEvent ``receiving``; inspect = ObjectEvent ``inspecting``
-(``conformant`` / ``non_conformant``); recall = ObjectEvent with disposition ``recalled``. Lots are
-class-level identifiers: ``{base}/01/{GTIN}/10/{lot}`` with a GTIN, else ``{base}/id/lot/{lot}``; zones and
-organisations are ``{base}/id/zone/{id}`` and ``{base}/id/org/{id}``. They dereference: the resolver answers
-``/id/`` (``tracer.resolver.things``) and ``/01/`` (``tracer.resolver.classlevel``: the lot's journey once
-packages exist, before that a redirect to its ``/id/lot/`` page) with a page or JSON(-LD) showing what the origin pages show. Quantities are
-JSON numbers with their exact decimal digits. Every event carries its ledger index, leaf hash (hex) and key
-id in the ``ocop:`` namespace, and its eventID is the public URL of its ledger entry, so a reader can check it
-against the log. No user names or e-mails are exported.
+TransformationEvent (``creating_class_instance``); package = AggregationEvent ADD ``packing`` whose childEPCs
+are the packages' GS1 Digital Link URIs (``/p/{serial}`` without a GTIN); ship = ObjectEvent ``shipping``
+(``in_transit``); receive = ObjectEvent ``receiving``; inspect = ObjectEvent ``inspecting`` (``conformant`` /
+``non_conformant``); recall = ObjectEvent with disposition ``recalled``. Lots are class-level identifiers:
+``{base}/01/{GTIN}/10/{lot}`` with a GTIN, else ``{base}/id/lot/{lot}``; zones and organisations are
+``{base}/id/zone/{id}`` and ``{base}/id/org/{id}``. They dereference: the resolver answers ``/id/``
+(``tracer.resolver.things``) and ``/01/`` (``tracer.resolver.classlevel``: the lot's journey once packages
+exist, before that a redirect to its ``/id/lot/`` page) with a page or JSON(-LD) showing what the origin pages
+show. Quantities are JSON numbers with their exact decimal digits. Every event carries its ledger index, leaf
+hash (hex) and key id in the ``ocop:`` namespace, and its eventID is the public URL of its ledger entry, so a
+reader can check it against the log. No user names or e-mails are exported.
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ def _to_lot_id(lot: str) -> Response:
     until packages give it a journey; 307, as GS1 resolvers redirect, keeping the query (``?lang=``)."""
     query = request.query_string.decode("ascii", "replace")
     target = f"/id/lot/{quote(lot, safe='')}" + (f"?{query}" if query else "")
-    return redirect(target, code=307)
+    return redirect(target, code=307)  # type: ignore[return-value]
 
 
 def _page(view: ClassView) -> bytes:
