@@ -65,6 +65,7 @@ class Message(Enum):
     CHOOSE_ROLE = "choose a role"
     TOKEN_NAME_REQUIRED = "a token name of 1 to 100 characters is required"
     USER_DISABLED = "user {email} is disabled"
+    PROGRAMME_OFFICE_ONLY = "this part is for the OCOP programme office; your account cannot open it"
     # products (tracer/organisations.py)
     GTIN_INVALID = "{reason}"
     GTIN_TAKEN = "GTIN {gtin} belongs to another product"

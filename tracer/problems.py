@@ -37,14 +37,21 @@ def problem(status: int, title: str, detail: str, *, slug: str, **extra: Any) ->
 
 
 def render_error(
-    status: int, title: str, detail: str, *, slug: str, field: str | None = None, page_detail: bool = True
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str,
+    field: str | None = None,
+    page_detail: str | None = None,
 ) -> Response:
-    """The error for this client; ``page_detail=False`` keeps an untranslated detail off the HTML page."""
+    """The error for this client: problem+json with the English ``detail``, or a page in the reader's language
+    that says ``page_detail`` (already translated) under its status's heading. The English detail is never
+    put on a page: a Vietnamese reader would get a sentence they may not read."""
     if wants_problem_json():
         return problem(status, title, detail, slug=slug, field=field, instance=request.path)
     try:
-        shown = detail if page_detail else None
-        html = render_template("error.html", status=status, title=title, detail=shown, slug=slug)
+        html = render_template("error.html", status=status, title=title, detail=page_detail, slug=slug)
     except Exception:  # the error page itself must never fail into a traceback
         log.exception("error page failed to render")
         return Response(f"{status} {title}", status=status, mimetype="text/plain")
@@ -70,7 +77,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(TracerError)
     def _domain(error: TracerError) -> Response:
-        response = render_error(error.status, error.title, error.detail, slug=error.slug, field=error.field)
+        from tracer.web.feedback import translate  # the forms' wording, by message id
+
+        shown = translate(error) if error.message is not None else None  # no id: the status's heading only
+        response = render_error(error.status, error.title, error.detail, slug=error.slug, field=error.field,
+                                page_detail=shown)  # fmt: skip
         if isinstance(error, TooManyRequests):
             response.headers["Retry-After"] = str(error.retry_after)
         return response
@@ -96,7 +107,7 @@ def register(app: Flask) -> None:
             405: f"{request.method} is not allowed here.",
         }.get(status, error.description or "")
         slug = error.name.lower().replace(" ", "-")
-        response = render_error(status, error.name, detail, slug=slug, page_detail=False)
+        response = render_error(status, error.name, detail, slug=slug)
         valid_methods = getattr(error, "valid_methods", None)
         if valid_methods:
             response.headers["Allow"] = ", ".join(valid_methods)
@@ -114,7 +125,6 @@ def register(app: Flask) -> None:
             if cannot_store
             else "The database is not answering; try again shortly.",
             slug="storage-full" if cannot_store else "unavailable",
-            page_detail=False,
         )
         response.headers["Retry-After"] = "5"
         return response
@@ -129,7 +139,6 @@ def register(app: Flask) -> None:
             "Service unavailable",
             "The database has not been initialised (python -m tracer init).",
             slug="not-initialised",
-            page_detail=False,
         )
         response.headers["Retry-After"] = "30"
         return response
@@ -137,6 +146,4 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return render_error(
-            500, "Internal error", "Something went wrong on our side.", slug="internal", page_detail=False
-        )
+        return render_error(500, "Internal error", "Something went wrong on our side.", slug="internal")

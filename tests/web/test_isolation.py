@@ -68,6 +68,9 @@ def test_another_organisations_lot_is_not_found(producer, demo, path):
     assert response.status_code == 404
     assert demo.lots["cacao_powder"] in text(response)
     assert "Bột cacao" not in text(response)
+    # the domain's refusal in the reader's language, by its message id; never the API's English detail
+    assert f"Không có lô {demo.lots['cacao_powder']} trong các lô hàng của tổ chức bạn." in text(response)
+    assert "among your organisation" not in text(response)
 
 
 @pytest.mark.parametrize(("path", "data", "field"), WRITES, ids=[w[0] for w in WRITES])
@@ -99,3 +102,14 @@ def test_labels_of_another_organisation_are_not_offered(demo_app, demo):
 
     cacao = sign_in_as(demo_app.test_client(), demo, CACAO_PRODUCER)
     assert cacao.get(f"/console/lots/{demo.lots['gac_oil']}").status_code == 404
+
+
+def test_a_refusal_without_message_id_shows_its_heading_not_the_english(producer):
+    """current_actor's role refusal has no message id: the page says what the status means, in Vietnamese,
+    and never the API's English detail (which problem+json clients still get)."""
+    page = producer.get("/inspector")
+    assert page.status_code == 403
+    assert "Tài khoản của bạn không được mở phần này" in text(page)
+    assert "may not do this" not in text(page)
+    api = producer.get("/inspector", headers={"Accept": "application/problem+json"})
+    assert api.status_code == 403 and "may not do this" in api.get_json()["detail"]

@@ -19,7 +19,6 @@ from wtforms.fields.choices import SelectChoice
 
 from tracer import dashboards, db, imports
 from tracer.auth import current_actor
-from tracer.errors import NotFound
 from tracer.events import commands
 from tracer.events.dispatch import record
 from tracer.events.pipeline import Recorded
@@ -70,10 +69,7 @@ def _product_choices(org: int, empty: str | None) -> list[SelectChoice]:
 
 def _own_lot(org: int, lot_id: str) -> Lot:
     """One of this organisation's lots; another's is not found (a 404 page in the reader's language)."""
-    try:
-        return dashboards.lot_of(db.session(), org, lot_id)
-    except NotFound as error:
-        raise NotFound(feedback.translate(error), field=error.field) from None
+    return dashboards.lot_of(db.session(), org, lot_id)
 
 
 def _preselect(org: int) -> str | None:

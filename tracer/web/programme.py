@@ -61,7 +61,7 @@ def _office_only() -> None:
 def _actor() -> Actor:
     actor = current_actor()
     if actor.role not in (Role.AUTHORITY, Role.ADMIN):
-        raise Forbidden(gettext("This part is for the OCOP programme office; your account cannot open it."))
+        raise Forbidden(Message.PROGRAMME_OFFICE_ONLY)
     return actor
 
 

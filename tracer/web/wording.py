@@ -51,6 +51,7 @@ DOMAIN: dict[M, str] = {
     M.NOT_A_POLYGON: N_("The outline must be a GeoJSON polygon."),
     M.ONE_DESTINATION: N_("Choose either an organisation or a sale point."),
     M.ONE_TARGET: N_("Give either a package serial or a lot, not both."),
+    M.PROGRAMME_OFFICE_ONLY: N_("This part is for the OCOP programme office; your account cannot open it."),
     M.WRONG_LOGIN: N_("Wrong e-mail or password."),
     M.LOCKED_OUT: N_("Too many failed attempts: the account is locked for 15 minutes."),
     M.PASSWORD_TOO_SHORT: N_("The password must have at least %(n)s characters."),
