@@ -43,4 +43,3 @@ def test_unexpected_error_has_no_stack_trace(app, client):
     text = response.get_data(as_text=True)
     assert "secret internals" not in text
     assert "Traceback" not in text
-
