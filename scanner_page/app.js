@@ -261,6 +261,13 @@ async function save(url, bundle) {
   } catch { /* storage full or denied: verification still stands */ }
 }
 
+async function forgetSavedProofs() {
+  if (!("caches" in window)) return;
+  try {
+    await caches.delete(PROOFS);
+  } catch { /* storage denied: nothing was kept either */ }
+}
+
 async function check(serial, otherHost) {
   busy = true;
   showMessage(t("checking", { serial }));
@@ -477,6 +484,7 @@ $("forget-confirm").addEventListener("keydown", (event) => {
 
 $("forget-yes").addEventListener("click", async () => {
   forgetTrust(localStorage);
+  await forgetSavedProofs(); // saved under the old trust: offline they would fail against the new key
   repin = true;
   keyChanged = false;
   closeConfirm();

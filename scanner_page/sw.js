@@ -2,7 +2,7 @@
 // offline; proof bundles are fetched from the network first and, offline, from the copies the page saved
 // after verifying them (cache "ocop-proofs-v1"). A cached bundle is verified again, like a fresh one.
 
-const SHELL_CACHE = "ocop-scan-shell-v3";
+const SHELL_CACHE = "ocop-scan-shell-v4";
 const PROOFS = "ocop-proofs-v1";
 const SHELL = ["/scan", "/scan/app.css", "/scan/app.js", "/scan/verify.js", "/scan/trust.js", "/scan/i18n.js",
   "/scan/vendor/jsQR.js", "/scan/manifest.webmanifest", "/scan/icons/icon-192.png"];

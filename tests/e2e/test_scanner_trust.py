@@ -34,6 +34,12 @@ def stored(page: Any) -> tuple[str | None, dict[str, Any] | None]:
     return key, json.loads(checkpoint) if checkpoint else None
 
 
+def saved_proofs(page: Any) -> int:
+    """How many proof bundles the page keeps for offline checks (Cache Storage "ocop-proofs-v1")."""
+    count = "caches.open('ocop-proofs-v1').then((cache) => cache.keys()).then((keys) => keys.length)"
+    return int(page.evaluate(count))
+
+
 def open_settings(page: Any) -> dict[str, str]:
     """Open the trust settings from the header; the rows it shows, label -> value."""
     page.click("#settings")
@@ -83,6 +89,7 @@ def test_forgetting_after_a_forked_history(browser, demo_live_server, demo):
     assert wait_verdict(page)[0] == "genuine"
     key, checkpoint = stored(page)
     assert key and checkpoint and checkpoint["at"]
+    assert saved_proofs(page) >= 1  # the bundle kept for offline checks
 
     # What the settings show is what the device holds.
     assert open_settings(page) == expected_rows(key, checkpoint)
@@ -122,6 +129,7 @@ def test_forgetting_after_a_forked_history(browser, demo_live_server, demo):
     forget(page)
     screenshot(page, "scanner-trust-forgotten")
     assert stored(page) == (None, None)
+    assert saved_proofs(page) == 0  # bundles saved under the old trust go with it
     assert "Đã quên" in page.inner_text("#trust-status")
     assert shown(page) == {"Sổ cái": "chưa có", "Khoá đã ghim": "chưa có", "Điểm kiểm tra đã lưu": "chưa có"}
     assert page.is_disabled("#forget")
