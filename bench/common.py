@@ -371,11 +371,8 @@ def ledger_counts(url: str) -> tuple[int, int]:
 # --- gunicorn ----------------------------------------------------------------------------------------------
 
 
-Server = LiveServer
-
-
 @contextmanager
-def _gunicorn(module: str, source: str, folder: Path, env: dict[str, str]) -> Iterator[Server]:
+def _gunicorn(module: str, source: str, folder: Path, env: dict[str, str]) -> Iterator[LiveServer]:
     """gunicorn (config/gunicorn.conf.py, 2 workers) serving ``module:app`` written from ``source`` into
     ``folder``; ready once ``/bench/bare`` answers; the log is ``folder/gunicorn-MODULE.log``."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -389,13 +386,13 @@ def _gunicorn(module: str, source: str, folder: Path, env: dict[str, str]) -> It
         server.stop()
 
 
-def serve_app(config: Settings, folder: Path) -> AbstractContextManager[Server]:
+def serve_app(config: Settings, folder: Path) -> AbstractContextManager[LiveServer]:
     """The app (``create_app()`` from the environment of ``config``, plus ``/bench/bare``) under gunicorn."""
     env = server_env(config.database_url, config.instance_path, proxy_hops=config.proxy_hops)
     return _gunicorn("bench_app", APP_WSGI, folder, env)
 
 
-def serve_bare(folder: Path) -> AbstractContextManager[Server]:
+def serve_bare(folder: Path) -> AbstractContextManager[LiveServer]:
     """A bare Flask app whose one route returns "ok", with the same gunicorn settings as the app."""
     return _gunicorn("bench_bare", BARE_APP, folder, {})
 

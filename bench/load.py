@@ -68,7 +68,7 @@ def log_summary(log: Path, offset: int) -> list[str]:
 
 
 def run(
-    name: str, server: common.Server, url: str, seconds: int, connections: int, script: str
+    name: str, server: common.LiveServer, url: str, seconds: int, connections: int, script: str
 ) -> common.WrkResult:
     """One wrk run, printed with its errors and what the gunicorn log said meanwhile."""
     offset = server.log.stat().st_size

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from tracer.errors import TooManyRequests, TracerError
 from tracer.ledger.errors import LedgerError
+from tracer.web import wording
 
 log = logging.getLogger(__name__)
 PROBLEM_BASE = "https://ocop-tracer.vn/problems/"
@@ -77,9 +78,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(TracerError)
     def _domain(error: TracerError) -> Response:
-        from tracer.web.feedback import translate  # the forms' wording, by message id
-
-        shown = translate(error) if error.message is not None else None  # no id: the status's heading only
+        shown = (
+            wording.translate(error) if error.message is not None else None
+        )  # no id: the status's heading only
         response = render_error(error.status, error.title, error.detail, slug=error.slug, field=error.field,
                                 page_detail=shown)  # fmt: skip
         if isinstance(error, TooManyRequests):

@@ -45,7 +45,7 @@ def test_every_message_id_has_wording():
 def test_every_message_id_reads_in_vietnamese(vi, message):
     wanted = set(_PLACEHOLDER.findall(wording.DOMAIN[message]))
     assert wanted <= message.parameters, "the wording names a parameter its message does not have"
-    shown = feedback.translate(InvalidInput(message, field="field", **sample(message)))
+    shown = wording.translate(InvalidInput(message, field="field", **sample(message)))
     assert shown != wording.DOMAIN[message] % sample(message), "no Vietnamese translation"
     assert _VIETNAMESE.search(shown), shown
     assert "%(" not in shown
@@ -55,17 +55,17 @@ def test_every_message_id_reads_in_vietnamese(vi, message):
 
 @pytest.mark.parametrize("message", list(Message), ids=lambda m: m.name)
 def test_rewording_the_english_leaves_the_vietnamese(vi, message, monkeypatch):
-    before = feedback.translate(RuleViolation(message, field="field", **sample(message)))
+    before = wording.translate(RuleViolation(message, field="field", **sample(message)))
     monkeypatch.setattr(message, "_value_", "Reworded entirely: " + message.value)
     error = RuleViolation(message, field="field", **sample(message))
     assert error.detail.startswith("Reworded entirely: ")
-    assert feedback.translate(error) == before
+    assert wording.translate(error) == before
 
 
 def test_by_id_not_by_text(vi):
-    assert feedback.translate(RuleViolation(Message.LOT_RECALLED, lot="L1")) == "Lô L1 đã bị thu hồi."
+    assert wording.translate(RuleViolation(Message.LOT_RECALLED, lot="L1")) == "Lô L1 đã bị thu hồi."
     # The same English without the id is just text: the reader gets the generic line for its class.
-    assert feedback.translate(RuleViolation("lot L1 has been recalled")) == feedback.translate(
+    assert wording.translate(RuleViolation("lot L1 has been recalled")) == wording.translate(
         RuleViolation("anything")
     )
 
@@ -79,8 +79,8 @@ def test_by_id_not_by_text(vi):
     ],
 )
 def test_an_error_without_an_id_gets_a_generic_line_and_leaks_nothing(vi, error, kind):
-    shown = feedback.translate(error)
-    assert shown == feedback.reader_message(None, {}, kind)
+    shown = wording.translate(error)
+    assert shown == wording.reader_message(None, {}, kind)
     assert error.detail not in shown
     assert _VIETNAMESE.search(shown)
 

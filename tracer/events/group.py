@@ -74,12 +74,10 @@ class GroupCommit:
             self._waiting.append(job)  # type: ignore[arg-type]
             lead = not self._leading
             self._leading = True
-        while not lead:
-            job.wake.wait()
+        if not lead:
+            job.wake.wait()  # woken when its batch is done, or when promoted to lead the next one
             if job.finished:
                 return job.outcome()
-            job.wake.clear()
-            lead = True  # promoted: the previous leader left this job first in line
         self._lead()
         return job.outcome()
 

@@ -26,32 +26,19 @@ from tracer.web import wording
 _PATH = re.compile(r"(\w+)|\[(\d+)\]")
 
 
-def reader_message(message: Message | None, params: Mapping[str, Any], kind: str = "InvalidInput") -> str:
-    """The reader's-language text for a message id; a generic line for its class when the id is unknown."""
-    text = wording.DOMAIN.get(message) if message is not None else None
-    if text is None:
-        return gettext(wording.BY_CLASS.get(kind, wording.GENERIC))
-    return gettext(text, **{k: str(v) for k, v in params.items()})
-
-
-def translate(error: TracerError) -> str:
-    """The reader's-language version of a domain error, found by its message id (never its English)."""
-    return reader_message(error.message, error.params, type(error).__name__)
-
-
 def _pydantic_message(error: Mapping[str, Any]) -> str:
     kind = str(error["type"])
     context = {
         k: str(v) for k, v in (error.get("ctx") or {}).items() if isinstance(v, int | float | str | Decimal)
     }
     if kind in Message.__members__:  # raised by our validators with Message.invalid()
-        return reader_message(Message[kind], context)
+        return wording.reader_message(Message[kind], context)
     return gettext(wording.PYDANTIC.get(kind, wording.GENERIC), **context)
 
 
 def problem_message(error: TracerError | Mapping[str, Any]) -> str:
     """The reader's-language message for a domain error or for one of pydantic's errors."""
-    return translate(error) if isinstance(error, TracerError) else _pydantic_message(error)
+    return wording.translate(error) if isinstance(error, TracerError) else _pydantic_message(error)
 
 
 def field_at(form: Form, path: str | None, aliases: Mapping[str, Field] | None = None) -> Field | None:
@@ -100,7 +87,7 @@ def _add(form: Form, field: Field | None, message: str) -> None:
 
 def from_domain(form: Form, error: TracerError, aliases: Mapping[str, Field] | None = None) -> None:
     """Show a domain error next to its field (or above the form when it names none)."""
-    _add(form, field_at(form, error.field, aliases), translate(error))
+    _add(form, field_at(form, error.field, aliases), wording.translate(error))
 
 
 def from_validation(form: Form, error: ValidationError, aliases: Mapping[str, Field] | None = None) -> None:

@@ -8,6 +8,12 @@ filled from the error's parameters, so each names only parameters its message's 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext
+
+from tracer.errors import TracerError
 from tracer.messages import Message as M
 
 
@@ -111,3 +117,17 @@ BY_CLASS: dict[str, str] = {
     "Conflict": N_("This conflicts with an existing record."),
 }
 GENERIC = BY_CLASS["InvalidInput"]
+
+
+def reader_message(message: M | None, params: Mapping[str, Any], kind: str = "InvalidInput") -> str:
+    """The reader's-language text for a message id; a generic line for its class when the id is unknown."""
+    text = DOMAIN.get(message) if message is not None else None
+    if text is None:
+        return gettext(BY_CLASS.get(kind, GENERIC))
+    return gettext(text, **{k: str(v) for k, v in params.items()})
+
+
+def translate(error: TracerError) -> str:
+    """The reader's-language version of a domain error, found by its message id (never its English): what
+    a form shows beside its field and what an error page shows under its heading."""
+    return reader_message(error.message, error.params, type(error).__name__)
