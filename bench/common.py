@@ -330,22 +330,34 @@ def producer_zone(session: Session, email: str) -> str:
 HARVEST_LUA = """
 local counter = 0
 local tokens = {%(tokens)s}
+local batch = %(batch)d
+function harvest(n)
+  return string.format('{"type":"harvest","zone_id":"%(zone)s","name":"Quả gấc chín %%d-%%d-%%d",' ..
+    '"quantity":"12.5","unit":"kg","harvested_on":"%(day)s"}', id, counter, n)
+end
 function request()
   counter = counter + 1
-  local body = string.format('{"type":"harvest","zone_id":"%(zone)s","name":"Quả gấc chín %%d-%%d",' ..
-    '"quantity":"12.5","unit":"kg","harvested_on":"%(day)s"}', id, counter)
+  local body
+  if batch == 0 then
+    body = harvest(0)
+  else
+    local events = {}
+    for n = 1, batch do events[n] = harvest(n) end
+    body = "[" .. table.concat(events, ",") .. "]"
+  end
   return wrk.format("POST", "/api/v1/events", {["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. tokens[(counter %% #tokens) + 1]}, body)
 end
 """
 
 
-def harvest_lua(tokens: list[str], zone: str) -> str:
-    """Lua for ``POST /api/v1/events``: harvest events in ``zone``, each thread cycling through ``tokens``."""
+def harvest_lua(tokens: list[str], zone: str, batch: int = 0) -> str:
+    """Lua for ``POST /api/v1/events``: harvest events in ``zone``, each thread cycling through ``tokens``;
+    one event per request (``batch`` 0), or an array of ``batch`` events per request."""
     from tracer.events.rules import today
 
     quoted = ",".join(f'"{t}"' for t in tokens)
-    return HARVEST_LUA % {"tokens": quoted, "zone": zone, "day": today().isoformat()}
+    return HARVEST_LUA % {"tokens": quoted, "zone": zone, "day": today().isoformat(), "batch": batch}
 
 
 def ledger_size(url: str) -> int:

@@ -28,6 +28,15 @@ class TracerError(Exception):
         self.field = field
         self.params = params
 
+    def within(self, path: str, where: str) -> TracerError:
+        """This error, for a part of the request at ``path`` (``[3]``: the batch's fourth event): its field
+        prefixed with the path, its detail with ``where``. The message id and parameters are kept."""
+        inner = self.field or ""
+        self.field = path + (inner if inner[:1] in ("", "[") else f".{inner}")
+        self.detail = f"{where}: {self.detail}"
+        self.args = (self.detail,)
+        return self
+
 
 class InvalidInput(TracerError):
     status = 422

@@ -60,7 +60,47 @@ CASES = {
         "Content-Type",
     ),
     "empty body": (Case(b""), 400, "body"),
-    "not an object": (Case(b"[1, 2]"), 422, None),
+    "not an object": (Case(b"42"), 422, None),
+    "batch of non-objects": (Case(b"[1, 2]"), 422, "[0]"),
+    "empty batch": (Case(b"[]"), 422, "body"),
+    "batch over 100 events": (Case(lambda c: [harvest(c, name=f"Mẻ {n}") for n in range(101)]), 422, "body"),
+    "batch: one invalid event": (
+        Case(lambda c: [harvest(c), harvest(c, quantity="-5")]),
+        422,
+        "[1].quantity",
+    ),
+    "batch: one overdraw after a good event": (
+        Case(
+            lambda c: [
+                harvest(c),
+                {
+                    "type": "process",
+                    "step": "Ép",
+                    "processed_on": day(),
+                    "inputs": [{"lot_id": c["oil"], "quantity": "100000"}],
+                    "outputs": [{"name": "x", "quantity": "1", "unit": "kg"}],
+                },
+            ]
+        ),
+        409,
+        "[1].inputs[0].quantity",
+    ),
+    "batch: another organisation's lot": (
+        Case(
+            lambda c: [
+                harvest(c),
+                harvest(c),
+                {
+                    "type": "ship",
+                    "lot_id": c["cacao"],
+                    "shipped_on": day(),
+                    "sale_point": {"name": "Chợ", "province": "Trà Vinh"},
+                },
+            ]
+        ),
+        404,
+        "[2].lot_id",
+    ),
     "too deep": (Case(b'{"type": "harvest", "name": ' + b"[" * 40 + b"]" * 40 + b"}"), 400, "body"),
     "duplicate key": (Case(b'{"type": "harvest", "type": "ship"}'), 400, "type"),
     "NaN": (Case(b'{"type": "harvest", "quantity": NaN}'), 400, "body"),

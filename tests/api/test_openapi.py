@@ -125,7 +125,13 @@ def test_document_is_openapi_31_and_complete(app: Flask) -> None:
         "inspect",
     }
     assert events["requestBody"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/EventCommand"
+        "oneOf": [{"$ref": "#/components/schemas/EventCommand"}, {"$ref": "#/components/schemas/EventBatch"}]
+    }
+    assert schemas["EventBatch"]["items"] == {"$ref": "#/components/schemas/EventCommand"}
+    assert (schemas["EventBatch"]["minItems"], schemas["EventBatch"]["maxItems"]) == (1, 100)
+    created = events["responses"]["201"]["content"]["application/json"]["schema"]
+    assert created == {
+        "oneOf": [{"$ref": "#/components/schemas/Receipt"}, {"$ref": "#/components/schemas/ReceiptBatch"}]
     }
     assert {"201", "400", "401", "403", "409", "413", "415", "422"} <= set(events["responses"])
     assert "application/problem+json" in events["responses"]["422"]["content"]

@@ -269,3 +269,45 @@ def test_cosigned_envelope_records_the_key_that_verified(store: LedgerStore, con
             row = conn.execute(select(ledger_entries.c.keyid).where(ledger_entries.c.idx == receipt.index))
             assert row.scalar() == other
     store.verify_store(conn)
+
+
+def test_the_store_vouches_only_for_what_it_signed(store: LedgerStore, conn: Connection) -> None:
+    """``sign`` lets ``append`` skip the signature check of what it signed, and nothing more: another payload
+    under the same signature, or the same signature once more, is checked; admission is never skipped."""
+    keyid = registered_signer(store, conn)
+    size = store.size(conn)
+    made = store.sign(conn, keyid, event(1))
+    swapped = Envelope(payload=event(2), payload_type=made.payload_type, signatures=made.signatures)
+    with pytest.raises(KeyRefusedError, match=f"signature by {keyid} is bad"), tx(conn):
+        store.append(conn, [swapped])
+    with tx(conn):
+        [receipt] = store.append(conn, [made])
+    assert receipt.index == size
+    again = store.sign(conn, keyid, event(3))
+    if conn.in_transaction():
+        conn.rollback()
+    transaction = conn.begin()
+    store.append(conn, [again])
+    transaction.rollback()  # appended, then rolled back with the caller's transaction: vouching is spent
+    with tx(conn):
+        store.append(conn, [again])  # checked this time, and still good
+    late = store.sign(conn, keyid, event(4))
+    with tx(conn):
+        store.append(conn, [store.key_revoke_envelope(conn, keyid)])
+    with pytest.raises(KeyRefusedError, match="revoked"), tx(conn):
+        store.append(conn, [late])
+    assert store.size(conn) == size + 3
+    store.verify_store(conn)
+
+
+def test_a_private_key_that_does_not_match_its_public_key_signs_nothing(
+    store: LedgerStore, conn: Connection
+) -> None:
+    keyid = registered_signer(store, conn)
+    other = registered_signer(store, conn, "org:4")
+    public = conn.execute(select(ledger_keys.c.public_key).where(ledger_keys.c.keyid == other)).scalar_one()
+    with tx(conn):
+        conn.execute(ledger_keys.update().where(ledger_keys.c.keyid == keyid).values(public_key=public))
+    fresh = LedgerStore(ORIGIN, MASTER_KEY)  # nothing decrypted yet
+    with pytest.raises(LedgerError, match=f"stored for {keyid} does not match its public key"):
+        fresh.sign(conn, keyid, event(1))

@@ -1,7 +1,10 @@
 """``POST /api/v1/events``: record one event (zone.register, harvest, receive, process, package, ship, recall,
 certify, inspect) and answer 201 with its ledger receipt and the ids of what it made.
 
-The body is one command, discriminated by ``type`` (``tracer.events.commands``). An ``Idempotency-Key``
+The body is one command, discriminated by ``type`` (``tracer.events.commands``), or an array of up to
+``MAX_BATCH`` commands (a phone syncing what it recorded offline, an import): a batch is recorded in order
+and all or nothing, in one transaction, and answers ``{"events": [receipt, ...]}``; a refusal names the
+event by its place, as in ``[3].quantity``, and nothing of the batch is written. An ``Idempotency-Key``
 header (IETF httpapi draft) makes retries safe: the key is looked up and stored in the same transaction as
 the event, after the ledger's write lock is taken, so concurrent retries record the event exactly once.
 Events posted at the same time share a transaction (``tracer.events.group``), each in its own savepoint.
@@ -9,18 +12,22 @@ Events posted at the same time share a transaction (``tracer.events.group``), ea
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, request
 from sqlmodel import Session
 
 from tracer import idempotency
+from tracer.accounts.actors import Actor
 from tracer.api.http import answer, json_body
 from tracer.auth import current_actor
-from tracer.events import dispatch, group
+from tracer.errors import InvalidInput, TracerError
+from tracer.events import commands, dispatch, group
 
 bp = Blueprint("events", __name__)
 REPLAYED = "Idempotent-Replayed"
+MAX_BATCH = 100  # events in one request; the body's 1 MB cap applies as well
 
 
 @bp.post("/events")
@@ -28,7 +35,8 @@ def post_event() -> Response:
     actor = current_actor()
     key = idempotency.check_key(request.headers.get(idempotency.HEADER))
     data = json_body()
-    command = dispatch.parse_command(data)
+    batch = isinstance(data, list)
+    parsed = _parse_batch(data) if batch else [dispatch.parse_command(data)]
     digest = idempotency.request_hash("POST", request.path, data)
 
     def record(session: Session) -> tuple[int, dict[str, Any], bool]:  # on the group's leader thread
@@ -36,8 +44,11 @@ def post_event() -> Response:
             stored = idempotency.replay(session, user_id=actor.user_id, key=key, digest=digest)
             if stored is not None:
                 return stored.status, stored.body, True
-        recorded = dispatch.record(session=session, actor=actor, command=command)
-        body = {**recorded.receipt(), "created": created_ids(recorded.body), "event": recorded.body}
+        if batch:
+            receipts = [_at(n, _record, session, actor, command) for n, command in enumerate(parsed)]
+            body: dict[str, Any] = {"events": receipts}
+        else:
+            body = _record(session, actor, parsed[0])
         if key is not None:
             idempotency.remember(
                 session, user_id=actor.user_id, key=key, digest=digest, status=201, body=body
@@ -48,8 +59,41 @@ def post_event() -> Response:
     return _respond(status, body, replayed=replayed)
 
 
+def _record(session: Session, actor: Actor, command: commands.Command) -> dict[str, Any]:
+    recorded = dispatch.record(session=session, actor=actor, command=command)
+    return {**recorded.receipt(), "created": created_ids(recorded.body), "event": recorded.body}
+
+
+def _parse_batch(data: list[Any]) -> list[commands.Command]:
+    if not data:
+        raise InvalidInput(
+            f"the batch is empty: send one event or 1 to {MAX_BATCH} in an array", field="body"
+        )
+    if len(data) > MAX_BATCH:
+        raise InvalidInput(
+            f"a batch holds at most {MAX_BATCH} events (got {len(data)}): send it in parts", field="body"
+        )
+    for position, item in enumerate(data):
+        if not isinstance(item, dict):
+            raise InvalidInput(f"event {position} of the batch is not a JSON object", field=f"[{position}]")
+    return [_at(n, dispatch.parse_command, item) for n, item in enumerate(data)]
+
+
+T = TypeVar("T")
+
+
+def _at(position: int, work: Callable[..., T], *args: Any) -> T:
+    """``work(*args)`` for the batch's event at ``position``; its refusal names that event."""
+    try:
+        return work(*args)
+    except TracerError as error:
+        raise error.within(f"[{position}]", f"event {position} of the batch") from None
+
+
 def _respond(status: int, body: dict[str, Any], *, replayed: bool) -> Response:
     headers = {REPLAYED: "true"} if replayed else {}
+    if "events" in body:  # a batch: each receipt says where its event's lots and zones are
+        return answer(body, status, headers)
     location = location_of(body["created"])
     if location is not None:
         headers["Location"] = location

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, request
 from pydantic import BaseModel, TypeAdapter
 
 from tracer.api import schemas
+from tracer.api.events import MAX_BATCH
 from tracer.api.http import answer
 from tracer.api.openapi_paths import REF, paths, ref
 from tracer.events.dispatch import EventCommand
@@ -86,10 +87,19 @@ def _model_schemas() -> dict[str, Any]:
     command = TypeAdapter(EventCommand).json_schema(ref_template=REF, mode="validation")
     found.update(command.pop("$defs", {}))
     found["EventCommand"] = command
+    found["EventBatch"] = {
+        "type": "array",
+        "description": "events recorded in order, all or nothing; a refusal's field starts with the "
+        "event's place, as in [3].quantity",
+        "items": ref("EventCommand"),
+        "minItems": 1,
+        "maxItems": MAX_BATCH,
+    }
     models: list[tuple[type[BaseModel], str]] = [(schemas.TokenCreate, "validation")] + [
         (model, "serialization")
         for model in (
             schemas.Receipt,
+            schemas.ReceiptBatch,
             schemas.Problem,
             schemas.ZonePublic,
             schemas.LotPublic,

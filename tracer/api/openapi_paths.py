@@ -99,12 +99,12 @@ def paths() -> dict[str, Any]:
     return {
         "/events": {
             "post": _op(
-                "Record an event; 201 with its ledger receipt",
+                "Record an event, or a batch of up to 100 in order and all or nothing; 201 with the receipts",
                 "events",
-                _json(ref("Receipt")),
+                _json({"oneOf": [ref("Receipt"), ref("ReceiptBatch")]}),
                 status=201,
                 errors=(400, 401, 403, 404, 409, 413, 415, 422),
-                body=ref("EventCommand"),
+                body={"oneOf": [ref("EventCommand"), ref("EventBatch")]},
                 params=[
                     _param("Idempotency-Key", "header", {"type": "string", "minLength": 1, "maxLength": 200})
                 ],

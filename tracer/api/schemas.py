@@ -170,6 +170,10 @@ class Receipt(BaseModel):
     event: dict[str, Any] = Field(description="the event body as signed (RFC 8785 canonical JSON)")
 
 
+class ReceiptBatch(BaseModel):
+    events: list[Receipt] = Field(description="one receipt per event of the batch, in its order")
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details."""
 

@@ -13,6 +13,7 @@ from tracer.events.commands import Certify
 from tracer.events.rules import not_in_future
 from tracer.identifiers import new_certificate_id
 from tracer.messages import Message
+from tracer.models import rows
 from tracer.models.accounts import Role
 from tracer.models.products import Certificate, Product
 
@@ -57,7 +58,8 @@ def record_certificate(*, session: Session, actor: Actor, command: Certify) -> p
 def project_certificate(session: Session, index: int, body: dict[str, Any]) -> None:
     cert = body["certificate"]
     session.add(
-        Certificate(
+        rows.new(
+            Certificate,
             id=cert["id"],
             product_id=cert["product_id"],
             stars=cert["stars"],

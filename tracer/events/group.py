@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 from tracer import db
 from tracer.events import pipeline
+from tracer.ledger.errors import KeyRefusedError
 
 T = TypeVar("T")
 LIMIT = 64  # jobs per transaction: bounds the leader's own wait and the lock's hold time
@@ -96,14 +97,17 @@ class GroupCommit:
                 else:
                     self._leading = False
 
-    def _record(self, batch: list[_Job[object]]) -> None:
+    def _record(self, batch: list[_Job[object]], *, retried: bool = False) -> None:
         try:
             self._transaction(batch)
+        except KeyRefusedError as error:  # a key revoked by another process: sign again with fresh keys
+            if retried:
+                _fail(batch, error)
+            else:
+                self._record(batch, retried=True)
         except _JobFailed as failed:  # the transaction is gone: that job fails, the others run again
             _fail([failed.job], failed.error)
             rest = [job for job in batch if job is not failed.job]
-            for job in rest:
-                job.result = job.error = None
             if rest:
                 self._record(rest)
         except BaseException as error:  # beginning, sealing or committing failed: nothing was recorded
@@ -113,18 +117,20 @@ class GroupCommit:
 
     def _transaction(self, batch: list[_Job[object]]) -> None:
         with db.writer(self._engine) as session:
-            pipeline.hold(session)
+            held = pipeline.hold(session)
             for job in batch:
+                job.result = job.error = None
+                mark = held.mark()
                 savepoint = session.begin_nested()
                 try:
                     job.result = job.work(session)
+                    savepoint.commit()  # flushes the job's writes: a database error is still the job's
                 except SQLAlchemyError as error:  # the whole transaction goes, with the first error
                     raise _JobFailed(job, _first(error)) from None
                 except Exception as error:  # this job's refusal: undo its own writes only
                     savepoint.rollback()
+                    held.undo(mark)
                     job.error = error
-                else:
-                    savepoint.commit()
             pipeline.seal(session)
 
 

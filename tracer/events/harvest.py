@@ -14,6 +14,7 @@ from tracer.events.commands import Harvest, Receive
 from tracer.events.rules import not_in_future, own_product
 from tracer.identifiers import new_lot_id
 from tracer.messages import Message
+from tracer.models import rows
 from tracer.models.accounts import Role
 from tracer.models.events import LotEvent, Shipment
 from tracer.models.lots import Lot
@@ -47,7 +48,8 @@ def project_harvest(session: Session, index: int, body: dict[str, Any]) -> None:
     lot = body["lot"]
     quantity = Decimal(lot["quantity"])
     session.add(
-        Lot(
+        rows.new(
+            Lot,
             id=lot["id"],
             organisation_id=body["org"],
             product_id=lot.get("product_id"),
@@ -60,7 +62,7 @@ def project_harvest(session: Session, index: int, body: dict[str, Any]) -> None:
             created_index=index,
         )
     )
-    session.add(LotEvent(lot_id=lot["id"], ledger_index=index, role="created"))
+    session.add(rows.new(LotEvent, lot_id=lot["id"], ledger_index=index, role="created"))
 
 
 def record_receive(*, session: Session, actor: Actor, command: Receive) -> pipeline.Recorded:
@@ -106,4 +108,4 @@ def project_receive(session: Session, index: int, body: dict[str, Any]) -> None:
     shipment.received_index = index
     lot.organisation_id = body["org"]
     lot.in_transit_to = None
-    session.add_all([lot, shipment, LotEvent(lot_id=lot.id, ledger_index=index, role="received")])
+    session.add_all([lot, shipment, rows.new(LotEvent, lot_id=lot.id, ledger_index=index, role="received")])

@@ -11,6 +11,7 @@ from tracer.accounts.actors import Actor
 from tracer.errors import NotFound
 from tracer.events import pipeline
 from tracer.events.commands import Inspect
+from tracer.models import rows
 from tracer.models.accounts import Role
 from tracer.models.events import Inspection, LotEvent
 from tracer.models.lots import Lot, Package
@@ -35,7 +36,8 @@ def record_inspection(*, session: Session, actor: Actor, command: Inspect) -> pi
 
 def project_inspection(session: Session, index: int, body: dict[str, Any]) -> None:
     session.add(
-        Inspection(
+        rows.new(
+            Inspection,
             ledger_index=index,
             inspector_user_id=int(body["by"].split(":")[1]),
             lot_id=body.get("lot_id"),
@@ -49,4 +51,4 @@ def project_inspection(session: Session, index: int, body: dict[str, Any]) -> No
         )
     )
     if body.get("lot_id"):
-        session.add(LotEvent(lot_id=body["lot_id"], ledger_index=index, role="inspected"))
+        session.add(rows.new(LotEvent, lot_id=body["lot_id"], ledger_index=index, role="inspected"))

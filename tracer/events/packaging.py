@@ -23,6 +23,7 @@ from tracer.events.commands import Package as PackageCommand
 from tracer.events.rules import held_lot, not_in_future, own_product
 from tracer.ledger.errors import VerificationError
 from tracer.messages import Message
+from tracer.models import rows
 from tracer.models.accounts import Role
 from tracer.models.events import LotEvent, LotInput, SerialBatch
 from tracer.models.lots import Lot, Package
@@ -113,11 +114,11 @@ def project_packaging(session: Session, index: int, body: dict[str, Any]) -> Non
     if lot.remaining == 0:
         lot.status = "packaged"
     session.add(lot)
-    session.add(LotEvent(lot_id=lot.id, ledger_index=index, role="packaged"))
+    session.add(rows.new(LotEvent, lot_id=lot.id, ledger_index=index, role="packaged"))
     session.flush()
     packed_on = pipeline.day(body["packed_on"])
     expires_on = pipeline.maybe_day(body.get("expires_on"))
-    rows = [
+    packages = [
         {
             "serial": s,
             "lot_id": lot.id,
@@ -131,4 +132,4 @@ def project_packaging(session: Session, index: int, body: dict[str, Any]) -> Non
         }
         for i, s in enumerate(serials)
     ]
-    session.connection().execute(insert(Package), rows)
+    session.connection().execute(insert(Package), packages)

@@ -9,10 +9,11 @@ its ledger entry.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import Session
 
 from tracer import journal
@@ -21,8 +22,9 @@ from tracer.errors import Forbidden
 from tracer.ledger.batch import Receipt
 from tracer.ledger.canonical import canonical_json
 from tracer.ledger.connection import lock_state
-from tracer.ledger.dsse import sign_envelope
-from tracer.ledger.errors import KeyRefusedError
+from tracer.ledger.dsse import Envelope
+from tracer.ledger.errors import KeyRefusedError, LedgerError
+from tracer.ledger.merkle import leaf_hash
 from tracer.ledger.store import LedgerStore
 
 FORMAT_VERSION = 1
@@ -46,29 +48,69 @@ class Recorded:
         }
 
 
-HELD = "tracer.ledger_held"  # Session.info: the transaction holds the write lock and seals at its end
+HELD = "tracer.ledger_held"  # Session.info: the transaction's Held appends, sealed at its end
+
+
+@dataclass
+class Held:
+    """The envelopes a held transaction has signed but not yet appended: the log had ``size`` entries when
+    the lock was taken, so the next envelope lands at ``size + len(envelopes)``. ``seal`` appends them all
+    at once (one admission pass, one write of the tree's hashes, one checkpoint)."""
+
+    size: int
+    envelopes: list[Envelope] = field(default_factory=list)
+    loaded: list[object] = field(default_factory=list)
+
+    def keep(self, _session: Session, instance: object) -> None:
+        """Hold what the transaction loaded: the session's identity map is weak, and the next event of
+        the batch would load the same zone or lot again."""
+        self.loaded.append(instance)
+
+    def mark(self) -> int:
+        return len(self.envelopes)
+
+    def undo(self, mark: int) -> None:
+        """Forget what was queued after ``mark``: the events of a job rolled back to its savepoint."""
+        del self.envelopes[mark:]
 
 
 def lock(session: Session) -> LedgerStore:
     """Take the ledger's write lock for this transaction; rules are checked only after this."""
     store = journal.store()
-    if not session.info.get(HELD):
+    if HELD not in session.info:
         lock_state(session.connection())
     return store
 
 
-def hold(session: Session) -> LedgerStore:
+def hold(session: Session) -> Held:
     """Take the write lock for a transaction that records several events (``tracer.events.group``): each
-    event's append then leaves the checkpoint to ``seal``, called once before the transaction commits."""
-    store = lock(session)
-    session.info[HELD] = True
-    return store
+    event is signed and projected at once, and its envelope appended by ``seal``, called once before the
+    transaction commits."""
+    state = lock_state(session.connection())
+    if state is None:
+        raise LedgerError("the ledger is not bootstrapped")
+    held = session.info[HELD] = Held(size=state[0])
+    event.listen(session, "loaded_as_persistent", held.keep)
+    return held
 
 
 def seal(session: Session) -> None:
-    """Sign the checkpoint of what a held transaction appended, and release the hold."""
-    journal.store().seal(session.connection())
-    session.info.pop(HELD, None)
+    """Append what a held transaction signed and sign the checkpoint of the new size; release the hold.
+    A signing key revoked meanwhile by another process refuses the whole append (KeyRefusedError): the
+    keys remembered are forgotten, and the caller runs the transaction again."""
+    held: Held | None = session.info.pop(HELD, None)
+    store = journal.store()
+    conn = session.connection()
+    if held is None or not held.envelopes:
+        store.seal(conn)
+        return
+    try:
+        receipts = store.append(conn, held.envelopes)
+    except KeyRefusedError:
+        store.forget_signing_keys()
+        raise
+    if receipts[0].index != held.size:  # the lock was held throughout, so nothing else can have appended
+        raise LedgerError(f"the log moved under a held lock: {held.size} became {receipts[0].index}")
 
 
 def signing_key(session: Session, owner: str, *, fresh: bool = False) -> str:
@@ -111,24 +153,40 @@ def commit(
     session: Session, store: LedgerStore, actor: Actor, body: dict[str, Any], project: Projector
 ) -> Recorded:
     """Sign ``body`` with the actor's key, append it and project it, all in the session's transaction."""
-    keyid, receipt = _append(session, store, actor.signer_owner, canonical_json(body))
+    held: Held | None = session.info.get(HELD)
+    payload = canonical_json(body)
+    if held is None:
+        keyid, receipt = _append(session, store, actor.signer_owner, payload)
+    else:
+        keyid, receipt = _queue(session, store, held, actor.signer_owner, payload)
     from tracer.events.projection import record_event
 
     record_event(session, receipt.index, keyid, body)
     project(session, receipt.index, body)
-    session.flush()
+    if held is None:
+        session.flush()  # held: flushed together at the job's savepoint (or by the next query)
     return Recorded(index=receipt.index, leaf_hash=bytes(receipt.leaf_hash), keyid=keyid, body=body)
 
 
+def _queue(
+    session: Session, store: LedgerStore, held: Held, owner: str, payload: bytes
+) -> tuple[str, Receipt]:
+    """Sign ``payload`` with ``owner``'s key and queue it for ``seal``; its receipt is already known."""
+    keyid = signing_key(session, owner)
+    envelope = store.sign(session.connection(), keyid, payload)
+    receipt = Receipt(held.size + len(held.envelopes), leaf_hash(envelope.to_json()))
+    held.envelopes.append(envelope)
+    return keyid, receipt
+
+
 def _append(session: Session, store: LedgerStore, owner: str, payload: bytes) -> tuple[str, Receipt]:
-    """Sign ``payload`` with ``owner``'s key and append it (its checkpoint left to ``seal`` when held)."""
+    """Sign ``payload`` with ``owner``'s key and append it with its checkpoint."""
     conn = session.connection()
-    seal = not session.info.get(HELD)
     for fresh in (False, True):
         keyid = signing_key(session, owner, fresh=fresh)
-        envelope = sign_envelope(payload, store.private_key(conn, keyid), keyid)
+        envelope = store.sign(conn, keyid, payload)
         try:
-            [receipt] = store.append(conn, [envelope], seal=seal)
+            [receipt] = store.append(conn, [envelope])
         except KeyRefusedError:  # a remembered key revoked since: refused before anything was written
             if fresh:
                 raise

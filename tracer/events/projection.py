@@ -16,6 +16,7 @@ from sqlmodel import Session
 from tracer.events import certify, harvest, inspection, packaging, recall, shipping, transform, zones
 from tracer.events.pipeline import Projector
 from tracer.ledger.dsse import Envelope
+from tracer.models import rows
 from tracer.models.events import EventRecord, Inspection, LotEvent, LotInput, Shipment
 from tracer.models.lots import Lot, Package
 from tracer.models.products import Certificate
@@ -44,7 +45,8 @@ def record_event(session: Session, index: int, keyid: str, body: dict[str, Any])
     if body["type"] == "certify":
         occurred = body["certificate"]["issued_on"]
     session.add(
-        EventRecord(
+        rows.new(
+            EventRecord,
             ledger_index=index,
             type=body["type"],
             organisation_id=body.get("org"),

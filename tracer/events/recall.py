@@ -13,6 +13,7 @@ from tracer.events import pipeline
 from tracer.events.commands import Recall
 from tracer.lineage import descendants
 from tracer.messages import Message
+from tracer.models import rows
 from tracer.models.accounts import Role
 from tracer.models.events import LotEvent
 from tracer.models.lots import Lot, Package
@@ -44,4 +45,6 @@ def project_recall(session: Session, index: int, body: dict[str, Any]) -> None:
         .values(status="recalled", recall_index=index, recall_reason=body["reason"])
     )
     conn.execute(update(Package).where(col(Package.lot_id).in_(reached)).values(status="recalled"))
-    session.add_all([LotEvent(lot_id=lot_id, ledger_index=index, role="recalled") for lot_id in reached])
+    session.add_all(
+        [rows.new(LotEvent, lot_id=lot_id, ledger_index=index, role="recalled") for lot_id in reached]
+    )

@@ -13,6 +13,7 @@ from tracer.events import pipeline
 from tracer.events.commands import Ship
 from tracer.events.rules import held_lot, not_in_future
 from tracer.messages import Message
+from tracer.models import rows
 from tracer.models.accounts import Role
 from tracer.models.events import LotEvent, Shipment
 from tracer.models.lots import Lot, Package
@@ -59,7 +60,8 @@ def project_shipment(session: Session, index: int, body: dict[str, Any]) -> None
         .rowcount
     )
     session.add(
-        Shipment(
+        rows.new(
+            Shipment,
             ledger_index=index,
             lot_id=lot.id,
             from_organisation_id=body["org"],
@@ -74,4 +76,4 @@ def project_shipment(session: Session, index: int, body: dict[str, Any]) -> None
     if body.get("to_org") is not None:
         lot.in_transit_to = body["to_org"]
         session.add(lot)
-    session.add(LotEvent(lot_id=lot.id, ledger_index=index, role="shipped"))
+    session.add(rows.new(LotEvent, lot_id=lot.id, ledger_index=index, role="shipped"))

@@ -14,6 +14,7 @@ from tracer.events.commands import Transform
 from tracer.events.rules import held_lot, not_in_future, own_product
 from tracer.identifiers import new_lot_id
 from tracer.messages import Message
+from tracer.models import rows
 from tracer.models.accounts import Role
 from tracer.models.events import LotEvent, LotInput
 from tracer.models.lots import Lot
@@ -71,11 +72,12 @@ def project_transform(session: Session, index: int, body: dict[str, Any]) -> Non
         if lot.remaining == 0 and lot.status == "active":
             lot.status = "used"
         session.add(lot)
-        session.add(LotEvent(lot_id=lot.id, ledger_index=index, role="input"))
+        session.add(rows.new(LotEvent, lot_id=lot.id, ledger_index=index, role="input"))
     for out in body["outputs"]:
         quantity = Decimal(out["quantity"])
         session.add(
-            Lot(
+            rows.new(
+                Lot,
                 id=out["id"],
                 organisation_id=body["org"],
                 product_id=out.get("product_id"),
@@ -87,10 +89,11 @@ def project_transform(session: Session, index: int, body: dict[str, Any]) -> Non
                 created_index=index,
             )
         )
-        session.add(LotEvent(lot_id=out["id"], ledger_index=index, role="created"))
+        session.add(rows.new(LotEvent, lot_id=out["id"], ledger_index=index, role="created"))
         for item in body["inputs"]:
             session.add(
-                LotInput(
+                rows.new(
+                    LotInput,
                     output_lot_id=out["id"],
                     input_lot_id=item["lot_id"],
                     quantity=Decimal(item["quantity"]),

@@ -12,6 +12,7 @@ from tracer.accounts.actors import Actor
 from tracer.events import pipeline
 from tracer.events.commands import RegisterZone
 from tracer.identifiers import new_zone_id
+from tracer.models import rows
 from tracer.models.accounts import Role
 from tracer.models.zones import Zone
 
@@ -33,7 +34,8 @@ def record_zone(*, session: Session, actor: Actor, command: RegisterZone) -> pip
 def project_zone(session: Session, index: int, body: dict[str, Any]) -> None:
     zone = body["zone"]
     session.add(
-        Zone(
+        rows.new(
+            Zone,
             id=zone["id"],
             organisation_id=body["org"],
             name=zone["name"],

@@ -63,6 +63,25 @@ def admit_batch(
     return admissions, changes
 
 
+def _checks(
+    admissions: list[Admission], vouched: Sequence[str | None]
+) -> tuple[Callable[[], list[str | None]], int]:
+    """Start checking the signatures of the admissions not vouched for: (a function giving every signer,
+    how many signatures are being checked)."""
+    known = [
+        keyid if keyid is not None and any(c[0] == keyid for c in admission.candidates) else None
+        for admission, keyid in zip(admissions, vouched, strict=True)
+    ]
+    unknown = [a for a, keyid in zip(admissions, known, strict=True) if keyid is None]
+    collect = start_signature_checks(unknown)
+
+    def signers() -> list[str | None]:
+        checked = iter(collect())
+        return [keyid if keyid is not None else next(checked) for keyid in known]
+
+    return signers, len(unknown)
+
+
 def _admitted(signers: list[str | None], admissions: list[Admission], size: int) -> list[str]:
     for offset, signer in enumerate(signers):
         if signer is None:
@@ -72,15 +91,21 @@ def _admitted(signers: list[str | None], admissions: list[Admission], size: int)
 
 
 def append_batch(
-    conn: Connection, size: int, envelopes: Sequence[Envelope], sign: SignCheckpoint | None
+    conn: Connection,
+    size: int,
+    envelopes: Sequence[Envelope],
+    sign: SignCheckpoint | None,
+    vouched: Sequence[str | None] | None = None,
 ) -> list[Receipt]:
     """Append ``envelopes`` to a locked log of ``size`` entries; ``sign`` makes the checkpoint note (None:
-    the caller signs one later in the same transaction, ``LedgerStore.seal``)."""
+    the caller signs one later in the same transaction, ``LedgerStore.seal``). ``vouched[i]``, when given,
+    is the key id the store itself signed envelope ``i`` with (``LedgerStore.sign``): it is admitted by
+    that key, if valid at its index, without checking the signature again."""
     admissions, changes = admit_batch(conn, size, envelopes)
-    collect = start_signature_checks(admissions)
+    collect, checking = _checks(admissions, vouched or [None] * len(admissions))
     entries = [env.to_json() for env in envelopes]
     leaves = [leaf_hash(entry) for entry in entries]
-    if not in_background(len(admissions)):
+    if not in_background(checking):
         signers = _admitted(collect(), admissions, size)
         _write(conn, size, entries, leaves, signers, changes, sign)
     else:

@@ -10,6 +10,9 @@ and bundles available the moment the transaction commits, and costs one Ed25519 
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -20,7 +23,7 @@ from tracer.ledger import audit, connection, hashstore, keystore
 from tracer.ledger.batch import Receipt, SignCheckpoint, append_batch, write_checkpoint
 from tracer.ledger.bundle import format_bundle
 from tracer.ledger.checkpoint import Checkpoint, sign_checkpoint
-from tracer.ledger.dsse import Envelope, sign_envelope
+from tracer.ledger.dsse import Envelope, pae, sign_envelope
 from tracer.ledger.errors import InvalidRequestError, LedgerError, NotFoundError
 from tracer.ledger.keyevents import register_payload, revoke_payload
 from tracer.ledger.keys import KeyID
@@ -30,6 +33,7 @@ from tracer.ledger.note import format_verifier_key, is_valid_name
 from tracer.ledger.schema import ledger_checkpoints, ledger_entries
 
 LOG_OWNER = "log"
+SIGNED_MEMORY = 4096  # signatures ``sign`` vouches for until they are appended
 _LATEST_CHECKPOINT = select(func.max(ledger_checkpoints.c.size))
 AUTHORITY_OWNER = "authority"
 
@@ -47,6 +51,8 @@ class LedgerStore:
         self._private_keys: dict[str, Ed25519PrivateKey] = {}
         self._log_keys: dict[str, KeyInfo] = {}  # by database URL: the log key never changes
         self._signing_keys: dict[str, str] = {}  # by owner: see signing_key
+        self._signed: OrderedDict[bytes, tuple[str, bytes]] = OrderedDict()  # see sign
+        self._signed_lock = threading.Lock()
 
     # -- set-up and keys -------------------------------------------------------------------------------
 
@@ -112,12 +118,41 @@ class LedgerStore:
     def forget_signing_key(self, owner: str) -> None:
         self._signing_keys.pop(owner, None)
 
+    def forget_signing_keys(self) -> None:
+        """Forget every remembered signing key (one of them was refused: which is not known)."""
+        self._signing_keys.clear()
+
     def private_key(self, conn: Connection, keyid: str) -> Ed25519PrivateKey:
-        """The decrypted private key of custodial key ``keyid``."""
+        """The decrypted private key of custodial key ``keyid``, checked against its public key on record."""
         key = self._private_keys.get(keyid)
         if key is None:
-            key = self._private_keys[keyid] = keystore.decrypt(conn, self._master_key, keyid)
+            key = keystore.decrypt(conn, self._master_key, keyid)
+            if key.public_key().public_bytes_raw() != keystore.get(conn, keyid).public_key:
+                raise LedgerError(f"the private key stored for {keyid} does not match its public key")
+            self._private_keys[keyid] = key
         return key
+
+    def sign(self, conn: Connection, keyid: str, payload: bytes) -> Envelope:
+        """An envelope of ``payload`` signed with custodial key ``keyid``. ``append`` admits it without
+        checking its signature again: the signature was just made with the private key that matches the
+        key's public key (``private_key``), over this payload. Admission (the key valid at the index) is
+        never skipped. The store remembers the last ``SIGNED_MEMORY`` signatures it made."""
+        envelope = sign_envelope(payload, self.private_key(conn, keyid), keyid)
+        [signature] = envelope.signatures
+        with self._signed_lock:
+            self._signed[signature.sig] = (keyid, _message_digest(envelope))
+            while len(self._signed) > SIGNED_MEMORY:
+                self._signed.popitem(last=False)
+        return envelope
+
+    def _signed_here(self, envelope: Envelope) -> str | None:
+        """The key id that ``sign`` signed ``envelope`` with (each signature is vouched for once), or None."""
+        if len(envelope.signatures) != 1:
+            return None
+        [signature] = envelope.signatures
+        with self._signed_lock:
+            made = self._signed.pop(signature.sig, None)
+        return signature.keyid if made == (signature.keyid, _message_digest(envelope)) else None
 
     def keys(self, conn: Connection) -> list[KeyInfo]:
         """Every key on record."""
@@ -152,7 +187,8 @@ class LedgerStore:
         state = connection.lock_state(conn)
         if state is None:
             raise LedgerError("the ledger is not bootstrapped")
-        return append_batch(conn, state[0], envelopes, self._signer(conn) if seal else None)
+        vouched = [self._signed_here(envelope) for envelope in envelopes]
+        return append_batch(conn, state[0], envelopes, self._signer(conn) if seal else None, vouched)
 
     def seal(self, conn: Connection) -> int:
         """Sign the checkpoint of the locked log's current size unless there is one already; the size."""
@@ -222,3 +258,7 @@ class LedgerStore:
     def check_head(self, conn: Connection) -> None:
         """Check that the state row matches the latest signed checkpoint (cheap; run at start-up)."""
         audit.check_head(conn, self.verifier_key(conn))
+
+
+def _message_digest(envelope: Envelope) -> bytes:
+    return hashlib.sha256(pae(envelope.payload_type, envelope.payload)).digest()
