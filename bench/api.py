@@ -18,6 +18,7 @@ import argparse
 import shutil
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import common
@@ -50,13 +51,11 @@ def bench_events(
             events = new_size - size
             return events / seconds, events / max(1, new_checkpoints - checkpoints), result
 
-        return [
-            common.best_of(
-                lambda lua=common.harvest_lua(tokens, zone, batch): one_round(lua),
-                rate=lambda measured: measured[0],
-            )
-            for batch in batches
-        ]
+        measured = []
+        for batch in batches:
+            lua = common.harvest_lua(tokens, zone, batch)
+            measured.append(common.best_of(partial(one_round, lua), rate=lambda found: found[0]))
+        return measured
 
 
 def main() -> None:
