@@ -7,7 +7,8 @@ yyyy-mm-dd; with semicolons a decimal comma (``12,5``) is read as 12.5.
 Every line is first parsed into the same ``Harvest`` command the form and the API use, then recorded through
 ``tracer.events.dispatch.record`` in the caller's single write transaction, each line in a savepoint so that
 every bad line is reported, not just the first. If any line is bad, ``ImportRejected`` carries the report and
-the caller's transaction rolls back: nothing is imported.
+the caller's transaction rolls back: nothing is imported. The file's events are appended to the ledger
+together, under one signed checkpoint (``pipeline.hold``/``seal``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
 from tracer.errors import Conflict, InvalidInput, NotFound, RuleViolation, TracerError
+from tracer.events import pipeline
 from tracer.events.commands import Harvest
 from tracer.events.dispatch import record
 from tracer.events.pipeline import Recorded
@@ -118,14 +120,18 @@ def import_harvests(*, session: Session, actor: Actor, data: bytes) -> list[Reco
     commands = parse(data)
     recorded: list[Recorded] = []
     problems: list[LineProblem] = []
+    held = pipeline.hold(session)  # one append and one signed checkpoint for the whole file
     for line, command in commands:
+        mark = held.mark()
         savepoint = session.begin_nested()
         try:
             recorded.append(record(session=session, actor=actor, command=command))
             savepoint.commit()
         except (InvalidInput, RuleViolation, NotFound, Conflict) as error:
             savepoint.rollback()
+            held.undo(mark)
             problems.append(LineProblem(line, error.field, error))
     if problems:
         raise ImportRejected(problems)
+    pipeline.seal(session)
     return recorded

@@ -8,7 +8,9 @@ from sqlmodel import select
 
 from tests.web.conftest import ledger_size, post_form, query, text
 from tests.web.test_console_forms import gac
+from tracer import journal
 from tracer.events.rules import today
+from tracer.ledger.schema import ledger_checkpoints
 from tracer.models.lots import Lot
 
 
@@ -29,11 +31,16 @@ def test_a_good_file_imports_every_line(producer, demo_app):
         f"zone_id,name,quantity,unit,harvested_on\n{zone.id},Quả gấc chín đợt 1,120.5,kg,{day}\n"
         f'{zone.id},Quả gấc chín đợt 2,80,kg,{iso}\n\n{zone.id},"Gấc, loại 2",15,kg,{iso}\n'
     ).encode()
-    size = ledger_size(producer)
+    size, checkpoints = ledger_size(producer), len(query(demo_app, select(ledger_checkpoints.c.size)))
     response = upload(producer, "\ufeff".encode() + content)  # with the BOM spreadsheets write
     assert response.status_code == 200, text(response)
     assert "Đã nhập 3 lần thu hoạch" in text(response)
     assert ledger_size(producer) == size + 3
+    # appended together: one signed checkpoint for the file, against which every line is provable
+    assert len(query(demo_app, select(ledger_checkpoints.c.size))) == checkpoints + 1
+    with demo_app.app_context(), demo_app.extensions["tracer.engine"].connect() as conn:
+        journal.store().verify_store(conn)
+        assert all(journal.store().inclusion_proof(conn, i, size + 3) for i in range(size, size + 3))
     names = {lot.name for lot in query(demo_app, select(Lot).where(Lot.zone_id == zone.id))}
     assert {"Quả gấc chín đợt 1", "Quả gấc chín đợt 2", "Gấc, loại 2"} <= names
 
