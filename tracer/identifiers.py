@@ -6,14 +6,12 @@ enough to keep the QR code small.
 
 from __future__ import annotations
 
-import secrets
-
-from tracer.serials import ALPHABET  # Crockford base32: no I, L, O, U
+from tracer.serials import random_code  # Crockford base32: no I, L, O, U
 
 
 def new_id(prefix: str, length: int = 9) -> str:
     """``prefix`` followed by ``length`` random Crockford characters (5 bits each)."""
-    return prefix + "".join(secrets.choice(ALPHABET) for _ in range(length))
+    return prefix + random_code(length)
 
 
 def new_lot_id() -> str:

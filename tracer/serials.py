@@ -52,10 +52,15 @@ class SerialError(ValueError):
     """A serial that is not 12 Crockford Base32 characters, or a bad list of serials."""
 
 
+def random_code(length: int) -> str:
+    """``length`` Crockford characters from ``5 * length`` bits of ``secrets``."""
+    value = secrets.randbits(5 * length)
+    return "".join(ALPHABET[(value >> (5 * i)) & 31] for i in reversed(range(length)))
+
+
 def new_serial() -> str:
     """One fresh serial: 60 bits from ``secrets``, 12 Crockford characters."""
-    value = secrets.randbits(SERIAL_BITS)
-    return "".join(ALPHABET[(value >> (5 * i)) & 31] for i in reversed(range(SERIAL_LENGTH)))
+    return random_code(SERIAL_LENGTH)
 
 
 def new_serials(n: int) -> list[str]:

@@ -34,6 +34,30 @@ def test_canonical_json_is_rfc8785(value: Any) -> None:
     assert canonical_json(json.loads(data)) == data
 
 
+ascii_keyed = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(st.characters(max_codepoint=127)), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(ascii_keyed)
+def test_the_json_dumps_path_is_rfc8785(value: Any) -> None:
+    """Event bodies (ASCII keys) take ``json.dumps``; any string, control characters and astral ones too."""
+    assert canonical_json(value) == rfc8785.dumps(value)
+
+
+def test_what_json_dumps_would_get_wrong_goes_through_rfc8785() -> None:
+    astral = {"\U0001f600": 1, "\uff61": 2}  # UTF-16 order puts the astral key (a surrogate pair) first
+    assert canonical_json(astral) == rfc8785.dumps(astral)
+    assert canonical_json(astral).startswith('{"\U0001f600"'.encode())
+    with pytest.raises(LedgerError, match="cannot canonicalise"):
+        canonical_json({"a": "\ud800"})  # a lone surrogate is not UTF-8
+
+
 def test_canonical_json_known_answer() -> None:
     body = {"z": 1, "a": [True, None, "Trà Vinh"], "é": {"b": "2", "a": "1"}, "\u20ac": 0}
     assert canonical_json(body) == '{"a":[true,null,"Trà Vinh"],"z":1,"é":{"a":"1","b":"2"},"€":0}'.encode()
