@@ -40,6 +40,26 @@ def harvest(ctx: dict[str, str], **changes: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
+def process(ctx: dict[str, str], quantity: str) -> dict[str, Any]:
+    """Pressing ``quantity`` of the demo's gấc oil lot into one output."""
+    return {
+        "type": "process",
+        "step": "Ép",
+        "processed_on": day(),
+        "inputs": [{"lot_id": ctx["oil"], "quantity": quantity}],
+        "outputs": [{"name": "x", "quantity": "1", "unit": "kg"}],
+    }
+
+
+def ship(lot: str, province: str = "Trà Vinh") -> dict[str, Any]:
+    return {
+        "type": "ship",
+        "lot_id": lot,
+        "shipped_on": day(),
+        "sale_point": {"name": "Chợ", "province": province},
+    }
+
+
 def _revoked(api: Api) -> dict[str, str]:
     token = api.token(GAC_PRODUCER)
     with api.app.app_context(), writer() as session:
@@ -73,13 +93,7 @@ CASES = {
         Case(
             lambda c: [
                 harvest(c),
-                {
-                    "type": "process",
-                    "step": "Ép",
-                    "processed_on": day(),
-                    "inputs": [{"lot_id": c["oil"], "quantity": "100000"}],
-                    "outputs": [{"name": "x", "quantity": "1", "unit": "kg"}],
-                },
+                process(c, "100000"),
             ]
         ),
         409,
@@ -90,12 +104,7 @@ CASES = {
             lambda c: [
                 harvest(c),
                 harvest(c),
-                {
-                    "type": "ship",
-                    "lot_id": c["cacao"],
-                    "shipped_on": day(),
-                    "sale_point": {"name": "Chợ", "province": "Trà Vinh"},
-                },
+                ship(c["cacao"]),
             ]
         ),
         404,
@@ -115,40 +124,17 @@ CASES = {
     "bad date": (Case(lambda c: harvest(c, harvested_on="31/02/2024")), 422, "harvested_on"),
     "date in the future": (Case(lambda c: harvest(c, harvested_on=day(3))), 422, "harvested_on"),
     "nested field": (
-        Case(
-            lambda c: {
-                "type": "process",
-                "step": "Ép",
-                "processed_on": day(),
-                "inputs": [{"lot_id": c["oil"], "quantity": "abc"}],
-                "outputs": [{"name": "x", "quantity": "1", "unit": "kg"}],
-            }
-        ),
+        Case(lambda c: process(c, "abc")),
         422,
         "inputs[0].quantity",
     ),
     "overdraw": (
-        Case(
-            lambda c: {
-                "type": "process",
-                "step": "Ép",
-                "processed_on": day(),
-                "inputs": [{"lot_id": c["oil"], "quantity": "100000"}],
-                "outputs": [{"name": "x", "quantity": "1", "unit": "kg"}],
-            }
-        ),
+        Case(lambda c: process(c, "100000")),
         409,
         "inputs[0].quantity",
     ),
     "another organisation's lot": (
-        Case(
-            lambda c: {
-                "type": "ship",
-                "lot_id": c["cacao"],
-                "shipped_on": day(),
-                "sale_point": {"name": "Chợ", "province": "Trà Vinh"},
-            }
-        ),
+        Case(lambda c: ship(c["cacao"])),
         404,
         "lot_id",
     ),
@@ -169,12 +155,7 @@ CASES = {
     ),
     "recalled lot": (
         Case(
-            lambda c: {
-                "type": "ship",
-                "lot_id": c["sausage"],
-                "shipped_on": day(),
-                "sale_point": {"name": "Chợ", "province": "Long An"},
-            },
+            lambda c: ship(c["sausage"], "Long An"),
             as_user="laxuong.canduoc@example.vn",
         ),
         409,
