@@ -8,7 +8,8 @@ order 01, 10, 21. ``parse_path`` takes package URIs only; ``parse_key_path`` als
 class-level forms ``/01/{GTIN}`` and ``/01/{GTIN}/10/{lot}`` (``ClassLink``). Values are
 percent-encoded on output for every character outside the RFC 3986 unreserved set (as GS1's
 syntax engine does) and accepted either raw or encoded on input. Products without a GTIN use
-our own short form ``{base}/p/{serial}``.
+our own short form ``{base}/p/{serial}``. A refusal (``GS1Error``) carries a message id
+(``tracer.messages.Message``) and its parameters, so that a reader can be told why in their language.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+from tracer.messages import Message
 
 __all__ = [
     "ClassLink",
@@ -45,13 +49,46 @@ _KNOWN_AIS = frozenset({"10", "17", "21", "22", "235"})
 
 
 class GS1Error(ValueError):
-    """A GTIN or Digital Link URI that does not follow the GS1 rules; the message says why."""
+    """A GTIN or Digital Link URI that does not follow the GS1 rules. ``message`` says why, by its id; its
+    English template filled with ``params`` is the ``str()``, quoted by the API's problem+json ``detail``."""
+
+    def __init__(self, message: Message, **params: Any) -> None:
+        super().__init__(message.english(params))
+        self.message = message
+        self.params = params
+
+    def within(self, where: str) -> GS1Error:
+        """This error, found in the part ``where`` of a URI (``AI 01``): its English prefixed with it, its
+        message id and parameters kept."""
+        self.args = (f"{where}: {self}",)
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class _X20:
+    """Why a value of an X..20 AI (the lot, the serial) is refused: one message id each, naming that part."""
+
+    empty: Message
+    too_long: Message
+    bad_character: Message
+    bad_encoding: Message
+
+
+_X20_AIS = {
+    "10": _X20(Message.LOT_EMPTY, Message.LOT_TOO_LONG, Message.LOT_BAD_CHARACTER, Message.LOT_BAD_ENCODING),
+    "21": _X20(
+        Message.SERIAL_EMPTY,
+        Message.SERIAL_TOO_LONG,
+        Message.SERIAL_BAD_CHARACTER,
+        Message.SERIAL_BAD_ENCODING,
+    ),
+}
 
 
 def gtin_check_digit(digits: str) -> int:
     """Return the GS1 mod-10 check digit for ``digits`` (the GTIN without its last digit)."""
     if not digits.isascii() or not digits.isdigit():
-        raise GS1Error(f"GTIN must be digits only, got {digits!r}")
+        raise GS1Error(Message.GTIN_NOT_DIGITS, gtin=digits)
     total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
     return (10 - total % 10) % 10
 
@@ -60,23 +97,23 @@ def gtin_check_digit(digits: str) -> int:
 def validate_gtin(gtin: str) -> str:
     """Check a GTIN-8/12/13/14 and return its 14-digit form (left-padded with zeros)."""
     if not gtin.isascii() or not gtin.isdigit():
-        raise GS1Error(f"GTIN must be digits only, got {gtin!r}")
+        raise GS1Error(Message.GTIN_NOT_DIGITS, gtin=gtin)
     if len(gtin) not in (8, 12, 13, 14):
-        raise GS1Error(f"GTIN must have 8, 12, 13 or 14 digits, got {len(gtin)}")
+        raise GS1Error(Message.GTIN_LENGTH, length=len(gtin))
     expected = gtin_check_digit(gtin[:-1])
     if int(gtin[-1]) != expected:
-        raise GS1Error(f"bad check digit in GTIN {gtin}: expected {expected}")
+        raise GS1Error(Message.GTIN_CHECK_DIGIT, gtin=gtin, expected=expected)
     return gtin.zfill(14)
 
 
 def _check_x20(ai: str, value: str) -> None:
     if not value:
-        raise GS1Error(f"AI {ai} is empty")
+        raise GS1Error(_X20_AIS[ai].empty)
     if len(value) > _MAX_X:
-        raise GS1Error(f"AI {ai} too long: {len(value)} characters, at most {_MAX_X}")
+        raise GS1Error(_X20_AIS[ai].too_long, length=len(value), limit=_MAX_X)
     if not _CSET82.fullmatch(value):
         bad = next(c for c in value if not _CSET82.fullmatch(c))
-        raise GS1Error(f"bad character {bad!r} in AI {ai} (GS1 AI 82 character set)")
+        raise GS1Error(_X20_AIS[ai].bad_character, char=bad)
 
 
 def _century(yy: int, today: date) -> int:
@@ -93,23 +130,23 @@ def _century(yy: int, today: date) -> int:
 def _format_yymmdd(value: date) -> str:
     text = value.strftime("%y%m%d")
     if _parse_yymmdd(text) != value:
-        raise GS1Error(f"expiry {value.isoformat()} is outside the GS1 two-digit year window")
+        raise GS1Error(Message.EXPIRY_OUTSIDE_WINDOW, day=value.isoformat())
     return text
 
 
 def _parse_yymmdd(text: str) -> date:
     if len(text) != 6 or not text.isascii() or not text.isdigit():
-        raise GS1Error(f"AI 17 must be YYMMDD, got {text!r}")
+        raise GS1Error(Message.EXPIRY_NOT_YYMMDD, value=text)
     year = _century(int(text[:2]), date.today())
     month, day = int(text[2:4]), int(text[4:])
     if not 1 <= month <= 12:
-        raise GS1Error(f"AI 17 has a bad month: {text}")
+        raise GS1Error(Message.EXPIRY_BAD_MONTH, value=text)
     if day == 0:  # GS1: day 00 means the last day of the month
         day = calendar.monthrange(year, month)[1]
     try:
         return date(year, month, day)
     except ValueError:
-        raise GS1Error(f"AI 17 has a bad day: {text}") from None
+        raise GS1Error(Message.EXPIRY_BAD_DAY, value=text) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +162,7 @@ class DigitalLink:
         if self.gtin is not None:
             object.__setattr__(self, "gtin", validate_gtin(self.gtin))
         elif self.lot is not None:
-            raise GS1Error("a lot (AI 10) needs a GTIN (AI 01); the /p/ form has none")
+            raise GS1Error(Message.LOT_WITHOUT_GTIN)
         if self.lot is not None:
             _check_x20("10", self.lot)
         _check_x20("21", self.serial)
@@ -171,7 +208,7 @@ def _dec(ai: str, raw: str) -> str:
         _check_x20(ai, raw)
         return raw
     if _PCT.search(raw):
-        raise GS1Error(f"bad percent-encoding in AI {ai}: {raw!r}")
+        raise GS1Error(_X20_AIS[ai].bad_encoding, raw=raw)
     value = unquote(raw, errors="replace")
     _check_x20(ai, value)
     return value
@@ -181,7 +218,7 @@ def parse_path(path: str, query: str = "") -> DigitalLink:
     """Parse the path (and query) of a package's Digital Link URI, e.g. ``/01/0893.../10/LOT1/21/ABC``."""
     link = parse_key_path(path, query)
     if isinstance(link, ClassLink):
-        raise GS1Error("no serial: a package URI needs AI 21 after the GTIN")
+        raise GS1Error(Message.NO_SERIAL)
     return link
 
 
@@ -200,32 +237,32 @@ def parse_key_path(path: str, query: str = "") -> DigitalLink | ClassLink:
             pass  # the general parse below names the error the same way as for any other URI
     segments = path.strip("/").split("/") if path.strip("/") else []
     if "" in segments:
-        raise GS1Error("empty path segment (//) in the URI")
+        raise GS1Error(Message.EMPTY_SEGMENT)
     starts = [i for i, s in enumerate(segments) if s in ("01", "p")]
     if not starts:
-        raise GS1Error("no primary key: the path must contain /01/{GTIN} or /p/{serial}")
+        raise GS1Error(Message.NO_PRIMARY_KEY)
     start = starts[0]
     if any(s in _KNOWN_AIS for s in segments[:start]):
-        raise GS1Error("wrong order: AI 01 must come before AI 10 and AI 21")
+        raise GS1Error(Message.GTIN_NOT_FIRST)
     rest = segments[start:]
     if len(rest) % 2:
-        raise GS1Error(f"AI {rest[-1]} has no value")
+        raise GS1Error(Message.AI_WITHOUT_VALUE, ai=rest[-1])
     pairs = [(rest[i], rest[i + 1]) for i in range(0, len(rest), 2)]
     expiry = _parse_query(query)
     if pairs[0][0] == "p":
         if len(pairs) > 1:
-            raise GS1Error("the /p/{serial} form takes nothing after the serial")
+            raise GS1Error(Message.SHORT_FORM_EXTRA)
         return DigitalLink(None, None, _dec("21", pairs[0][1]), expiry)
     values: dict[str, str] = {}
     for ai, raw in pairs[1:]:
         if ai not in _QUALIFIERS:
             if ai == "01":
-                raise GS1Error("AI 01 given twice")
+                raise GS1Error(Message.GTIN_TWICE)
             if ai.isdigit():
-                raise GS1Error(f"unknown AI {ai} in the path (expected 10 or 21)")
-            raise GS1Error(f"unexpected path segment {ai!r} (expected AI 10 or 21)")
+                raise GS1Error(Message.AI_UNKNOWN_IN_PATH, ai=ai)
+            raise GS1Error(Message.SEGMENT_UNEXPECTED, segment=ai)
         if ai in values or any(_QUALIFIERS.index(ai) < _QUALIFIERS.index(k) for k in values):
-            raise GS1Error(f"wrong order: AI {ai} out of place (order is 01, 10, 21)")
+            raise GS1Error(Message.AI_OUT_OF_ORDER, ai=ai)
         values[ai] = _dec(ai, raw)
     if "21" not in values:
         return ClassLink(_gtin_segment(pairs[0][1]), values.get("10"))
@@ -236,7 +273,7 @@ def _gtin_segment(raw: str) -> str:
     try:
         return validate_gtin(raw)
     except GS1Error as exc:
-        raise GS1Error(f"AI 01: {exc}") from None
+        raise exc.within("AI 01") from None
 
 
 def _parse_query(query: str) -> date | None:
@@ -245,9 +282,9 @@ def _parse_query(query: str) -> date | None:
         if not key.isdigit():
             continue  # non-GS1 parameters (linkType, context, ...) belong to the resolver
         if key != "17":
-            raise GS1Error(f"unknown AI {key} in the query (only 17 is accepted)")
+            raise GS1Error(Message.AI_UNKNOWN_IN_QUERY, ai=key)
         if expiry is not None:
-            raise GS1Error("AI 17 given twice")
+            raise GS1Error(Message.EXPIRY_TWICE)
         expiry = _parse_yymmdd(value)
     return expiry
 
@@ -256,7 +293,7 @@ def parse_uri(uri_or_path: str) -> DigitalLink:
     """Parse a full Digital Link URI (``https://host/01/...``) or just its path and query."""
     parts = urlsplit(uri_or_path)
     if parts.scheme and parts.scheme.lower() not in ("http", "https"):
-        raise GS1Error(f"Digital Link URIs are http(s), got scheme {parts.scheme!r}")
+        raise GS1Error(Message.NOT_HTTP, scheme=parts.scheme)
     if parts.fragment:
-        raise GS1Error("a Digital Link URI has no #fragment")
+        raise GS1Error(Message.FRAGMENT)
     return parse_path(parts.path, parts.query)

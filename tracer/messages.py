@@ -4,7 +4,9 @@ A domain function raises ``RuleViolation(Message.LOT_RECALLED, field="lot_id", l
 filled with the parameters (and ``field``) for the problem+json ``detail`` (RFC 9457), while the web forms
 translate by the id, never by the English text (``tracer.web.wording``), so rewording a template here cannot
 break what a Vietnamese reader sees. Pydantic validators raise ``Message.X.invalid(...)``: the id becomes the
-error's ``type``. Templates use ``str.format`` fields, the same syntax pydantic fills custom errors with.
+error's ``type``. A code that does not parse raises ``tracer.gs1.GS1Error(Message.X, ...)``: its ``str()`` is
+the filled template, and the resolver's pages say it in the reader's language by the id. Templates use
+``str.format`` fields, the same syntax pydantic fills custom errors with.
 """
 
 from __future__ import annotations
@@ -77,6 +79,42 @@ class Message(Enum):
     TOO_MANY_LINES = "at most {n} lines per file"
     LINE_TOO_LONG = "the line has more cells than the header"
     NO_LINES = "the file has no lines after the header"
+    # GS1 codes (tracer/gs1.py): one id per part of the code a reader can be told about (lot, serial, expiry)
+    GTIN_NOT_DIGITS = "GTIN must be digits only, got {gtin!r}"
+    GTIN_LENGTH = "GTIN must have 8, 12, 13 or 14 digits, got {length}"
+    GTIN_CHECK_DIGIT = "bad check digit in GTIN {gtin}: expected {expected}"
+    GTIN_TWICE = "AI 01 given twice"
+    LOT_EMPTY = "AI 10 is empty"
+    LOT_TOO_LONG = "AI 10 too long: {length} characters, at most {limit}"
+    LOT_BAD_CHARACTER = "bad character {char!r} in AI 10 (GS1 AI 82 character set)"
+    LOT_BAD_ENCODING = "bad percent-encoding in AI 10: {raw!r}"
+    LOT_WITHOUT_GTIN = "a lot (AI 10) needs a GTIN (AI 01); the /p/ form has none"
+    SERIAL_EMPTY = "AI 21 is empty"
+    SERIAL_TOO_LONG = "AI 21 too long: {length} characters, at most {limit}"
+    SERIAL_BAD_CHARACTER = "bad character {char!r} in AI 21 (GS1 AI 82 character set)"
+    SERIAL_BAD_ENCODING = "bad percent-encoding in AI 21: {raw!r}"
+    NO_SERIAL = "no serial: a package URI needs AI 21 after the GTIN"
+    EXPIRY_OUTSIDE_WINDOW = "expiry {day} is outside the GS1 two-digit year window"
+    EXPIRY_NOT_YYMMDD = "AI 17 must be YYMMDD, got {value!r}"
+    EXPIRY_BAD_MONTH = "AI 17 has a bad month: {value}"
+    EXPIRY_BAD_DAY = "AI 17 has a bad day: {value}"
+    EXPIRY_TWICE = "AI 17 given twice"
+    EMPTY_SEGMENT = "empty path segment (//) in the URI"
+    NO_PRIMARY_KEY = "no primary key: the path must contain /01/{{GTIN}} or /p/{{serial}}"
+    GTIN_NOT_FIRST = "wrong order: AI 01 must come before AI 10 and AI 21"
+    AI_OUT_OF_ORDER = "wrong order: AI {ai} out of place (order is 01, 10, 21)"
+    AI_WITHOUT_VALUE = "AI {ai} has no value"
+    AI_UNKNOWN_IN_PATH = "unknown AI {ai} in the path (expected 10 or 21)"
+    AI_UNKNOWN_IN_QUERY = "unknown AI {ai} in the query (only 17 is accepted)"
+    SEGMENT_UNEXPECTED = "unexpected path segment {segment!r} (expected AI 10 or 21)"
+    SHORT_FORM_EXTRA = "the /p/{{serial}} form takes nothing after the serial"
+    NOT_HTTP = "Digital Link URIs are http(s), got scheme {scheme!r}"
+    FRAGMENT = "a Digital Link URI has no #fragment"
+    # identifiers of EPCIS documents (tracer/resolver/ids.py): one id per kind, each says its own syntax
+    ID_KIND_UNKNOWN = "no identifiers of kind {kind!r}"
+    LOT_ID_MALFORMED = "{value!r} is not a well-formed lot identifier"
+    ZONE_ID_MALFORMED = "{value!r} is not a well-formed zone identifier"
+    ORG_ID_MALFORMED = "{value!r} is not a well-formed org identifier"
 
     @property
     def parameters(self) -> frozenset[str]:

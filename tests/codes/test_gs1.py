@@ -18,6 +18,7 @@ from tracer.gs1 import (
     parse_uri,
     validate_gtin,
 )
+from tracer.messages import Message as M
 
 BASE = "https://trace.example.vn"
 GTIN = "08935049500018"
@@ -52,19 +53,21 @@ def test_validate_gtin_pads_to_14(gtin: str, padded: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("gtin", "message"),
+    ("gtin", "message", "reason"),
     [
-        ("8935049500017", "bad check digit in GTIN 8935049500017: expected 8"),
-        ("893504950001", "8, 12, 13 or 14 digits, got 12|bad check digit"),
-        ("893504950", "8, 12, 13 or 14 digits, got 9"),
-        ("89350495000A8", "digits only"),
-        ("８９３５０４９５０００１８", "digits only"),  # full-width digits are not ASCII
-        ("", "digits only"),
+        ("8935049500017", "bad check digit in GTIN 8935049500017: expected 8", M.GTIN_CHECK_DIGIT),
+        ("893504950001", "bad check digit in GTIN 893504950001: expected 7", M.GTIN_CHECK_DIGIT),
+        ("893504950", "8, 12, 13 or 14 digits, got 9", M.GTIN_LENGTH),
+        ("89350495000A8", "digits only", M.GTIN_NOT_DIGITS),
+        ("８９３５０４９５０００１８", "digits only", M.GTIN_NOT_DIGITS),  # full-width digits are not ASCII
+        ("", "digits only", M.GTIN_NOT_DIGITS),
     ],
 )
-def test_validate_gtin_refuses(gtin: str, message: str) -> None:
-    with pytest.raises(GS1Error, match=message):
+def test_validate_gtin_refuses(gtin: str, message: str, reason: M) -> None:
+    with pytest.raises(GS1Error, match=message) as caught:
         validate_gtin(gtin)
+    assert caught.value.message is reason
+    assert str(caught.value) == reason.english(caught.value.params)
 
 
 def test_build_full_uri() -> None:
@@ -106,39 +109,43 @@ def test_resolver_path_without_host() -> None:
 
 
 @pytest.mark.parametrize(
-    ("uri", "message"),
+    ("uri", "message", "reason"),
     [
-        (f"/01/{GTIN[:-1]}9/21/S", "AI 01: bad check digit"),
-        (f"/01/{GTIN}/21/S/10/L", "wrong order: AI 10 out of place"),
-        (f"/10/L/01/{GTIN}/21/S", "wrong order: AI 01 must come before"),
-        (f"/01/{GTIN}/21/S/21/T", "wrong order: AI 21 out of place"),
-        (f"/01/{GTIN}/10/L%C3%B4/21/S", "bad character 'ô' in AI 10"),
-        (f"/01/{GTIN}/10/L/21/S%20T", "bad character ' ' in AI 21"),
-        (f"/01/{GTIN}/10/L/21/S~T", "bad character '~' in AI 21"),
-        (f"/01/{GTIN}/10/{'L' * 21}/21/S", "AI 10 too long: 21 characters, at most 20"),
-        (f"/01/{GTIN}/21/{'S' * 21}", "AI 21 too long"),
-        (f"/01/{GTIN}/22/V/21/S", "unknown AI 22 in the path"),
-        (f"/01/{GTIN}/lot/L/21/S", "unexpected path segment 'lot'"),
-        (f"/01/{GTIN}/21/S?3103=000195", "unknown AI 3103 in the query"),
-        (f"/01/{GTIN}/21/S?17=261301", "AI 17 has a bad month"),
-        (f"/01/{GTIN}/21/S?17=260230", "AI 17 has a bad day"),
-        (f"/01/{GTIN}/21/S?17=2612", "AI 17 must be YYMMDD"),
-        (f"/01/{GTIN}/21/S?17=261231&17=261231", "AI 17 given twice"),
-        (f"/01/{GTIN}/10/L", "no serial"),
-        (f"/01/{GTIN}/10/L/21", "AI 21 has no value"),
-        (f"/01/{GTIN}/01/{GTIN}/21/S", "AI 01 given twice"),
-        (f"/01/{GTIN}//21/S", "empty path segment"),
-        (f"/01/{GTIN}/21/S%2", "bad percent-encoding in AI 21"),
-        ("/p/ABC/21/D", "takes nothing after the serial"),
-        ("/gtin/123", "no primary key"),
-        ("", "no primary key"),
-        (f"ftp://x.vn/01/{GTIN}/21/S", "scheme 'ftp'"),
-        (f"https://x.vn/01/{GTIN}/21/S#frag", "no #fragment"),
+        (f"/01/{GTIN[:-1]}9/21/S", "AI 01: bad check digit", M.GTIN_CHECK_DIGIT),
+        (f"/01/{GTIN}/21/S/10/L", "wrong order: AI 10 out of place", M.AI_OUT_OF_ORDER),
+        (f"/10/L/01/{GTIN}/21/S", "wrong order: AI 01 must come before", M.GTIN_NOT_FIRST),
+        (f"/01/{GTIN}/21/S/21/T", "wrong order: AI 21 out of place", M.AI_OUT_OF_ORDER),
+        (f"/01/{GTIN}/10/L%C3%B4/21/S", "bad character 'ô' in AI 10", M.LOT_BAD_CHARACTER),
+        (f"/01/{GTIN}/10/L/21/S%20T", "bad character ' ' in AI 21", M.SERIAL_BAD_CHARACTER),
+        (f"/01/{GTIN}/10/L/21/S~T", "bad character '~' in AI 21", M.SERIAL_BAD_CHARACTER),
+        (f"/01/{GTIN}/10/{'L' * 21}/21/S", "AI 10 too long: 21 characters, at most 20", M.LOT_TOO_LONG),
+        (f"/01/{GTIN}/21/{'S' * 21}", "AI 21 too long", M.SERIAL_TOO_LONG),
+        (f"/01/{GTIN}/22/V/21/S", "unknown AI 22 in the path", M.AI_UNKNOWN_IN_PATH),
+        (f"/01/{GTIN}/lot/L/21/S", "unexpected path segment 'lot'", M.SEGMENT_UNEXPECTED),
+        (f"/01/{GTIN}/21/S?3103=000195", "unknown AI 3103 in the query", M.AI_UNKNOWN_IN_QUERY),
+        (f"/01/{GTIN}/21/S?17=261301", "AI 17 has a bad month", M.EXPIRY_BAD_MONTH),
+        (f"/01/{GTIN}/21/S?17=260230", "AI 17 has a bad day", M.EXPIRY_BAD_DAY),
+        (f"/01/{GTIN}/21/S?17=2612", "AI 17 must be YYMMDD", M.EXPIRY_NOT_YYMMDD),
+        (f"/01/{GTIN}/21/S?17=261231&17=261231", "AI 17 given twice", M.EXPIRY_TWICE),
+        (f"/01/{GTIN}/10/L", "no serial", M.NO_SERIAL),
+        (f"/01/{GTIN}/10/L/21", "AI 21 has no value", M.AI_WITHOUT_VALUE),
+        (f"/01/{GTIN}/01/{GTIN}/21/S", "AI 01 given twice", M.GTIN_TWICE),
+        (f"/01/{GTIN}//21/S", "empty path segment", M.EMPTY_SEGMENT),
+        (f"/01/{GTIN}/21/S%2", "bad percent-encoding in AI 21", M.SERIAL_BAD_ENCODING),
+        (f"/01/{GTIN}/10/L%2/21/S", "bad percent-encoding in AI 10", M.LOT_BAD_ENCODING),
+        ("/p/ABC/21/D", "takes nothing after the serial", M.SHORT_FORM_EXTRA),
+        ("/gtin/123", "no primary key", M.NO_PRIMARY_KEY),
+        ("", "no primary key", M.NO_PRIMARY_KEY),
+        (f"ftp://x.vn/01/{GTIN}/21/S", "scheme 'ftp'", M.NOT_HTTP),
+        (f"https://x.vn/01/{GTIN}/21/S#frag", "no #fragment", M.FRAGMENT),
     ],
 )
-def test_malformed_uris_are_refused_with_the_reason(uri: str, message: str) -> None:
-    with pytest.raises(GS1Error, match=message):
+def test_malformed_uris_are_refused_with_the_reason(uri: str, message: str, reason: M) -> None:
+    with pytest.raises(GS1Error, match=message) as caught:
         parse_uri(uri)
+    # The id says why (a reader is told by it); the English is its template filled in, maybe placed: "AI 01: "
+    assert caught.value.message is reason
+    assert str(caught.value).endswith(reason.english(caught.value.params))
 
 
 def test_link_itself_refuses_bad_values() -> None:
@@ -146,9 +153,19 @@ def test_link_itself_refuses_bad_values() -> None:
         DigitalLink(None, "L1", "S")
     with pytest.raises(GS1Error, match="AI 21 is empty"):
         DigitalLink(GTIN, None, "")
+    with pytest.raises(GS1Error, match="AI 10 is empty"):
+        DigitalLink(GTIN, "", "S")
     with pytest.raises(GS1Error, match="outside the GS1 two-digit year window"):
         build_uri(BASE, DigitalLink(GTIN, None, "S", date(date.today().year + 60, 1, 1)))
-    assert isinstance(GS1Error("x"), ValueError)
+    assert isinstance(GS1Error(M.FRAGMENT), ValueError)
+
+
+def test_the_gtin_of_a_uri_is_named_and_keeps_its_id() -> None:
+    with pytest.raises(GS1Error) as caught:
+        parse_uri("/01/123")
+    assert str(caught.value) == "AI 01: GTIN must have 8, 12, 13 or 14 digits, got 3"
+    assert caught.value.message is M.GTIN_LENGTH
+    assert caught.value.params == {"length": 3}
 
 
 @st.composite

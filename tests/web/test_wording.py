@@ -1,5 +1,5 @@
-"""Form errors are translated by message id: every id reads in Vietnamese, and rewording the English
-(the API's ``detail``) cannot change what a reader of the forms sees."""
+"""Form errors and refused codes are translated by message id: every id reads in Vietnamese, and rewording the
+English (the API's ``detail``) cannot change what a reader of the forms or the resolver's pages sees."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tracer import i18n
 from tracer.errors import InvalidInput, NotFound, RuleViolation, TracerError
 from tracer.events.commands import Harvest
 from tracer.events.dispatch import invalid_input
+from tracer.gs1 import GS1Error, parse_key_path
 from tracer.messages import Message
 from tracer.web import feedback, wording
 
@@ -68,6 +69,20 @@ def test_by_id_not_by_text(vi):
     assert wording.translate(RuleViolation("lot L1 has been recalled")) == wording.translate(
         RuleViolation("anything")
     )
+
+
+@pytest.mark.parametrize("message", list(Message), ids=lambda m: m.name)
+def test_no_reader_is_told_about_application_identifiers(message):
+    # GS1's "AI 10" is jargon: a shopper is told "the lot number" (the API's English keeps the AI).
+    assert not re.search(r"\bAI\b", wording.DOMAIN[message])
+
+
+def test_a_code_that_does_not_parse_reads_by_its_id(vi):
+    with pytest.raises(GS1Error) as caught:
+        parse_key_path("/01/08935049500019")
+    assert str(caught.value) == "AI 01: bad check digit in GTIN 08935049500019: expected 8"
+    shown = wording.translate(caught.value)
+    assert shown == "Chữ số kiểm tra của mã GTIN 08935049500019 không đúng (phải là 8)."
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from tracer.errors import TracerError
 from tracer.gs1 import ClassLink, build_uri
+from tracer.messages import Message
 from tracer.models.events import EventRecord
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation
@@ -43,9 +44,9 @@ __all__ = [
 KINDS = ("lot", "zone", "org")
 _CROCKFORD = "[" + re.escape(ALPHABET) + "]{9}"
 _SYNTAX = {
-    "lot": re.compile("L" + _CROCKFORD),
-    "zone": re.compile("Z" + _CROCKFORD),
-    "org": re.compile("[1-9][0-9]{0,9}"),
+    "lot": (re.compile("L" + _CROCKFORD), Message.LOT_ID_MALFORMED),
+    "zone": (re.compile("Z" + _CROCKFORD), Message.ZONE_ID_MALFORMED),
+    "org": (re.compile("[1-9][0-9]{0,9}"), Message.ORG_ID_MALFORMED),
 }
 _LARGEST_ID = 2**31 - 1  # organisations.id is a 32-bit integer on PostgreSQL
 
@@ -113,10 +114,11 @@ class OrgThing:
 def parse_id(kind: str, value: str) -> str:
     """``value`` if it is a well-formed identifier of a ``kind`` (lot, zone, org); ``BadId`` if not."""
     if kind not in _SYNTAX:
-        raise BadId(f"no identifiers of kind {kind!r}", field="kind")
-    if len(value) > 20 or not _SYNTAX[kind].fullmatch(value):
+        raise BadId(Message.ID_KIND_UNKNOWN, field="kind", kind=kind)
+    syntax, malformed = _SYNTAX[kind]
+    if len(value) > 20 or not syntax.fullmatch(value):
         shown = value if len(value) <= 20 else value[:20] + "…"
-        raise BadId(f"{shown!r} is not a well-formed {kind} identifier", field="id")
+        raise BadId(malformed, field="id", value=shown)
     return value
 
 

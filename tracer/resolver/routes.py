@@ -25,6 +25,7 @@ from tracer.origin import caches as origin_caches
 from tracer.problems import wants_problem_json
 from tracer.resolver import classlevel, negotiation, things, visits
 from tracer.resolver.linkset import links, resolver_description
+from tracer.web import wording
 
 bp = Blueprint("resolver", __name__)
 
@@ -76,7 +77,7 @@ def resolve(_rest: str) -> Response:
     try:
         link = visits.parse_code(request.path, request.query_string.decode("utf-8", "replace"))
     except gs1.GS1Error as error:
-        return _bad_code(str(error))
+        return _bad_code(error)
     if isinstance(link, gs1.ClassLink):
         return classlevel.answer(link)  # a product or a lot: not a scan of a package
     app = current_app
@@ -133,10 +134,12 @@ def level_name(level: str) -> str:
     return names.get(level, level)
 
 
-def _bad_code(detail: str) -> Response:
+def _bad_code(error: gs1.GS1Error) -> Response:
+    """400: problem+json with the English reason, or a page saying it in the reader's language."""
     if wants_problem_json():
-        raise BadCode(f"not a valid GS1 Digital Link: {detail}", field="uri")
-    return Response(render_template("origin/bad_code.html", detail=detail), status=400, mimetype="text/html")
+        raise BadCode(f"not a valid GS1 Digital Link: {error}", field="uri")
+    html = render_template("origin/bad_code.html", reason=wording.translate(error))
+    return Response(html, status=400, mimetype="text/html")
 
 
 def _not_ours() -> Response:

@@ -33,6 +33,7 @@ from tracer.resolver.ids import (
     parse_id,
 )
 from tracer.resolver.linkset import Links, page_links, recall_links, traceability_links
+from tracer.web import wording
 
 __all__ = ["CONTEXT", "answer", "document", "thing_links"]
 
@@ -48,12 +49,13 @@ def answer(kind: str, value: str) -> Response:
     """The answer for the identifier ``/id/{kind}/{value}``."""
     try:
         parse_id(kind, value)
-    except BadId as error:
-        return negotiation.refuse(error, "origin/unknown_id.html", problem=error.detail, value=value)
+    except BadId as error:  # the page says why in the reader's language; problem+json keeps the English
+        reason = wording.translate(error)
+        return negotiation.refuse(error, "origin/unknown_id.html", reason=reason, value=value)
     thing = find(db.session(), kind, value)
     if thing is None:
         return negotiation.not_found(f"no {kind} of OCOP Tracer has the identifier {value}",
-                                     "origin/unknown_id.html", problem=None, value=value)  # fmt: skip
+                                     "origin/unknown_id.html", reason=None, value=value)  # fmt: skip
     base = current_app.extensions["tracer.settings"].public_url.rstrip("/")
     uri = _uri(base, kind, value)
     return negotiation.answer(uri, lambda: thing_links(thing, uri, base), lambda _locale: _page(kind, thing),

@@ -1,9 +1,11 @@
-"""What a reader of the forms is told for each of the domain's message ids, as Babel message ids.
+"""What a reader of the forms and pages is told for each of the domain's message ids, as Babel message ids.
 
 Keyed by ``tracer.messages.Message`` (and pydantic's error types), never by English text: the domain may
 reword its API ``detail`` freely. The values are English msgids, translated by Flask-Babel from
 ``tracer/translations`` (Vietnamese is the default and must be complete); their ``%(name)s`` placeholders are
-filled from the error's parameters, so each names only parameters its message's template has.
+filled from the error's parameters, so each names only parameters its message's template has. A code that
+does not parse (``tracer.gs1.GS1Error``) is said in words a shopper understands: the GTIN, the lot number, the
+serial number, the expiry date, never "AI 10".
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from flask_babel import gettext
 
 from tracer.errors import TracerError
+from tracer.gs1 import GS1Error
 from tracer.messages import Message as M
 
 
@@ -25,6 +28,10 @@ _NUMBER = N_("Enter a number, such as 12.5.")
 _ONE_OF = N_("Choose one of the options.")
 _NOT_INCOMING = N_("No lot %(lot)s is on its way to your organisation.")
 _OVERDRAW = N_("Lot %(lot)s holds only %(remaining)s %(unit)s; %(quantity)s is more than that.")
+_ORDER = N_(
+    "The parts of the code are in the wrong order: first the GTIN, then the lot number, then the serial."
+)
+_UNUSED_PART = N_("The code has a part (%(ai)s) that OCOP product codes do not use.")
 
 DOMAIN: dict[M, str] = {
     M.DATE_IN_FUTURE: N_("This date is in the future."),
@@ -81,6 +88,54 @@ DOMAIN: dict[M, str] = {
     M.TOO_MANY_LINES: N_("At most %(n)s lines per file."),
     M.LINE_TOO_LONG: N_("The line has more cells than the first line."),
     M.NO_LINES: N_("The file has no lines after the first line."),
+    M.GTIN_NOT_DIGITS: N_('A GTIN is made of digits only; "%(gtin)s" has other characters.'),
+    M.GTIN_LENGTH: N_("A GTIN has 8, 12, 13 or 14 digits; this one has %(length)s."),
+    M.GTIN_CHECK_DIGIT: N_("The check digit of GTIN %(gtin)s is wrong (it should be %(expected)s)."),
+    M.GTIN_TWICE: N_("The code gives the GTIN twice."),
+    M.LOT_EMPTY: N_("The lot number in the code is empty."),
+    M.LOT_TOO_LONG: N_(
+        "The lot number in the code has %(length)s characters; at most %(limit)s are allowed."
+    ),
+    M.LOT_BAD_CHARACTER: N_('The lot number in the code has a character that is not allowed: "%(char)s".'),
+    M.LOT_BAD_ENCODING: N_("The lot number in the code is garbled."),
+    M.LOT_WITHOUT_GTIN: N_("A code with a lot number needs a GTIN too."),
+    M.SERIAL_EMPTY: N_("The serial number in the code is empty."),
+    M.SERIAL_TOO_LONG: N_(
+        "The serial number in the code has %(length)s characters; at most %(limit)s are allowed."
+    ),
+    M.SERIAL_BAD_CHARACTER: N_(
+        'The serial number in the code has a character that is not allowed: "%(char)s".'
+    ),
+    M.SERIAL_BAD_ENCODING: N_("The serial number in the code is garbled."),
+    M.NO_SERIAL: N_("The code has no serial number: a package's code ends with one."),
+    M.EXPIRY_OUTSIDE_WINDOW: N_(
+        "The expiry date %(day)s cannot be written in a GS1 code: its year is too far."
+    ),
+    M.EXPIRY_NOT_YYMMDD: N_(
+        'The expiry date in the code must be 6 digits (year, month, day); it is "%(value)s".'
+    ),
+    M.EXPIRY_BAD_MONTH: N_("The expiry date in the code has a month that does not exist (%(value)s)."),
+    M.EXPIRY_BAD_DAY: N_("The expiry date in the code has a day that does not exist (%(value)s)."),
+    M.EXPIRY_TWICE: N_("The code gives the expiry date twice."),
+    M.EMPTY_SEGMENT: N_("A part of the code is empty (two slashes in a row)."),
+    M.NO_PRIMARY_KEY: N_("The code has neither a GTIN (/01/...) nor a serial number (/p/...)."),
+    M.GTIN_NOT_FIRST: _ORDER,
+    M.AI_OUT_OF_ORDER: _ORDER,
+    M.AI_WITHOUT_VALUE: N_('The code is cut short: nothing follows "%(ai)s".'),
+    M.AI_UNKNOWN_IN_PATH: _UNUSED_PART,
+    M.AI_UNKNOWN_IN_QUERY: _UNUSED_PART,
+    M.SEGMENT_UNEXPECTED: N_('The code has a part that does not belong in it: "%(segment)s".'),
+    M.SHORT_FORM_EXTRA: N_("Nothing may follow the serial number in a /p/ code."),
+    M.NOT_HTTP: N_('This is not a web address (it starts with "%(scheme)s:").'),
+    M.FRAGMENT: N_("The code has an extra part after a # sign."),
+    M.ID_KIND_UNKNOWN: N_("There are no identifiers of this kind."),
+    M.LOT_ID_MALFORMED: N_('A lot identifier is an L and 9 letters or digits; "%(value)s" is not one.'),
+    M.ZONE_ID_MALFORMED: N_(
+        'A raw-material zone identifier is a Z and 9 letters or digits; "%(value)s" is not one.'
+    ),
+    M.ORG_ID_MALFORMED: N_(
+        'An organisation identifier is a whole number such as 12 (no leading 0); "%(value)s" is not one.'
+    ),
 }
 
 # pydantic's own error types as short hints; the placeholders come from the error's ``ctx``.
@@ -127,7 +182,7 @@ def reader_message(message: M | None, params: Mapping[str, Any], kind: str = "In
     return gettext(text, **{k: str(v) for k, v in params.items()})
 
 
-def translate(error: TracerError) -> str:
-    """The reader's-language version of a domain error, found by its message id (never its English): what
-    a form shows beside its field and what an error page shows under its heading."""
+def translate(error: TracerError | GS1Error) -> str:
+    """The reader's-language version of a domain error or a code that does not parse, found by its message id
+    (never its English): what a form shows beside its field and what an error page shows under its heading."""
     return reader_message(error.message, error.params, type(error).__name__)
