@@ -69,7 +69,6 @@ class Message(Enum):
     USER_DISABLED = "user {email} is disabled"
     PROGRAMME_OFFICE_ONLY = "this part is for the OCOP programme office; your account cannot open it"
     # products (tracer/organisations.py)
-    GTIN_INVALID = "{reason}"
     GTIN_TAKEN = "GTIN {gtin} belongs to another product"
     SHELF_LIFE_RANGE = "shelf_life_days must be between 1 and 3650"
     # CSV import (tracer/imports.py)

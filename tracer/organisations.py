@@ -130,7 +130,7 @@ def create_product(*, session: Session, actor: Actor, organisation_id: int, comm
         try:
             gtin = gs1.validate_gtin(command.gtin)
         except gs1.GS1Error as error:
-            raise InvalidInput(Message.GTIN_INVALID, field="gtin", reason=str(error)) from None
+            raise InvalidInput(error.message, field="gtin", **error.params) from None  # why, by its id
         if session.exec(select(Product).where(Product.gtin == gtin)).first() is not None:
             raise Conflict(Message.GTIN_TAKEN, field="gtin", gtin=gtin)
     if command.shelf_life_days is not None and not 1 <= command.shelf_life_days <= 3650:

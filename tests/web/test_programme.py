@@ -224,7 +224,7 @@ def test_add_a_product_to_an_organisation(office, demo_app):
         },
     )
     assert bad.status_code == 422
-    assert "GTIN" in error_of(text(bad), "gtin")
+    assert "Chữ số kiểm tra của mã GTIN 8935049500019 không đúng (phải là 8)" in error_of(text(bad), "gtin")
     good = office.post(
         url,
         data={

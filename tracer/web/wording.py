@@ -79,7 +79,6 @@ DOMAIN: dict[M, str] = {
     M.CHOOSE_ROLE: _ONE_OF,
     M.TOKEN_NAME_REQUIRED: N_("A name of 1 to 100 characters is required."),
     M.USER_DISABLED: N_("The account %(email)s is disabled."),
-    M.GTIN_INVALID: N_("This is not a valid GTIN (8, 12, 13 or 14 digits with a correct check digit)."),
     M.GTIN_TAKEN: N_("GTIN %(gtin)s belongs to another product."),
     M.SHELF_LIFE_RANGE: N_("Give a number of days between 1 and 3650."),
     M.NOT_UTF8: N_('The file is not UTF-8 text: save it as "CSV UTF-8".'),
