@@ -6,8 +6,12 @@ every event. Here each write is a job handed to the process's ``GroupCommit``: t
 leader leads, takes every job waiting (up to ``limit``) and records them in one writer transaction, each in
 its own SAVEPOINT, so that a refused event (a rule, an unknown lot, a reused idempotency key) undoes exactly
 its own writes and answers its own error; a job's database error ends the transaction, so that job gets
-its error and the others run again without it. The leader then seals the ledger (one checkpoint for the batch)
-and commits once; jobs that arrived meanwhile wait for the next leader, the first of them promoted.
+its error and the others run again without it. Events are signed and projected as their jobs run, and
+their envelopes queued (``pipeline.Held``: a rolled-back job's are dropped); the leader then seals the
+ledger, appending them all with one checkpoint, and commits once; jobs that arrived meanwhile wait for the
+next leader, the first of them promoted. If sealing finds a signing key revoked by another process, the
+whole batch runs again once with fresh keys. A job may record several events (a batch request): they
+stand or fall together, in the job's savepoint.
 
 What a client sees does not change: its request returns only after the transaction holding its event has
 committed, with its own receipt or its own error; if the commit itself fails, every event of the batch
