@@ -92,7 +92,7 @@ def rotate_key(*, session: Session, actor: Actor, owner: str) -> str:
     """Register a new key for ``owner`` (``org:N`` or ``user:N``) and revoke the current one."""
     actor.require(Role.ADMIN, Role.AUTHORITY)
     store = pipeline.lock(session)
-    old = pipeline.signing_key(session, owner, fresh=True)
+    old = pipeline.signing_key(session, owner)
     new = _issue_key(session, store, owner)
     conn = session.connection()
     store.append(conn, [store.key_revoke_envelope(conn, old)])
@@ -103,7 +103,6 @@ def _issue_key(session: Session, store: LedgerStore, owner: str) -> str:
     conn = session.connection()
     keyid = store.create_key(conn, owner)
     store.append(conn, [store.key_register_envelope(conn, keyid)])
-    store.forget_signing_key(owner)
     return str(keyid)
 
 

@@ -10,12 +10,27 @@ from sqlalchemy import Engine, text
 from werkzeug.test import TestResponse
 
 from tests.support.accounts import api_token
+from tracer import journal
 from tracer.events.rules import today
+from tracer.ledger.checkpoint import verify_checkpoint
+from tracer.ledger.merkle import verify_inclusion
 
 
 def ledger_size(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(conn.execute(text("SELECT size FROM ledger_state WHERE id = 1")).scalar_one())
+
+
+def assert_provable(app: Flask, leaves: list[tuple[int, bytes]], size: int) -> None:
+    """Each (index, leaf hash) is in the log's signed checkpoint of ``size``: the checkpoint verifies under
+    the log key and each inclusion proof verifies against its root (RFC 9162)."""
+    with app.app_context(), app.extensions["tracer.engine"].connect() as conn:
+        store = journal.store()
+        checkpoint = verify_checkpoint(store.checkpoint(conn, size), store.verifier_key(conn))
+        for index, leaf in leaves:
+            verify_inclusion(
+                index, size, leaf, store.inclusion_proof(conn, index, size), checkpoint.root_hash
+            )
 
 
 def day(offset: int = 0) -> str:
@@ -71,4 +86,4 @@ class Api:
                 return items
 
 
-__all__ = ["Api", "date", "day", "ledger_size"]
+__all__ = ["Api", "assert_provable", "date", "day", "ledger_size"]

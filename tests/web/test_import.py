@@ -6,10 +6,12 @@ import io
 
 from sqlmodel import select
 
+from tests.api.helpers import assert_provable
 from tests.web.conftest import ledger_size, post_form, query, text
 from tests.web.test_console_forms import gac
 from tracer import journal
 from tracer.events.rules import today
+from tracer.ledger.merkle import leaf_hash
 from tracer.ledger.schema import ledger_checkpoints
 from tracer.models.lots import Lot
 
@@ -40,7 +42,8 @@ def test_a_good_file_imports_every_line(producer, demo_app):
     assert len(query(demo_app, select(ledger_checkpoints.c.size))) == checkpoints + 1
     with demo_app.app_context(), demo_app.extensions["tracer.engine"].connect() as conn:
         journal.store().verify_store(conn)
-        assert all(journal.store().inclusion_proof(conn, i, size + 3) for i in range(size, size + 3))
+        leaves = [(i, leaf_hash(journal.store().entry(conn, i))) for i in range(size, size + 3)]
+    assert_provable(demo_app, leaves, size + 3)
     names = {lot.name for lot in query(demo_app, select(Lot).where(Lot.zone_id == zone.id))}
     assert {"Quả gấc chín đợt 1", "Quả gấc chín đợt 2", "Gấc, loại 2"} <= names
 

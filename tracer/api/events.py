@@ -73,9 +73,6 @@ def _parse_batch(data: list[Any]) -> list[commands.Command]:
         raise InvalidInput(
             f"a batch holds at most {MAX_BATCH} events (got {len(data)}): send it in parts", field="body"
         )
-    for position, item in enumerate(data):
-        if not isinstance(item, dict):
-            raise InvalidInput(f"event {position} of the batch is not a JSON object", field=f"[{position}]")
     return [_at(n, dispatch.parse_command, item) for n, item in enumerate(data)]
 
 

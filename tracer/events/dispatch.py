@@ -54,7 +54,7 @@ EVENT_TYPES = sorted(c.model_fields["type"].default for c in RECORDERS)
 def parse_command(data: Any) -> commands.Command:
     """The typed command in ``data``; InvalidInput naming the first offending field otherwise."""
     if not isinstance(data, dict):
-        raise InvalidInput("the body must be a JSON object")
+        raise InvalidInput("an event must be a JSON object")
     if "type" not in data:
         raise InvalidInput(f"type is required: one of {', '.join(EVENT_TYPES)}", field="type")
     if data["type"] not in EVENT_TYPES:

@@ -9,9 +9,9 @@ its own writes and answers its own error; a job's database error ends the transa
 its error and the others run again without it. Events are signed and projected as their jobs run, and
 their envelopes queued (``pipeline.Held``: a rolled-back job's are dropped); the leader then seals the
 ledger, appending them all with one checkpoint, and commits once; jobs that arrived meanwhile wait for the
-next leader, the first of them promoted. If sealing finds a signing key revoked by another process, the
-whole batch runs again once with fresh keys. A job may record several events (a batch request): they
-stand or fall together, in the job's savepoint.
+next leader, the first of them promoted. Each signer's key is read once per transaction, under the lock,
+so no other process can have revoked it by the time of sealing. A job may record several events (a batch
+request): they stand or fall together, in the job's savepoint.
 
 What a client sees does not change: its request returns only after the transaction holding its event has
 committed, with its own receipt or its own error; if the commit itself fails, every event of the batch
@@ -33,7 +33,6 @@ from sqlmodel import Session
 
 from tracer import db
 from tracer.events import pipeline
-from tracer.ledger.errors import KeyRefusedError
 
 T = TypeVar("T")
 LIMIT = 64  # jobs per transaction: bounds the leader's own wait and the lock's hold time
@@ -101,14 +100,9 @@ class GroupCommit:
                 else:
                     self._leading = False
 
-    def _record(self, batch: list[_Job[object]], *, retried: bool = False) -> None:
+    def _record(self, batch: list[_Job[object]]) -> None:
         try:
             self._transaction(batch)
-        except KeyRefusedError as error:  # a key revoked by another process: sign again with fresh keys
-            if retried:
-                _fail(batch, error)
-            else:
-                self._record(batch, retried=True)
         except _JobFailed as failed:  # the transaction is gone: that job fails, the others run again
             _fail([failed.job], failed.error)
             rest = [job for job in batch if job is not failed.job]

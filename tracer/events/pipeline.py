@@ -23,7 +23,7 @@ from tracer.ledger.batch import Receipt
 from tracer.ledger.canonical import canonical_json
 from tracer.ledger.connection import lock_state
 from tracer.ledger.dsse import Envelope
-from tracer.ledger.errors import KeyRefusedError, LedgerError
+from tracer.ledger.errors import LedgerError
 from tracer.ledger.merkle import leaf_hash
 from tracer.ledger.store import LedgerStore
 
@@ -53,12 +53,15 @@ HELD = "tracer.ledger_held"  # Session.info: the transaction's Held appends, sea
 
 @dataclass
 class Held:
-    """The envelopes a held transaction has signed but not yet appended: the log had ``size`` entries when
-    the lock was taken, so the next envelope lands at ``size + len(envelopes)``. ``seal`` appends them all
-    at once (one admission pass, one write of the tree's hashes, one checkpoint)."""
+    """What a held transaction has signed but not yet appended, with the receipts it handed out: the log had
+    ``size`` entries when the lock was taken, so the next envelope lands at ``size + len(queued)``. ``seal``
+    appends them all at once (one admission pass, one write of the tree's hashes, one checkpoint) and checks
+    that the ledger gave the same receipts. ``signers``: each owner's key, read once under the lock, so it
+    cannot have been revoked by the time of ``seal`` (a revocation is an append, which needs the lock)."""
 
     size: int
-    envelopes: list[Envelope] = field(default_factory=list)
+    queued: list[tuple[Envelope, Receipt]] = field(default_factory=list)
+    signers: dict[str, str] = field(default_factory=dict)
     loaded: list[object] = field(default_factory=list)
 
     def keep(self, _session: Session, instance: object) -> None:
@@ -67,11 +70,11 @@ class Held:
         self.loaded.append(instance)
 
     def mark(self) -> int:
-        return len(self.envelopes)
+        return len(self.queued)
 
     def undo(self, mark: int) -> None:
         """Forget what was queued after ``mark``: the events of a job rolled back to its savepoint."""
-        del self.envelopes[mark:]
+        del self.queued[mark:]
 
 
 def lock(session: Session) -> LedgerStore:
@@ -95,27 +98,23 @@ def hold(session: Session) -> Held:
 
 
 def seal(session: Session) -> None:
-    """Append what a held transaction signed and sign the checkpoint of the new size; release the hold.
-    A signing key revoked meanwhile by another process refuses the whole append (KeyRefusedError): the
-    keys remembered are forgotten, and the caller runs the transaction again."""
+    """Append what a held transaction signed and sign the checkpoint of the new size; release the hold."""
     held: Held | None = session.info.pop(HELD, None)
     store = journal.store()
     conn = session.connection()
-    if held is None or not held.envelopes:
+    if held is None or not held.queued:
         store.seal(conn)
         return
-    try:
-        receipts = store.append(conn, held.envelopes)
-    except KeyRefusedError:
-        store.forget_signing_keys()
-        raise
-    if receipts[0].index != held.size:  # the lock was held throughout, so nothing else can have appended
-        raise LedgerError(f"the log moved under a held lock: {held.size} became {receipts[0].index}")
+    receipts = store.append(conn, [envelope for envelope, _ in held.queued])
+    if receipts != [receipt for _, receipt in held.queued]:  # the lock was held throughout: a bug if so
+        raise LedgerError(
+            f"the ledger placed the held events differently from the receipts given at {held.size}"
+        )
 
 
-def signing_key(session: Session, owner: str, *, fresh: bool = False) -> str:
-    """The key id that signs for ``owner`` now: its newest registered, unrevoked key."""
-    keyid = journal.store().signing_key(session.connection(), owner, fresh=fresh)
+def signing_key(session: Session, owner: str) -> str:
+    """The key id that signs for ``owner`` now: its newest registered, unrevoked key (read under the lock)."""
+    keyid = journal.store().signing_key(session.connection(), owner)
     if keyid is None:
         raise Forbidden(f"no active signing key for {owner}; ask the programme office to issue one")
     return keyid
@@ -172,27 +171,21 @@ def _queue(
     session: Session, store: LedgerStore, held: Held, owner: str, payload: bytes
 ) -> tuple[str, Receipt]:
     """Sign ``payload`` with ``owner``'s key and queue it for ``seal``; its receipt is already known."""
-    keyid = signing_key(session, owner)
+    keyid = held.signers.get(owner)
+    if keyid is None:
+        keyid = held.signers[owner] = signing_key(session, owner)
     envelope = store.sign(session.connection(), keyid, payload)
-    receipt = Receipt(held.size + len(held.envelopes), leaf_hash(envelope.to_json()))
-    held.envelopes.append(envelope)
+    receipt = Receipt(held.size + len(held.queued), leaf_hash(envelope.to_json()))
+    held.queued.append((envelope, receipt))
     return keyid, receipt
 
 
 def _append(session: Session, store: LedgerStore, owner: str, payload: bytes) -> tuple[str, Receipt]:
     """Sign ``payload`` with ``owner``'s key and append it with its checkpoint."""
     conn = session.connection()
-    for fresh in (False, True):
-        keyid = signing_key(session, owner, fresh=fresh)
-        envelope = store.sign(conn, keyid, payload)
-        try:
-            [receipt] = store.append(conn, [envelope])
-        except KeyRefusedError:  # a remembered key revoked since: refused before anything was written
-            if fresh:
-                raise
-            continue
-        return keyid, receipt
-    raise AssertionError("unreachable")
+    keyid = signing_key(session, owner)
+    [receipt] = store.append(conn, [store.sign(conn, keyid, payload)])
+    return keyid, receipt
 
 
 def day(value: str) -> date:

@@ -50,7 +50,6 @@ class LedgerStore:
         self._master_key = master_key
         self._private_keys: dict[str, Ed25519PrivateKey] = {}
         self._log_keys: dict[str, KeyInfo] = {}  # by database URL: the log key never changes
-        self._signing_keys: dict[str, str] = {}  # by owner: see signing_key
         self._signed: OrderedDict[bytes, tuple[str, bytes]] = OrderedDict()  # see sign
         self._signed_lock = threading.Lock()
 
@@ -104,23 +103,10 @@ class LedgerStore:
                 return info.keyid
         raise LedgerError("no registered custodial authority key: bootstrap the ledger first")
 
-    def signing_key(self, conn: Connection, owner: str, *, fresh: bool = False) -> str | None:
-        """The key id that signs for ``owner`` now (``keystore.current_custodial``), remembered: a key
-        revoked since, by this process or another, is refused by ``append``, and the caller asks again with
-        ``fresh=True``; ``forget_signing_key`` after registering a new key for ``owner``."""
-        keyid = None if fresh else self._signing_keys.get(owner)
-        if keyid is None:
-            keyid = keystore.current_custodial(conn, owner)
-            if keyid is not None:
-                self._signing_keys[owner] = keyid
-        return keyid
-
-    def forget_signing_key(self, owner: str) -> None:
-        self._signing_keys.pop(owner, None)
-
-    def forget_signing_keys(self) -> None:
-        """Forget every remembered signing key (one of them was refused: which is not known)."""
-        self._signing_keys.clear()
+    def signing_key(self, conn: Connection, owner: str) -> str | None:
+        """The key id that signs for ``owner`` now: its newest registered, unrevoked custodial key. Read it
+        under the write lock, and it stays valid until the transaction ends: revoking is an append."""
+        return keystore.current_custodial(conn, owner)
 
     def private_key(self, conn: Connection, keyid: str) -> Ed25519PrivateKey:
         """The decrypted private key of custodial key ``keyid``, checked against its public key on record."""
