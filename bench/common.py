@@ -5,8 +5,8 @@
   counted by status (one sample body per status) so an error count comes with its cause.
 - ``databases(folder)``: SQLite, then PostgreSQL in a scratch database made from the admin URL in
   ``TRACER_BENCH_DATABASE_URL`` or ``TRACER_TEST_DATABASE_URL`` (``scratch_postgres``) and dropped after.
-- ``prepare(settings)``: migrated, ledger bootstrapped, demo loaded (``tracer.provision.initialise``,
-  ``tracer.demo.load`` inside ``tracer.db.writer()`` with an app context).
+- ``prepare(settings)``: migrated, ledger bootstrapped, demo loaded (``tracer.platform.provision.initialise``,
+  ``tracer.demo.programme.load`` inside ``tracer.platform.db.writer()`` with an app context).
 - ``serve_app(settings, folder)`` / ``serve_bare(folder)``: gunicorn with ``config/gunicorn.conf.py`` and
   2 workers, serving the app (plus an in-app ``/bench/bare`` route) or a bare Flask app; both answer
   ``/bench/bare`` with "ok".
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from config.settings import Settings
-    from tracer.demo import DemoResult
+    from tracer.demo.programme import DemoResult
 
 MASTER_KEY = bytes(range(32))
 SECRET_KEY = "bench-secret-key-not-for-production"
@@ -219,7 +219,7 @@ def scratch_postgres(admin: str) -> Iterator[str]:
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
-    from tracer.db import make_engine
+    from tracer.platform.db import make_engine
 
     name = f"tracer_bench_{uuid.uuid4().hex[:8]}"
     engine = make_engine(admin, isolation_level="AUTOCOMMIT")
@@ -270,16 +270,16 @@ def settings(url: str, instance: Path, *, proxy_hops: int = 0) -> Settings:
 
 @contextmanager
 def app_writer(config: Settings) -> Iterator[Session]:
-    """A ``tracer.db.writer()`` session inside an app context (what the domain functions expect)."""
+    """A ``tracer.platform.db.writer()`` session inside an app context (what the domain functions expect)."""
     from tracer import create_app
-    from tracer.db import writer
+    from tracer.platform.db import writer
 
     app = create_app(config)
     try:
         with app.app_context(), writer() as session:
             yield session
     finally:
-        recorder = app.extensions.get("tracer.scans")
+        recorder = app.extensions.get("tracer.scans.recorder")
         if recorder is not None:
             recorder.close()
         app.extensions["tracer.engine"].dispose()
@@ -287,8 +287,9 @@ def app_writer(config: Settings) -> Iterator[Session]:
 
 def prepare(config: Settings, *, small: bool = True) -> DemoResult:
     """Migrate, bootstrap the ledger and load the demo; the demo's accounts and lots."""
-    from tracer import demo, provision
-    from tracer.db import make_engine
+    from tracer.demo import programme as demo
+    from tracer.platform import provision
+    from tracer.platform.db import make_engine
 
     engine = make_engine(config.database_url)
     try:
@@ -368,7 +369,7 @@ def ledger_counts(url: str) -> tuple[int, int]:
     """(entries, signed checkpoints) of the ledger at ``url``: one checkpoint per committed transaction."""
     from sqlalchemy import text
 
-    from tracer.db import make_engine
+    from tracer.platform.db import make_engine
 
     engine = make_engine(url)
     try:

@@ -25,11 +25,11 @@ from pathlib import Path
 
 import common
 
-from tracer.gs1 import DigitalLink, build_uri
+from tracer.codes.gs1 import DigitalLink, build_uri
+from tracer.codes.qr import encode_qr
+from tracer.codes.serials import new_serial
 from tracer.labels import LABEL_LAYOUTS, Label, write_labels_pdf
 from tracer.labels.font import FONT_DIR
-from tracer.qr import encode_qr
-from tracer.serials import new_serial
 
 ROOT = common.ROOT
 BASE = "https://trace.example.vn"

@@ -27,8 +27,8 @@ from pathlib import Path
 import common
 from sqlalchemy import text
 
-from tracer.db import make_engine
-from tracer.gs1 import DigitalLink, build_uri
+from tracer.codes.gs1 import DigitalLink, build_uri
+from tracer.platform.db import make_engine
 
 TOKENS = 400  # 600 a minute each per worker: far above what 64 connections can write
 ORIGIN_LUA = """

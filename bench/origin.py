@@ -36,11 +36,11 @@ from pathlib import Path
 import common
 from sqlalchemy import insert, select, text
 
-from tracer.db import make_engine
-from tracer.gs1 import DigitalLink, build_uri
+from tracer.codes.gs1 import DigitalLink, build_uri
+from tracer.codes.serials import new_serials
 from tracer.models.lots import Package
 from tracer.models.products import Product
-from tracer.serials import new_serials
+from tracer.platform.db import make_engine
 
 BARE = "bare route (in app)"
 LUA = """

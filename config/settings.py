@@ -49,7 +49,7 @@ class Settings:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise SettingsError(f"TRACER_PUBLIC_URL must be an http(s) URL, got {public_url!r}")
         values: dict[str, object] = {
-            "database_url": env.get("TRACER_DATABASE_URL") or f"sqlite:///{instance / 'tracer.db'}",
+            "database_url": env.get("TRACER_DATABASE_URL") or f"sqlite:///{instance / 'tracer.platform.db'}",
             "secret_key": env.get("TRACER_SECRET_KEY") or _instance_secret(instance, "secret_key"),
             "master_key": _master_key(
                 env.get("TRACER_MASTER_KEY") or _instance_secret(instance, "master_key")

@@ -1,7 +1,7 @@
 // OCOP Tracer package verifier for the browser (ES module, WebCrypto only: Ed25519 and SHA-256).
 //
 // Checks a package proof bundle (GET /api/v1/packages/{serial}/proof) against the pinned log key, the same
-// steps in the same order as tracer/ledger/package_proof.py, failing with the same `code`:
+// steps in the same order as tracer/proofs/verdict.py, failing with the same `code`:
 //   log-key, checkpoint (C2SP signed note + tlog-checkpoint), inclusion (RFC 9162 2.1.3.2), envelope (DSSE),
 //   key / key-unknown / key-not-valid / key-revoked (key.register and key.revoke entries in the bundle),
 //   signature (Ed25519 over DSSE PAE), signer (who may sign what), serial (Merkle proof under serials_root),

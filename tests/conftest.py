@@ -25,9 +25,9 @@ from sqlalchemy.engine import make_url
 
 from config.settings import Settings
 from tracer import create_app
-from tracer import demo as demo_data
-from tracer.db import make_engine, writer
-from tracer.demo import DemoResult
+from tracer.demo import programme as demo_data
+from tracer.demo.programme import DemoResult
+from tracer.platform.db import make_engine, writer
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_URL = os.environ.get("TRACER_TEST_DATABASE_URL", "")
@@ -60,7 +60,7 @@ def make_settings(database_url: str, instance: Path, **overrides: object) -> Set
 
 
 def _initialise(url: str, instance: Path, with_demo: bool) -> DemoResult | None:
-    from tracer import provision
+    from tracer.platform import provision
 
     engine = make_engine(url)
     result = None
@@ -82,7 +82,7 @@ def _initialise(url: str, instance: Path, with_demo: bool) -> DemoResult | None:
 
 def close_app(app: Flask) -> None:
     """Write and stop the app's scan queue, then close its connections, before its database goes away."""
-    recorder = app.extensions.get("tracer.scans")
+    recorder = app.extensions.get("tracer.scans.recorder")
     if recorder is not None:
         recorder.close()
     app.extensions["tracer.engine"].dispose()
@@ -198,7 +198,7 @@ def fresh_database(
 ) -> Iterator[str]:
     """A new database of ``kind`` for one test: a copy of a template, or empty."""
     if kind == "sqlite":
-        path = tmp_path / "tracer.db"
+        path = tmp_path / "tracer.platform.db"
         if migrated:
             shutil.copyfile(templates.get(kind, with_demo).name, path)
         yield f"sqlite:///{path}"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import delete
 
-from tracer import journal
-from tracer.db import writer
 from tracer.models.lots import Package
+from tracer.platform import journal
+from tracer.platform.db import writer
 
 
 def _checkpoint(app) -> str:
@@ -17,7 +17,7 @@ def _checkpoint(app) -> str:
 def test_backup_then_restore_brings_back_the_same_ledger(demo_app, tmp_path):
     runner = demo_app.test_cli_runner()
     before = _checkpoint(demo_app)
-    target = tmp_path / "backups" / "tracer.backup"
+    target = tmp_path / "backups" / "tracer.platform.backup"
     result = runner.invoke(args=["tracer", "backup", str(target)])
     assert result.exit_code == 0, result.output
     assert target.stat().st_size > 0

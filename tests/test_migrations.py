@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import inspect
 
-from tracer import schema
-from tracer.db import make_engine
+from tracer.platform import migrate as schema
+from tracer.platform.db import make_engine
 
 DOMAIN_TABLES = {
     "organisations",

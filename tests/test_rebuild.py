@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tracer.db import writer
 from tracer.events.projection import PROJECTION_TABLES
+from tracer.platform.db import writer
 
 
 def dump(engine) -> dict[str, list[tuple]]:

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import make_settings
 from tracer import create_app
-from tracer.ratelimit import Limit, Limiter
+from tracer.platform.ratelimit import Limit, Limiter
 
 
 @pytest.mark.parametrize("path", ["/", "/healthz", "/no-such-page", "/api/v1/no-such-thing"])

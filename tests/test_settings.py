@@ -12,7 +12,7 @@ from config.settings import Settings, SettingsError
 
 def test_development_defaults_live_under_instance(tmp_path):
     settings = Settings.from_env({"TRACER_INSTANCE_PATH": str(tmp_path)})
-    assert settings.database_url == f"sqlite:///{tmp_path / 'tracer.db'}"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'tracer.platform.db'}"
     assert len(settings.master_key) == 32
     assert settings.log_origin == "127.0.0.1:8000/ocop-log"
     for name in ("secret_key", "master_key"):

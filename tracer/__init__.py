@@ -56,7 +56,7 @@ def _wrap_wsgi(app: Flask, settings: Settings) -> None:
 def _register_extensions(app: Flask, settings: Settings) -> None:
     from flask_wtf.csrf import CSRFProtect
 
-    from tracer import db, i18n, security
+    from tracer.platform import db, i18n, security
 
     db.init_app(app, settings.database_url)
     i18n.init_app(app)
@@ -70,14 +70,14 @@ def _register_blueprints(app: Flask) -> None:
     from tracer.api.labels import bp as api_labels  # /api/v1: label sheets (PDF) and QR codes
     from tracer.api.proofs import bp as api_proofs  # /api/v1/packages/<serial>/proof
     from tracer.api.v1 import bp as api_v1  # /api/v1: events, listings, ledger, EPCIS, tokens, OpenAPI
-    from tracer.health import bp as health
+    from tracer.platform.health import bp as health
     from tracer.resolver.routes import bp as resolver  # GS1 resolver: /01/..., /p/..., origin pages
-    from tracer.scanner import bp as scanner  # /scan
     from tracer.web.account import bp as account  # /login, /logout, /account/password
     from tracer.web.inspector import bp as inspector  # /inspector
     from tracer.web.pages import bp as pages
     from tracer.web.producer import bp as console  # /console
     from tracer.web.programme import bp as programme  # /programme
+    from tracer.web.scanner import bp as scanner  # /scan
 
     for blueprint in (health, pages, api_v1, api_proofs, api_labels, account, console, programme, scanner,
                       inspector, resolver):  # fmt: skip
@@ -85,20 +85,19 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_error_handlers(app: Flask) -> None:
-    from tracer import problems
+    from tracer.platform import problems
 
     problems.register(app)
 
 
 def _register_commands(app: Flask) -> None:
-    from tracer.cli.base import cli, register_commands
+    from tracer.cli.main import cli
 
-    register_commands()
     app.cli.add_command(cli, name="tracer")
 
 
 def _check_ledger(app: Flask) -> None:
     """Refuse to start if the stored root does not match the latest signed checkpoint."""
-    from tracer import journal
+    from tracer.platform import journal
 
     journal.check_head_at_startup(app.extensions["tracer.engine"], app.extensions["tracer.settings"])

@@ -1,7 +1,9 @@
 """``python -m tracer COMMAND`` from the repository root, no install step needed."""
 
-from tracer.cli.base import cli, register_commands
+from flask.cli import ScriptInfo
+
+from tracer import create_app
+from tracer.cli.main import cli
 
 if __name__ == "__main__":  # label workers may re-import this module (forkserver): only run as a program
-    register_commands()
-    cli(prog_name="python -m tracer")
+    cli.main(prog_name="python -m tracer", obj=ScriptInfo(create_app=create_app))

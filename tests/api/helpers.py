@@ -10,10 +10,10 @@ from sqlalchemy import Engine, text
 from werkzeug.test import TestResponse
 
 from tests.support.accounts import api_token
-from tracer import journal
 from tracer.events.rules import today
 from tracer.ledger.checkpoint import verify_checkpoint
 from tracer.ledger.merkle import verify_inclusion
+from tracer.platform import journal
 
 
 def ledger_size(engine: Engine) -> int:

@@ -10,9 +10,9 @@ from flask import Flask
 
 from tests.api.helpers import Api, day
 from tests.support.accounts import GAC_PRODUCER, INSPECTOR
-from tracer.db import writer
 from tracer.models.accounts import ApiToken
 from tracer.models.types import utcnow
+from tracer.platform.db import writer
 
 
 class Case:

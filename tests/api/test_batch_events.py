@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from tests.api.helpers import Api, assert_provable, day
 from tests.support.accounts import GAC_PRODUCER
-from tracer import journal
 from tracer.ledger.schema import ledger_checkpoints
 from tracer.models.lots import Lot
 from tracer.models.zones import Zone
+from tracer.platform import journal
 
 
 @pytest.fixture

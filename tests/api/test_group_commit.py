@@ -20,14 +20,15 @@ from sqlmodel import Session
 from tests.api.helpers import Api, assert_provable, day
 from tests.conftest import close_app, make_settings
 from tests.support.accounts import ADMIN, GAC_PRODUCER, actor
-from tracer import create_app, journal
-from tracer.db import writer
-from tracer.errors import RuleViolation
+from tracer import create_app
 from tracer.events import dispatch, group
 from tracer.events.commands import Harvest
+from tracer.events.onboarding import rotate_key
 from tracer.ledger.schema import ledger_checkpoints
 from tracer.models.lots import Lot
-from tracer.organisations import rotate_key
+from tracer.platform import journal
+from tracer.platform.db import writer
+from tracer.platform.errors import RuleViolation
 
 Work = Callable[[Session], Any]
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from tests.api.helpers import Api, day, ledger_size
 from tests.support.accounts import FARMER, GAC_PRODUCER, api_token
 from tests.support.live import LiveServer
-from tracer.db import make_engine
+from tracer.platform.db import make_engine
 
 
 def _zone(name: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracer.gs1 import (
+from tracer.codes.gs1 import (
     DigitalLink,
     GS1Error,
     build_uri,
@@ -18,7 +18,7 @@ from tracer.gs1 import (
     parse_uri,
     validate_gtin,
 )
-from tracer.messages import Message as M
+from tracer.platform.messages import Message as M
 
 BASE = "https://trace.example.vn"
 GTIN = "08935049500018"

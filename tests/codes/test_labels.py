@@ -11,11 +11,11 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
-from tracer.gs1 import DigitalLink, build_uri
+from tracer.codes.gs1 import DigitalLink, build_uri
+from tracer.codes.qr import encode_qr
+from tracer.codes.serials import format_serial, new_serials
 from tracer.labels import LABEL_LAYOUTS, Label, LabelError, write_labels_pdf
 from tracer.labels.layouts import MM
-from tracer.qr import encode_qr
-from tracer.serials import format_serial, new_serials
 
 DPI = 300
 BASE = "https://trace.example.vn"

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-from tracer.qr import QUIET_ZONE, ECLevel, QRError, encode_qr, qr_matrix, qr_png, qr_svg
+from tracer.codes.qr import QUIET_ZONE, ECLevel, QRError, encode_qr, qr_matrix, qr_png, qr_svg
 
 TYPICAL = "https://trace.example.vn/01/08935049500018/10/ABCD2345EF/21/ABCDEFGH2345"
 LEVELS = {

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracer.ledger.errors import VerificationError
-from tracer.serials import (
+from tracer.codes.serials import (
     ALPHABET,
     SERIAL_BITS,
     SerialError,
@@ -23,6 +22,7 @@ from tracer.serials import (
     serials_root,
     verify_serial,
 )
+from tracer.ledger.errors import VerificationError
 
 serials_st = st.text(st.sampled_from(ALPHABET), min_size=12, max_size=12)
 

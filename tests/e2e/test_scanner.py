@@ -1,7 +1,8 @@
 """The scanner at /scan in a real Chromium with a fake camera that films a real demo package's QR code.
 
 The camera is Chromium's fake capture device playing a YUV4MPEG2 video written here from the package's
-GS1 Digital Link URI (rendered by ``tracer.qr``, read back by zxing-cpp first). The page decodes the frames
+GS1 Digital Link URI (rendered by ``tracer.codes.qr``, read back by zxing-cpp first). The page decodes the
+frames
 with jsQR, fetches the proof bundle and verifies it with WebCrypto; the verdicts, the time from page start to
 verdict, an inspector's signed inspection, offline re-verification and the page's weight are checked here.
 """
@@ -27,14 +28,14 @@ from sqlmodel import Session
 from tests.e2e.conftest import ARGS, CHROMIUM, screenshot
 from tests.scanner.agreement import check_agreement, check_consistency, check_merkle_vectors, verifier_page
 from tests.support.accounts import INSPECTOR, password_of
-from tracer.db import make_engine
+from tracer.codes.qr import qr_png
 from tracer.ledger.dsse import Envelope
 from tracer.ledger.keys import load_public_key
 from tracer.ledger.schema import ledger_entries, ledger_keys
 from tracer.models.accounts import User
 from tracer.models.lots import Package
 from tracer.models.products import Product
-from tracer.qr import qr_png
+from tracer.platform.db import make_engine
 
 pytestmark = pytest.mark.browser
 
@@ -284,7 +285,7 @@ def test_javascript_and_python_verifiers_agree(browser, demo_app, demo_client, d
 
     with verifier_page(browser) as page:
         check_agreement(page, demo_app, demo, bundle_of)
-    recorder = demo_app.extensions.get("tracer.scans")
+    recorder = demo_app.extensions.get("tracer.scans.recorder")
     if recorder is not None:
         recorder.close()
 

@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 from tests.conftest import LOG_ORIGIN, MASTER_KEY
 from tests.support.accounts import GAC_PRODUCER, api_token
 from tests.support.live import ROOT, free_port, server_env, start_gunicorn
-from tracer.db import make_engine
 from tracer.models.events import EventRecord
+from tracer.platform.db import make_engine
 
 pytestmark = pytest.mark.slow
 

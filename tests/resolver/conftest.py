@@ -9,11 +9,12 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from tracer import db, scans
-from tracer.gs1 import DigitalLink, build_uri
+from tracer.codes.gs1 import DigitalLink, build_uri
 from tracer.models.lots import Package
 from tracer.models.products import Product
 from tracer.models.scans import Scan
+from tracer.platform import db
+from tracer.scans import recorder as scans
 
 
 @dataclass(frozen=True)

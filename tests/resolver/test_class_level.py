@@ -13,10 +13,10 @@ from sqlmodel import col
 from tests.resolver.conftest import Pkg, count_scans, packages, scan_rows
 from tests.resolver.test_fastpath import _flask_requests
 from tests.support.accounts import GAC_PRODUCER, bearer
-from tracer import db
-from tracer.gs1 import gtin_check_digit
+from tracer.codes.gs1 import gtin_check_digit
 from tracer.models.products import Product
 from tracer.models.scans import ScanCount
+from tracer.platform import db
 
 GS1 = "https://gs1.org/voc/"
 LINKSET = "application/linkset+json"

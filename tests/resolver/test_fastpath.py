@@ -13,9 +13,10 @@ from sqlalchemy import func, text
 from sqlmodel import select
 
 from tests.resolver.conftest import Pkg, scan_rows
-from tracer import db, scans
 from tracer.models.scans import ScanCount, ScanTally
-from tracer.resolver import routes, visits
+from tracer.platform import db
+from tracer.resolver import visits
+from tracer.scans import recorder as scans
 
 VI = {"Accept-Language": "vi-VN,vi;q=0.9"}
 
@@ -137,8 +138,7 @@ def test_a_page_that_fails_after_the_scan_is_recorded_is_not_counted_twice(
     def broken(view: Any) -> visits.CachedPage:
         raise RuntimeError("template broke")
 
-    monkeypatch.setattr("tracer.resolver.fastpath.render_page", broken)
-    monkeypatch.setattr(routes, "render_page", broken)
+    monkeypatch.setattr(visits, "render_page", broken)  # the one renderer of both paths
     response = _get(demo_client, gac.path, "10.9.6.1")
     assert response.status_code == 500
     assert len(scan_rows(demo_app, serial=gac.serial)) == 1

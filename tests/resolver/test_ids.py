@@ -17,11 +17,11 @@ from sqlmodel import col, select
 from tests.resolver.conftest import count_scans, packages
 from tests.resolver.test_fastpath import _flask_requests
 from tests.support.accounts import GAC_PRODUCER, bearer
-from tracer import db
 from tracer.models.accounts import User
 from tracer.models.lots import Lot
 from tracer.models.organisations import Organisation
 from tracer.models.zones import Zone
+from tracer.platform import db
 
 BASE = "https://trace.example.vn"
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}

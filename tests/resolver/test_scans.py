@@ -10,15 +10,18 @@ import pytest
 
 from tests.conftest import close_app, make_settings
 from tests.resolver.conftest import packages, scan_rows
-from tracer import anomalies, create_app, db, scans
+from tracer import create_app
 from tracer.accounts.actors import SYSTEM
 from tracer.accounts.users import actor_for, create_user
 from tracer.events import commands as c
 from tracer.events.dispatch import record
+from tracer.events.onboarding import NewOrganisation, NewProduct, create_product, onboard_organisation
 from tracer.events.rules import today
 from tracer.models.accounts import Role
 from tracer.models.organisations import Organisation
-from tracer.organisations import NewOrganisation, NewProduct, create_product, onboard_organisation
+from tracer.platform import db
+from tracer.scans import anomalies
+from tracer.scans import recorder as scans
 
 
 def _get(client, path, address, **headers):

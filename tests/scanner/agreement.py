@@ -15,7 +15,7 @@ from typing import Any
 from tests.scanner import synthetic
 from tests.scanner.conftest import log_key, serials_of
 from tests.scanner.tampering import TAMPERING, tampered
-from tracer.ledger.package_proof import PackageProofError, verify_package_bundle
+from tracer.proofs.verdict import PackageProofError, verify_package_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = ROOT.parent / "shared" / "standards" / "merkle-vectors" / "inclusion"

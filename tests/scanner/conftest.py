@@ -19,7 +19,7 @@ def serials_of(app: Flask, lot_id: str) -> list[str]:
 
 
 def log_key(app: Flask) -> str:
-    from tracer import db, journal
+    from tracer.platform import db, journal
 
     with app.app_context(), db.engine().connect() as conn:
         return journal.store().verifier_key(conn)
@@ -42,6 +42,6 @@ def _write_scans_before_the_database_goes(request: pytest.FixtureRequest) -> Any
     app = request.getfixturevalue("demo_app") if "demo_app" in request.fixturenames else None
     yield
     if app is not None:
-        recorder = app.extensions.get("tracer.scans")
+        recorder = app.extensions.get("tracer.scans.recorder")
         if recorder is not None:
             recorder.close()

@@ -8,6 +8,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from tracer.codes.serials import serial_proof, serials_root
 from tracer.ledger.canonical import canonical_json
 from tracer.ledger.checkpoint import Checkpoint, sign_checkpoint
 from tracer.ledger.dsse import Envelope, Signature, sign_envelope
@@ -15,7 +16,6 @@ from tracer.ledger.keyevents import register_payload, revoke_payload
 from tracer.ledger.keys import key_id, public_key_raw
 from tracer.ledger.merkle import inclusion_proof_from_leaves, leaf_hash, root_hash
 from tracer.ledger.note import format_verifier_key
-from tracer.serials import serial_proof, serials_root
 
 ORIGIN = "synthetic.example.vn/ocop-log"
 SERIALS = ["0123456789AB", "ABCDEFGHJKMN", "PQRSTVWXYZ01", "23456789ABCD", "EFGHJKMNPQRS"]

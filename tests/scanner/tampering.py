@@ -1,6 +1,6 @@
 """Ways to break a package bundle, each with the verification step (``code``) that must catch it.
 
-Both verifiers, Python (``tracer.ledger.package_proof``) and JavaScript (``scanner_page/verify.js``), get the
+Both verifiers, Python (``tracer.proofs.verdict``) and JavaScript (``scanner_page/verify.js``), get the
 same broken bundles and must fail at the same step.
 """
 

@@ -15,8 +15,8 @@ from PIL import Image
 from tests.scanner.conftest import log_key, serials_of
 from tests.support.accounts import GAC_PRODUCER, INSPECTOR
 from tests.web.conftest import sign_in_as
-from tracer import scans
 from tracer.ledger.dsse import Envelope
+from tracer.scans import recorder as scans
 
 SCANNER = Path(__file__).resolve().parents[2] / "scanner_page"
 
@@ -124,7 +124,7 @@ def test_an_inspection_from_the_session_is_signed_with_the_inspectors_key(demo_a
     assert receipt["keyid"] == next(
         k["keyid"] for k in keys if k["owner"] == inspector_id and not k["revoked_index"]
     )
-    from tracer import db, journal
+    from tracer.platform import db, journal
 
     with demo_app.app_context(), db.engine().connect() as conn:
         envelope = Envelope.from_json(journal.store().entry(conn, receipt["ledger_index"]))

@@ -11,7 +11,7 @@ import pytest
 from tests.scanner import synthetic
 from tests.scanner.conftest import log_key, serials_of
 from tests.scanner.tampering import TAMPERING, tampered
-from tracer.ledger.package_proof import PackageProofError, verify_package_bundle
+from tracer.proofs.verdict import PackageProofError, verify_package_bundle
 
 
 def test_genuine_gac_oil_with_its_whole_journey(demo_app, demo, bundle_of):

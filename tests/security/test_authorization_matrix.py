@@ -14,12 +14,12 @@ import pytest
 from sqlmodel import select
 
 from tests.support.accounts import ADMIN, AUTHORITY, GAC_PRODUCER, INSPECTOR, bearer
-from tracer.db import writer
 from tracer.models.accounts import User
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Product
 from tracer.models.zones import Zone
+from tracer.platform.db import writer
 
 ROLES = {"producer": GAC_PRODUCER, "inspector": INSPECTOR, "authority": AUTHORITY, "admin": ADMIN}
 OWN_ORG = "Hợp tác xã Nông nghiệp Mỹ Cẩm"

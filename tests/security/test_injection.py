@@ -11,13 +11,13 @@ from sqlmodel import select
 
 from tracer.accounts.actors import SYSTEM
 from tracer.accounts.users import actor_for, create_user
-from tracer.db import writer
+from tracer.codes.gs1 import DigitalLink, build_uri
 from tracer.events import commands as c
 from tracer.events.dispatch import record
-from tracer.gs1 import DigitalLink, build_uri
+from tracer.events.onboarding import NewOrganisation, NewProduct, create_product, onboard_organisation
 from tracer.models.accounts import Role, User
 from tracer.models.lots import Package
-from tracer.organisations import NewOrganisation, NewProduct, create_product, onboard_organisation
+from tracer.platform.db import writer
 
 PAYLOAD = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>"
 RAW_MARKERS = ("<script>alert(1)", "<img src=x onerror")

@@ -7,8 +7,8 @@ from flask import Flask
 from tracer.accounts import tokens
 from tracer.accounts.actors import Actor
 from tracer.accounts.users import actor_for, user_by_email
-from tracer.db import writer
-from tracer.demo import DemoResult
+from tracer.demo.programme import DemoResult
+from tracer.platform.db import writer
 
 GAC_PRODUCER = "htx.mycam@example.vn"
 CACAO_PRODUCER = "htx.cacao@example.vn"

@@ -61,7 +61,7 @@ def test_certificates_expiring_within_90_days(demo_app, demo):
 
 
 def test_anomalies_on_my_products(producer, demo_app, demo):
-    # scans answered "recalled" are a warning (tracer.anomalies): a recalled package still on sale
+    # scans answered "recalled" are a warning (tracer.scans.anomalies): a recalled package still on sale
     add_scans(demo_app, demo.lots["gac_oil"], [(0, "Trà Vinh")] * 2, outcome="recalled")
     add_scans(demo_app, demo.lots["cacao_powder"], [(0, "Đắk Lắk")] * 2, outcome="recalled")
     html = text(producer.get("/console"))

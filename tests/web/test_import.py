@@ -9,11 +9,11 @@ from sqlmodel import select
 from tests.api.helpers import assert_provable
 from tests.web.conftest import ledger_size, post_form, query, text
 from tests.web.test_console_forms import gac
-from tracer import journal
 from tracer.events.rules import today
 from tracer.ledger.merkle import leaf_hash
 from tracer.ledger.schema import ledger_checkpoints
 from tracer.models.lots import Lot
+from tracer.platform import journal
 
 
 def upload(client, content: bytes, name: str = "thu-hoach.csv"):

@@ -12,12 +12,12 @@ import pytest
 from flask import Flask
 from pydantic import ValidationError
 
-from tracer import i18n
-from tracer.errors import InvalidInput, NotFound, RuleViolation, TracerError
+from tracer.codes.gs1 import GS1Error, parse_key_path
 from tracer.events.commands import Harvest
 from tracer.events.dispatch import invalid_input
-from tracer.gs1 import GS1Error, parse_key_path
-from tracer.messages import Message
+from tracer.platform import i18n
+from tracer.platform.errors import InvalidInput, NotFound, RuleViolation, TracerError
+from tracer.platform.messages import Message
 from tracer.web import feedback, wording
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")

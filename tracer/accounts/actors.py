@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracer.errors import Forbidden
 from tracer.models.accounts import Role
+from tracer.platform.errors import Forbidden
 
 
 @dataclass(frozen=True)

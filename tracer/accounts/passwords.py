@@ -6,8 +6,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import RFC_9106_LOW_MEMORY
 
-from tracer.errors import InvalidInput
-from tracer.messages import Message
+from tracer.platform.errors import InvalidInput
+from tracer.platform.messages import Message
 
 _hasher = PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY)
 MIN_LENGTH = 10

@@ -13,11 +13,11 @@ from sqlmodel import Session, col
 from sqlmodel import select as select_model
 
 from tracer.accounts.actors import Actor
-from tracer.errors import InvalidInput, NotFound, Unauthenticated
-from tracer.fastread import FastReader
-from tracer.messages import Message
 from tracer.models.accounts import ApiToken, Role, User
 from tracer.models.types import utcnow
+from tracer.platform.errors import InvalidInput, NotFound, Unauthenticated
+from tracer.platform.fastread import FastReader
+from tracer.platform.messages import Message
 
 PREFIX = "oct_"
 LAST_USED_GRANULARITY = timedelta(minutes=5)

@@ -9,11 +9,11 @@ from sqlmodel import Session, select
 
 from tracer.accounts.actors import Actor
 from tracer.accounts.passwords import DUMMY_HASH, hash_password, verify_password
-from tracer.errors import Conflict, InvalidInput, NotFound, Unauthenticated
-from tracer.messages import Message
 from tracer.models.accounts import Role, User
 from tracer.models.organisations import Organisation
 from tracer.models.types import utcnow
+from tracer.platform.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from tracer.platform.messages import Message
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 MAX_FAILURES = 5

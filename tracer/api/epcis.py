@@ -1,15 +1,16 @@
 """``GET /api/v1/epcis/events?lot=ID``: a lot's lineage as a GS1 EPCIS 2.0 JSON-LD document (public).
 
-Consumer and inspector traceability data, so no token is needed; the mapping is in ``tracer.epcis``.
+Consumer and inspector traceability data, so no token is needed; the mapping is in ``tracer.proofs.epcis``.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
-from tracer import db, epcis
 from tracer.api.http import identifier, query_arg
-from tracer.errors import BadParameter
+from tracer.platform import db
+from tracer.platform.errors import BadParameter
+from tracer.proofs import epcis
 
 bp = Blueprint("epcis", __name__)
 MEDIA_TYPE = "application/ld+json"

@@ -18,12 +18,12 @@ from typing import Any, TypeVar
 from flask import Blueprint, Response, current_app, request
 from sqlmodel import Session
 
-from tracer import idempotency
 from tracer.accounts.actors import Actor
+from tracer.accounts.auth import current_actor
 from tracer.api.http import answer, json_body
-from tracer.auth import current_actor
-from tracer.errors import InvalidInput, TracerError
 from tracer.events import commands, dispatch, group
+from tracer.platform import idempotency
+from tracer.platform.errors import InvalidInput, TracerError
 
 bp = Blueprint("events", __name__)
 REPLAYED = "Idempotent-Replayed"

@@ -4,7 +4,7 @@ and JSON answers with raw UTF-8 (``Dầu gấc``, not ``\\u1ea7``).
 Bodies are parsed strictly: ``application/json`` only (else 415), numbers with a fraction become exact
 ``Decimal`` values, duplicate keys, ``NaN``/``Infinity`` and nesting deeper than ``MAX_DEPTH`` are refused,
 and a syntax error names its line and column. Every refusal is a ``TracerError`` naming the field, so
-``tracer.problems`` answers it as RFC 9457 problem+json.
+``tracer.platform.problems`` answers it as RFC 9457 problem+json.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from flask import Response, current_app, request
 from pydantic import BaseModel
 
-from tracer.errors import BadParameter, InvalidInput, MalformedBody, NotFound, UnsupportedMediaType
+from tracer.platform.errors import BadParameter, InvalidInput, MalformedBody, NotFound, UnsupportedMediaType
 
 MAX_DEPTH = 32
 DEFAULT_LIMIT = 50

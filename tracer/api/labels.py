@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, current_app, request
 
 from config.settings import Settings
-from tracer import db
-from tracer.auth import current_actor
-from tracer.errors import InvalidInput
+from tracer.accounts.auth import current_actor
+from tracer.codes.qr import QRError, qr_png, qr_svg
 from tracer.labels import LABEL_LAYOUTS, LabelError, write_labels_pdf
+from tracer.labels.printed import lot_labels, package_uri
 from tracer.models.accounts import Role
-from tracer.qr import QRError, qr_png, qr_svg
-from tracer.resolver.packages import lot_labels, package_uri
+from tracer.platform import db
+from tracer.platform.errors import InvalidInput
 
 bp = Blueprint("labels", __name__, url_prefix="/api/v1")
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from tracer import db, journal
 from tracer.api.http import answer, int_arg, query_arg
-from tracer.errors import BadParameter
 from tracer.ledger.encoding import b64encode
 from tracer.ledger.errors import NotFoundError
+from tracer.platform import db, journal
+from tracer.platform.errors import BadParameter
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 MAX_INDEX = 2**62

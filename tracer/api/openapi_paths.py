@@ -67,7 +67,7 @@ def _op(
     responses: dict[str, Any] = {
         str(status): {"description": summary, "content": ok, **({"headers": headers} if headers else {})}
     }
-    # 429: an API token is rate-limited (tracer.ratelimit); 503: the database does not answer.
+    # 429: an API token is rate-limited (tracer.platform.ratelimit); 503: the database does not answer.
     codes = {*errors, 503} - {401, 403} if public else {*errors, 401, 429, 503}
     for code in sorted(codes):
         responses[str(code)] = {"description": ERRORS[code], "content": PROBLEM}

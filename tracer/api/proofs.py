@@ -1,17 +1,19 @@
-"""``GET /api/v1/packages/{serial}/proof``: the public proof bundle of one package (``tracer.proofs``).
+"""``GET /api/v1/packages/{serial}/proof``: the public proof bundle of one package (``tracer.proofs.bundle``).
 
 Public and cross-origin (CORS ``*``): anyone may verify a package with their own tools. A code that was never
 issued is a 404 problem (the scanner shows "unknown code"); a malformed serial is a 422 naming ``serial``.
-Every request is recorded as a scan (``tracer.scans``), like a resolution of the code, so nothing caches it.
+Every request is recorded as a scan (``tracer.scans.recorder``), like a resolution of the code, so nothing
+caches it.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from tracer import db, scans
 from tracer.api.http import answer
-from tracer.proofs import Scanner, scanned_proof
+from tracer.platform import db
+from tracer.proofs.bundle import Scanner, scanned_proof
+from tracer.scans import recorder as scans
 
 bp = Blueprint("api_proofs", __name__, url_prefix="/api/v1")
 

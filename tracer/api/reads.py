@@ -2,7 +2,7 @@
 organisations. Paged as ``{"items": [...], "next": cursor|null}`` (``?limit=1..200&cursor=`` or ``&offset=``).
 
 Every route but ``/products`` needs a bearer token or a login session; what a producer sees is scoped to its
-organisation by ``tracer.listings``. The views parse parameters, call one listing function and render.
+organisation by ``tracer.reads.listings``. The views parse parameters, call one listing function and render.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app
 
-from tracer import db, listings
+from tracer.accounts.auth import current_actor
 from tracer.api import schemas
 from tracer.api.http import answer, choice_arg, identifier, int_arg, page_args, query_arg
-from tracer.auth import current_actor
 from tracer.models.lots import Package
+from tracer.platform import db
+from tracer.reads import listings
 
 bp = Blueprint("reads", __name__)
 LOT_STATUSES = ("active", "used", "packaged", "recalled")

@@ -7,14 +7,14 @@ from __future__ import annotations
 from flask import Blueprint, Response
 from pydantic import ValidationError
 
-from tracer import db
 from tracer.accounts import tokens
+from tracer.accounts.auth import current_actor
 from tracer.api import schemas
 from tracer.api.http import answer, json_body, path_int
-from tracer.auth import current_actor
-from tracer.errors import InvalidInput
 from tracer.events.dispatch import invalid_input
 from tracer.models.accounts import User
+from tracer.platform import db
+from tracer.platform.errors import InvalidInput
 
 bp = Blueprint("tokens", __name__)
 

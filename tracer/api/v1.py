@@ -1,7 +1,7 @@
 """The JSON API's version 1: one parent blueprint at ``/api/v1`` holding the API's blueprints.
 
 Bearer-token clients need no CSRF token, so the API's blueprints are exempt from CSRFProtect; a write made
-with a login-session cookie is still checked (``X-CSRFToken``) by ``tracer.auth``.
+with a login-session cookie is still checked (``X-CSRFToken``) by ``tracer.accounts.auth``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,2 @@
-"""Command-line interface: ``python -m tracer COMMAND``. Commands live in the modules beside this one."""
-
-from tracer.cli.base import cli
-
-__all__ = ["cli"]
+"""Command-line interface: ``python -m tracer COMMAND``; ``main`` assembles the commands of the modules
+here."""

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import click
 
-from tracer import db
 from tracer.accounts import tokens
 from tracer.accounts.users import create_user, user_by_email
-from tracer.cli.base import cli
+from tracer.platform import db
 
 
-@cli.group("token")
+@click.group("token")
 def token() -> None:
     """API tokens."""
 
@@ -27,7 +26,7 @@ def create(email: str, name: str) -> None:
     click.echo(plaintext)
 
 
-@cli.group("user")
+@click.group("user")
 def user() -> None:
     """Accounts."""
 

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import click
 
-from tracer import backup as backups
-from tracer import db, journal
-from tracer.cli.base import cli
+from tracer.platform import backup as backups
+from tracer.platform import db, journal
 
 
-@cli.command("backup")
+@click.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup(file: Path) -> None:
     """Write a consistent backup of the running database to FILE (a new file)."""
@@ -19,7 +18,7 @@ def backup(file: Path) -> None:
     click.echo(f"ok: backup written to {file} ({size} bytes)")
 
 
-@cli.command("restore")
+@click.command("restore")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="do not ask before replacing the database's contents")
 def restore(file: Path, yes: bool) -> None:

@@ -7,16 +7,17 @@ from pathlib import Path
 
 import click
 
-from tracer import db, demo
-from tracer.cli.base import app, cli
-from tracer.errors import Conflict
+from tracer.cli.group import app
+from tracer.demo import programme as demo
+from tracer.platform import db
+from tracer.platform.errors import Conflict
 
 
 def _accounts_file() -> Path:
     return Path(app().instance_path) / "demo-accounts.txt"
 
 
-@cli.command("demo")
+@click.command("demo")
 @click.option("--once", is_flag=True, help="do nothing (but show the accounts) if the demo is already loaded")
 @click.option("--small", is_flag=True, help="fewer packages per lot (for tests)")
 def load_demo(once: bool, small: bool) -> None:

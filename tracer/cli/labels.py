@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from tracer import db
-from tracer.cli.base import app, cli
-from tracer.errors import InvalidInput
+from tracer.cli.group import app
 from tracer.labels import LABEL_LAYOUTS, LabelError, write_labels_pdf
-from tracer.resolver.packages import lot_labels
+from tracer.labels.printed import lot_labels
+from tracer.platform import db
+from tracer.platform.errors import InvalidInput
 
 
-@cli.command("labels")
+@click.command("labels")
 @click.argument("lot_id")
 @click.option("--layout", type=click.Choice(sorted(LABEL_LAYOUTS)), default="a4-3x8", show_default=True,
               help="label sheet: A4 3x8 or 4x10 die-cut sheets, or a 50x30 mm thermal roll")  # fmt: skip

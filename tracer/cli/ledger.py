@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import click
 
-from tracer import db, journal
-from tracer.cli.base import cli
 from tracer.ledger.connection import lock_state
+from tracer.platform import db, journal
 
 
-@cli.group("ledger")
+@click.group("ledger")
 def ledger() -> None:
     """The tamper-evident log."""
 
@@ -39,7 +38,7 @@ def verify_bundle(path: str, key: str) -> None:
     click.echo(verify_bundle_cli(path, key))
 
 
-@cli.command("rebuild")
+@click.command("rebuild")
 def rebuild() -> None:
     """Drop every projection and rebuild it from the ledger."""
     from tracer.events.projection import rebuild as replay

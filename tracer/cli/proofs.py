@@ -8,12 +8,11 @@ from pathlib import Path
 
 import click
 
-from tracer.cli.ledger import ledger
 from tracer.ledger.errors import VerificationError
-from tracer.ledger.package_proof import verify_package_bundle
+from tracer.proofs.verdict import verify_package_bundle
 
 
-@ledger.command("verify-package")
+@click.command("verify-package")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--key", "key", required=True, help="the log's verifier key (name+keyid+base64), pinned")
 @click.option("--today", "today", default=None, help="judge certificate validity on this day (yyyy-mm-dd)")

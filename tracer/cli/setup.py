@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from tracer import db, provision
-from tracer.cli.base import app, cli
+from tracer.cli.group import app
+from tracer.platform import db, provision
 
 
-@cli.command("init")
+@click.command("init")
 def init() -> None:
     """Migrate to head and set up the ledger's keys (safe to run again)."""
     engine = db.engine()

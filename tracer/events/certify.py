@@ -7,15 +7,15 @@ from typing import Any
 from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
-from tracer.errors import InvalidInput, NotFound
+from tracer.codes.identifiers import new_certificate_id
 from tracer.events import pipeline
 from tracer.events.commands import Certify
 from tracer.events.rules import not_in_future
-from tracer.identifiers import new_certificate_id
-from tracer.messages import Message
 from tracer.models import rows
 from tracer.models.accounts import Role
 from tracer.models.products import Certificate, Product
+from tracer.platform.errors import InvalidInput, NotFound
+from tracer.platform.messages import Message
 
 VALIDITY_MONTHS = 36
 

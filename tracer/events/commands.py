@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from tracer.messages import Message
+from tracer.platform.messages import Message
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]

@@ -9,7 +9,6 @@ from pydantic import Field, TypeAdapter, ValidationError
 from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
-from tracer.errors import InvalidInput
 from tracer.events import (
     certify,
     commands,
@@ -22,6 +21,7 @@ from tracer.events import (
     zones,
 )
 from tracer.events.pipeline import Recorded
+from tracer.platform.errors import InvalidInput
 
 EventCommand = Annotated[
     commands.RegisterZone

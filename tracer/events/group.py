@@ -31,8 +31,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from tracer import db
 from tracer.events import pipeline
+from tracer.platform import db
 
 T = TypeVar("T")
 LIMIT = 64  # jobs per transaction: bounds the leader's own wait and the lock's hold time

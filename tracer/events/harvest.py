@@ -8,17 +8,17 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from tracer.accounts.actors import Actor
-from tracer.errors import NotFound, RuleViolation
+from tracer.codes.identifiers import new_lot_id
 from tracer.events import pipeline
 from tracer.events.commands import Harvest, Receive
 from tracer.events.rules import not_in_future, own_product
-from tracer.identifiers import new_lot_id
-from tracer.messages import Message
 from tracer.models import rows
 from tracer.models.accounts import Role
 from tracer.models.events import LotEvent, Shipment
 from tracer.models.lots import Lot
 from tracer.models.zones import Zone
+from tracer.platform.errors import NotFound, RuleViolation
+from tracer.platform.messages import Message
 
 
 def record_harvest(*, session: Session, actor: Actor, command: Harvest) -> pipeline.Recorded:

@@ -8,13 +8,13 @@ from typing import Any
 from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
-from tracer.errors import NotFound
 from tracer.events import pipeline
 from tracer.events.commands import Inspect
 from tracer.models import rows
 from tracer.models.accounts import Role
 from tracer.models.events import Inspection, LotEvent
 from tracer.models.lots import Lot, Package
+from tracer.platform.errors import NotFound
 
 
 def record_inspection(*, session: Session, actor: Actor, command: Inspect) -> pipeline.Recorded:

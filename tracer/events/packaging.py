@@ -15,18 +15,18 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from tracer import serials as serial_codes
 from tracer.accounts.actors import Actor
-from tracer.errors import RuleViolation
+from tracer.codes import serials as serial_codes
 from tracer.events import pipeline
 from tracer.events.commands import Package as PackageCommand
 from tracer.events.rules import held_lot, not_in_future, own_product
 from tracer.ledger.errors import VerificationError
-from tracer.messages import Message
 from tracer.models import rows
 from tracer.models.accounts import Role
 from tracer.models.events import LotEvent, LotInput, SerialBatch
 from tracer.models.lots import Lot, Package
+from tracer.platform.errors import RuleViolation
+from tracer.platform.messages import Message
 
 
 def record_packaging(*, session: Session, actor: Actor, command: PackageCommand) -> pipeline.Recorded:

@@ -16,9 +16,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlmodel import Session
 
-from tracer import journal
 from tracer.accounts.actors import Actor
-from tracer.errors import Forbidden
 from tracer.ledger.batch import Receipt
 from tracer.ledger.canonical import canonical_json
 from tracer.ledger.connection import lock_state
@@ -26,6 +24,8 @@ from tracer.ledger.dsse import Envelope
 from tracer.ledger.errors import LedgerError
 from tracer.ledger.merkle import leaf_hash
 from tracer.ledger.store import LedgerStore
+from tracer.platform import journal
+from tracer.platform.errors import Forbidden
 
 FORMAT_VERSION = 1
 

@@ -8,15 +8,15 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from tracer.accounts.actors import Actor
-from tracer.errors import NotFound, RuleViolation
 from tracer.events import pipeline
 from tracer.events.commands import Recall
-from tracer.lineage import descendants
-from tracer.messages import Message
+from tracer.events.lineage import descendants
 from tracer.models import rows
 from tracer.models.accounts import Role
 from tracer.models.events import LotEvent
 from tracer.models.lots import Lot, Package
+from tracer.platform.errors import NotFound, RuleViolation
+from tracer.platform.messages import Message
 
 
 def record_recall(*, session: Session, actor: Actor, command: Recall) -> pipeline.Recorded:

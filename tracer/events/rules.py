@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from tracer.errors import InvalidInput, NotFound, RuleViolation
-from tracer.messages import Message
 from tracer.models.lots import Lot
 from tracer.models.products import Product
+from tracer.platform.errors import InvalidInput, NotFound, RuleViolation
+from tracer.platform.messages import Message
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 FUTURE_TOLERANCE = timedelta(days=1)  # clocks and time zones differ; a day later than that is a mistake

@@ -8,16 +8,16 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
-from tracer.errors import InvalidInput, NotFound
 from tracer.events import pipeline
 from tracer.events.commands import Ship
 from tracer.events.rules import held_lot, not_in_future
-from tracer.messages import Message
 from tracer.models import rows
 from tracer.models.accounts import Role
 from tracer.models.events import LotEvent, Shipment
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation, OrgKind
+from tracer.platform.errors import InvalidInput, NotFound
+from tracer.platform.messages import Message
 
 
 def record_shipment(*, session: Session, actor: Actor, command: Ship) -> pipeline.Recorded:

@@ -8,16 +8,16 @@ from typing import Any
 from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
-from tracer.errors import InvalidInput, RuleViolation
+from tracer.codes.identifiers import new_lot_id
 from tracer.events import pipeline
 from tracer.events.commands import Transform
 from tracer.events.rules import held_lot, not_in_future, own_product
-from tracer.identifiers import new_lot_id
-from tracer.messages import Message
 from tracer.models import rows
 from tracer.models.accounts import Role
 from tracer.models.events import LotEvent, LotInput
 from tracer.models.lots import Lot
+from tracer.platform.errors import InvalidInput, RuleViolation
+from tracer.platform.messages import Message
 
 
 def record_transform(*, session: Session, actor: Actor, command: Transform) -> pipeline.Recorded:

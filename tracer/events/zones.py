@@ -9,9 +9,9 @@ from typing import Any
 from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
+from tracer.codes.identifiers import new_zone_id
 from tracer.events import pipeline
 from tracer.events.commands import RegisterZone
-from tracer.identifiers import new_zone_id
 from tracer.models import rows
 from tracer.models.accounts import Role
 from tracer.models.zones import Zone

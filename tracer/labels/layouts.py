@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-from tracer.qr import ECLevel
+from tracer.codes.qr import ECLevel
 
 __all__ = ["LABEL_LAYOUTS", "Label", "LabelError", "Layout", "get_layout"]
 

@@ -4,7 +4,7 @@ Why not fpdf2 alone: fpdf2 keeps the whole document in memory until ``output()``
 10,000 labels would grow memory with the count. Instead pages go straight to ``out``
 through ``pdfwriter.PdfWriter`` and the font (DejaVu Sans Condensed, shipped with its
 licence) is subset with fontTools once all pages are written (see ``font``): peak memory
-is a few batches of labels, whatever the total. QR symbols (``tracer.qr``, ISO/IEC 18004)
+is a few batches of labels, whatever the total. QR symbols (``tracer.codes.qr``, ISO/IEC 18004)
 are drawn as filled rectangles (runs merged across rows) in a ``cm`` frame of one unit
 per module; they are computed for the next batch in worker processes while this process
 lays out and compresses the current one. Jobs of one batch stay in-process.
@@ -21,11 +21,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
 from typing import BinaryIO
 
+from tracer.codes.qr import QUIET_ZONE, ECLevel, QRError, encode_qr
+from tracer.codes.serials import SerialError, format_serial, normalise_serial
 from tracer.labels.font import LabelFont, load_font
 from tracer.labels.layouts import MM, Label, LabelError, Layout, get_layout
 from tracer.labels.pdfwriter import PdfWriter
-from tracer.qr import QUIET_ZONE, ECLevel, QRError, encode_qr
-from tracer.serials import SerialError, format_serial, normalise_serial
 
 __all__ = ["write_labels_pdf"]
 

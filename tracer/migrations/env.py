@@ -1,9 +1,9 @@
-"""Alembic environment: runs against the connection handed in by ``tracer.schema`` or the configured URL."""
+"""Alembic environment: runs against the connection handed in by ``tracer.platform.migrate`` or the configured URL."""
 
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from tracer.schema import model_metadata
+from tracer.platform.migrate import model_metadata
 
 config = context.config
 

@@ -3,7 +3,8 @@
 
 A lot belongs to a GTIN when packages of that product were packed from it: those are the packages whose codes
 carry the GTIN and the lot (AI 10 is our lot id). Its page tells the story of its latest packaging event, the
-same story (and cache entry, ``tracer.origin.StoryKey``) as its packages' origin pages. These pages are not
+same story (and cache entry, ``tracer.resolver.origin.StoryKey``) as its packages' origin pages. These pages
+are not
 scans: nothing here records anything, and a class-level code proves nothing about one package.
 """
 
@@ -15,13 +16,13 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from tracer.gs1 import ClassLink, build_uri
+from tracer.codes.gs1 import ClassLink, build_uri
 from tracer.models.events import LotEvent
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
-from tracer.origin import cert_valid_on
-from tracer.origin.story import Cert, LotStory, Producer, StoryKey, cert_of, latest_certificate, producer_of
+from tracer.resolver.origin import cert_valid_on
+from tracer.resolver.story import Cert, LotStory, Producer, StoryKey, cert_of, latest_certificate, producer_of
 
 __all__ = ["ClassView", "ProductClass", "class_view", "find_product", "lot_key", "lot_of_product"]
 

@@ -18,10 +18,8 @@ from urllib.parse import quote
 from flask import Response, current_app, redirect, render_template, request
 from flask_babel import gettext as _
 
-from tracer import db
-from tracer.gs1 import ClassLink
-from tracer.origin import VN
-from tracer.origin import caches as origin_caches
+from tracer.codes.gs1 import ClassLink
+from tracer.platform import db
 from tracer.resolver import negotiation
 from tracer.resolver.classes import ClassView, class_view, find_product, lot_key, lot_of_product
 from tracer.resolver.linkset import (
@@ -31,6 +29,8 @@ from tracer.resolver.linkset import (
     recall_links,
     traceability_links,
 )
+from tracer.resolver.origin import VN
+from tracer.resolver.origin import caches as origin_caches
 
 __all__ = ["answer", "class_links", "document"]
 

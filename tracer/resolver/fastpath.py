@@ -21,14 +21,14 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from tracer import db, scans, security
-from tracer.gs1 import DigitalLink
-from tracer.i18n import best_language
-from tracer.origin import caches as origin_caches
+from tracer.codes.gs1 import DigitalLink
+from tracer.platform import db, security
+from tracer.platform.i18n import best_language
 from tracer.resolver import visits
 from tracer.resolver.linkset import link_header
 from tracer.resolver.lookup import find_package
-from tracer.resolver.routes import render_page
+from tracer.resolver.origin import caches as origin_caches
+from tracer.scans import recorder as scans
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -90,7 +90,7 @@ class OriginFastPath:
         environ[visits.COUNTED] = True
         locale = best_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
         try:
-            render = lambda: self._in_flask(environ, lambda: render_page(view))  # noqa: E731 (only on a miss)
+            render = lambda: self._in_flask(environ, lambda: visits.render_page(view))  # noqa: E731 (only on a miss)
             body = visits.page(caches, view, locale, render)
             links = link_header(view.uri)
         except Exception:

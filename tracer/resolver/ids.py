@@ -1,11 +1,11 @@
-"""Lots, zones and organisations by the identifiers EPCIS documents give them (``tracer.epcis``):
+"""Lots, zones and organisations by the identifiers EPCIS documents give them (``tracer.proofs.epcis``):
 ``/id/lot/{lot}``, ``/id/zone/{zone}``, ``/id/org/{id}``, and what their pages show.
 
 Only what the origin pages already show about the same thing: a lot's name, producer, zone, produced date,
 recall and the class-level pages of the products packed from it (never its quantities); a zone as the
 journey's zone step and map show it; an organisation as the producer card shows it, without an e-mail
 address. Identifiers are checked before any query (``parse_id``): a lot or zone is its prefix and nine
-Crockford base32 characters (``tracer.identifiers``), an organisation a positive integer. Nothing here
+Crockford base32 characters (``tracer.codes.identifiers``), an organisation a positive integer. Nothing here
 records anything: dereferencing an identifier is not a scan.
 """
 
@@ -17,16 +17,16 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from tracer.errors import TracerError
-from tracer.gs1 import ClassLink, build_uri
-from tracer.messages import Message
+from tracer.codes.gs1 import ClassLink, build_uri
+from tracer.codes.serials import ALPHABET
 from tracer.models.events import EventRecord
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Product
 from tracer.models.zones import Zone
-from tracer.origin.story import Producer, ZonePlace, producer_of, zone_place
-from tracer.serials import ALPHABET
+from tracer.platform.errors import TracerError
+from tracer.platform.messages import Message
+from tracer.resolver.story import Producer, ZonePlace, producer_of, zone_place
 
 __all__ = [
     "KINDS",

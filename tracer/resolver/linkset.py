@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 from flask_babel import gettext as _
 
-from tracer.i18n import format_day
-from tracer.origin import OriginView
-from tracer.origin.story import Cert
+from tracer.platform.i18n import format_day
+from tracer.resolver.origin import OriginView
+from tracer.resolver.story import Cert
 
 __all__ = [
     "GS1_VOC",

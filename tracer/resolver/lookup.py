@@ -1,7 +1,8 @@
 """Package lookup for the resolver: one indexed statement per scan.
 
 It returns what the page needs that may change from one scan to the next (the package's status and its scan
-tally) together with the stamps that key the cached lot story (``tracer.origin.StoryKey``): the newest event
+tally) together with the stamps that key the cached lot story (``tracer.resolver.origin.StoryKey``): the
+newest event
 of the package's lot (a recall or a shipment adds one) and the newest certificate of its product.
 """
 
@@ -12,9 +13,9 @@ from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Date, Integer, String, text
 
-from tracer.fastread import FastReader
-from tracer.gs1 import DigitalLink
+from tracer.codes.gs1 import DigitalLink
 from tracer.models.types import UTCDateTime
+from tracer.platform.fastread import FastReader
 
 __all__ = ["PackageRow", "find_package"]
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from flask import Response, current_app, redirect, render_template, request
 
-from tracer.errors import NotFound, TracerError
-from tracer.i18n import request_language
-from tracer.problems import wants_problem_json
+from tracer.platform.errors import NotFound, TracerError
+from tracer.platform.i18n import request_language
+from tracer.platform.problems import wants_problem_json
 from tracer.resolver.linkset import GS1_VOC, LINKSET_TYPE, Links, link_header, linkset
 
 __all__ = ["JSON_LD", "answer", "not_found", "refuse", "wants_linkset"]

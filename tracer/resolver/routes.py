@@ -18,14 +18,14 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from flask_babel import gettext as _
 
 from config.settings import Settings
-from tracer import db, gs1, scans
-from tracer.errors import InvalidInput, TracerError
-from tracer.origin import OriginView
-from tracer.origin import caches as origin_caches
-from tracer.problems import wants_problem_json
+from tracer.codes import gs1
+from tracer.platform import db, wording
+from tracer.platform.errors import InvalidInput, TracerError
+from tracer.platform.problems import wants_problem_json
 from tracer.resolver import classlevel, negotiation, things, visits
 from tracer.resolver.linkset import links, resolver_description
-from tracer.web import wording
+from tracer.resolver.origin import caches as origin_caches
+from tracer.scans import recorder as scans
 
 bp = Blueprint("resolver", __name__)
 
@@ -95,7 +95,7 @@ def resolve(_rest: str) -> Response:
                       threshold=settings.scan_warning_threshold)  # fmt: skip
     return negotiation.answer(
         view.uri, lambda: links(view, settings.public_url),
-        lambda locale: visits.page(caches, view, locale, lambda: render_page(view)),
+        lambda locale: visits.page(caches, view, locale, lambda: visits.render_page(view)),
     )  # fmt: skip
 
 
@@ -103,13 +103,6 @@ def resolve(_rest: str) -> Response:
 def identified(kind: str, value: str) -> Response:
     """A lot's, a zone's or an organisation's identifier in an EPCIS document: not a scan."""
     return things.answer(kind, value)
-
-
-def render_page(view: OriginView) -> visits.CachedPage:
-    """Render the origin page of ``view`` for the cache (in a request context: the request's language)."""
-    html = render_template("origin/page.html", view=view, serial=visits.SERIAL, scans_text=visits.SCANS)
-    once, many = _("Scanned once, on %(day)s"), _("Scanned %(num)s times, first on %(day)s")
-    return visits.CachedPage(html.encode(), once, many)
 
 
 @bp.app_template_global()

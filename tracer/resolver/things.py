@@ -18,9 +18,8 @@ from typing import Any
 from flask import Response, current_app, render_template, url_for
 from flask_babel import gettext as _
 
-from tracer import db
-from tracer.epcis import NAMESPACE
-from tracer.origin.story import map_data
+from tracer.platform import db, wording
+from tracer.proofs.epcis import NAMESPACE
 from tracer.resolver import negotiation
 from tracer.resolver.ids import (
     Address,
@@ -33,7 +32,7 @@ from tracer.resolver.ids import (
     parse_id,
 )
 from tracer.resolver.linkset import Links, page_links, recall_links, traceability_links
-from tracer.web import wording
+from tracer.resolver.story import map_data
 
 __all__ = ["CONTEXT", "answer", "document", "thing_links"]
 

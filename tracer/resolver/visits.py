@@ -11,16 +11,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flask import render_template
+from flask_babel import gettext
 from markupsafe import escape
 
-from tracer import gs1, scans
-from tracer.fastread import FastReader
-from tracer.gs1 import ClassLink, DigitalLink
-from tracer.i18n import format_day
-from tracer.origin import VN, OriginCaches, OriginView, origin_view
-from tracer.origin.story import LotStory
+from tracer.codes import gs1
+from tracer.codes.gs1 import ClassLink, DigitalLink
+from tracer.codes.serials import SerialError, normalise_serial
+from tracer.platform.fastread import FastReader
+from tracer.platform.i18n import format_day
 from tracer.resolver.lookup import PackageRow, find_package
-from tracer.serials import SerialError, normalise_serial
+from tracer.resolver.origin import VN, OriginCaches, OriginView, origin_view
+from tracer.resolver.story import LotStory
+from tracer.scans import recorder as scans
 
 __all__ = ["CachedPage", "Visit", "look_up", "page", "parse_code", "see"]
 
@@ -137,3 +140,10 @@ def _fill(cached: CachedPage, view: OriginView) -> bytes:
         sentence = cached.many % {"num": view.scans, "day": day}
     serial = str(escape(view.serial)).encode()
     return cached.html.replace(_SERIAL, serial).replace(_SCANS, str(escape(sentence)).encode())
+
+
+def render_page(view: OriginView) -> CachedPage:
+    """Render the origin page of ``view`` for the cache (in a request context: the request's language)."""
+    html = render_template("origin/page.html", view=view, serial=SERIAL, scans_text=SCANS)
+    once, many = gettext("Scanned once, on %(day)s"), gettext("Scanned %(num)s times, first on %(day)s")
+    return CachedPage(html.encode(), once, many)

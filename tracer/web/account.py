@@ -1,4 +1,4 @@
-"""Signing in and out, and changing one's password (the login session of ``tracer.auth``).
+"""Signing in and out, and changing one's password (the login session of ``tracer.accounts.auth``).
 
 Lock-out after five failures is the domain's (``tracer.accounts.users.login``); this module only shows it.
 After signing in, each role lands on its own console; ``?next=`` is followed only to a path on this site.
@@ -10,13 +10,13 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from flask_babel import gettext
 from sqlmodel import Session
 
-from tracer import db, ratelimit
 from tracer.accounts import users
+from tracer.accounts.auth import current_actor, optional_actor, sign_in, sign_out
 from tracer.accounts.passwords import check_strength
-from tracer.auth import current_actor, optional_actor, sign_in, sign_out
-from tracer.errors import InvalidInput, Unauthenticated
-from tracer.messages import Message
 from tracer.models.accounts import Role, User
+from tracer.platform import db, ratelimit
+from tracer.platform.errors import InvalidInput, Unauthenticated
+from tracer.platform.messages import Message
 from tracer.web import feedback
 from tracer.web.flow import Refused, attempt, keep_language, local_target
 from tracer.web.forms import LoginForm, PasswordForm

@@ -2,7 +2,8 @@
 
 The domain speaks English (its messages are also the API's ``detail``) and names the offending field with a
 dotted path such as ``inputs[0].quantity``. Here those paths are mapped onto WTForms fields, and the errors'
-message ids (``tracer.messages``) and pydantic's error types onto the wording of ``tracer.web.wording``, so a
+message ids (``tracer.platform.messages``) and pydantic's error types onto the wording of
+``tracer.platform.wording``, so a
 farmer reads "Lô L… đã bị thu hồi" under the lot picker rather than an English sentence at the top of the
 page. The English text is never read: rewording it cannot change what the reader sees.
 """
@@ -19,9 +20,9 @@ from pydantic import ValidationError
 from wtforms import Field, Form
 from wtforms.fields import FieldList, FormField
 
-from tracer.errors import TracerError
-from tracer.messages import Message
-from tracer.web import wording
+from tracer.platform import wording
+from tracer.platform.errors import TracerError
+from tracer.platform.messages import Message
 
 _PATH = re.compile(r"(\w+)|\[(\d+)\]")
 

@@ -1,8 +1,10 @@
 """How a console form is handled: signed-in check, build the command, record it in one write transaction.
 
 ``attempt`` is the one place a form's submission meets the domain: the command is built (pydantic), the domain
-function runs inside ``tracer.db.writer()`` (all or nothing), and a refusal is put back on the form next to
-its field. Authentication and permission errors are not caught here: ``tracer.problems`` answers them.
+function runs inside ``tracer.platform.db.writer()`` (all or nothing), and a refusal is put back on the form
+next to
+its field. Authentication and permission errors are not caught here: ``tracer.platform.problems`` answers
+them.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from wtforms import Field, Form
 
-from tracer import db
-from tracer.auth import optional_actor
-from tracer.errors import Conflict, InvalidInput, NotFound, RuleViolation
-from tracer.i18n import LANGUAGES
+from tracer.accounts.auth import optional_actor
+from tracer.platform import db
+from tracer.platform.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from tracer.platform.i18n import LANGUAGES
 from tracer.web import feedback
 
 FORM_ERRORS = (InvalidInput, RuleViolation, NotFound, Conflict)

@@ -8,12 +8,12 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, redirect, render_template, request, send_from_directory
 from werkzeug.wrappers import Response as BaseResponse
 
-from tracer import db
-from tracer.auth import current_actor, optional_actor
-from tracer.errors import NotFound
+from tracer.accounts.auth import current_actor, optional_actor
 from tracer.events.rules import today
-from tracer.inspectors import anomalies, inspections, parse_filters, to_csv
+from tracer.inspection.dashboard import anomalies, inspections, parse_filters, to_csv
 from tracer.models.accounts import Role
+from tracer.platform import db
+from tracer.platform.errors import NotFound
 
 bp = Blueprint("inspector", __name__, url_prefix="/inspector")
 ROLES = (Role.INSPECTOR, Role.AUTHORITY, Role.ADMIN)

@@ -1,7 +1,8 @@
 """The producer console under /console: a phone-first, Vietnamese-first way to record what happens to lots.
 
 Each form builds the pydantic command of ``tracer.events.commands`` and records it with
-``tracer.events.dispatch.record`` inside ``tracer.db.writer()``; the page after saving is the ledger receipt.
+``tracer.events.dispatch.record`` inside ``tracer.platform.db.writer()``; the page after saving is the ledger
+receipt.
 Nothing here decides what is allowed: a producer of one organisation asking about another's lot gets the
 domain's answer (not found), shown as a 404 page or next to the field.
 """
@@ -17,14 +18,16 @@ from sqlmodel import Session
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
-from tracer import dashboards, db, imports
-from tracer.auth import current_actor
+from tracer.accounts.auth import current_actor
 from tracer.events import commands
+from tracer.events import csv_import as imports
 from tracer.events.dispatch import record
 from tracer.events.pipeline import Recorded
 from tracer.models.accounts import Role
 from tracer.models.lots import Lot
 from tracer.models.types import decimal_text
+from tracer.platform import db
+from tracer.reads import dashboards
 from tracer.web import charts, feedback
 from tracer.web.flow import Refused, attempt, guard
 from tracer.web.forms import (

@@ -16,18 +16,13 @@ from flask_babel import gettext
 from sqlmodel import Session
 from wtforms.fields.choices import SelectChoice
 
-from tracer import dashboards, db
 from tracer.accounts import tokens
 from tracer.accounts.actors import Actor
+from tracer.accounts.auth import current_actor
 from tracer.accounts.users import create_user
-from tracer.auth import current_actor
-from tracer.errors import Forbidden, InvalidInput
 from tracer.events import commands
 from tracer.events.dispatch import record
-from tracer.messages import Message
-from tracer.models.accounts import ApiToken, Role, User
-from tracer.models.organisations import Organisation, OrgKind
-from tracer.organisations import (
+from tracer.events.onboarding import (
     NewOrganisation,
     NewProduct,
     create_product,
@@ -36,6 +31,12 @@ from tracer.organisations import (
     register_inspector,
     rotate_key,
 )
+from tracer.models.accounts import ApiToken, Role, User
+from tracer.models.organisations import Organisation, OrgKind
+from tracer.platform import db
+from tracer.platform.errors import Forbidden, InvalidInput
+from tracer.platform.messages import Message
+from tracer.reads import dashboards
 from tracer.web.flow import Refused, attempt, guard
 from tracer.web.forms import blank, day, options
 from tracer.web.programme_forms import (

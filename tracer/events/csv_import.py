@@ -1,0 +1,137 @@
+"""Bulk import of harvest records from a CSV file: all lines or none.
+
+Columns (a header line, UTF-8, comma- or semicolon-separated as spreadsheets in Vietnam write them):
+``zone_id, name, quantity, unit, harvested_on`` and optionally ``product_id``; dates as dd/mm/yyyy or
+yyyy-mm-dd; with semicolons a decimal comma (``12,5``) is read as 12.5.
+
+Every line is first parsed into the same ``Harvest`` command the form and the API use, then recorded through
+``tracer.events.dispatch.record`` in the caller's single write transaction, each line in a savepoint so that
+every bad line is reported, not just the first. If any line is bad, ``ImportRejected`` carries the report and
+the caller's transaction rolls back: nothing is imported. The file's events are appended to the ledger
+together, under one signed checkpoint (``pipeline.hold``/``seal``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from tracer.accounts.actors import Actor
+from tracer.events import pipeline
+from tracer.events.commands import Harvest
+from tracer.events.dispatch import record
+from tracer.events.pipeline import Recorded
+from tracer.platform.errors import Conflict, InvalidInput, NotFound, RuleViolation, TracerError
+from tracer.platform.messages import Message
+
+REQUIRED = ("zone_id", "name", "quantity", "unit", "harvested_on")
+OPTIONAL = ("product_id",)
+MAX_LINES = 5000
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_DECIMAL_COMMA = re.compile(r"^\d+,\d+$")
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """What is wrong with one line: its number in the file (the header is line 1), the column, the reason."""
+
+    line: int
+    field: str | None
+    error: TracerError | dict[str, Any]  # the domain's error or pydantic's, each with its message id
+
+
+@dataclass
+class ImportRejected(Exception):
+    problems: list[LineProblem] = field(default_factory=list)
+
+
+def parse(data: bytes) -> list[tuple[int, Harvest]]:
+    """The harvest command of every line; ImportRejected listing every line that does not parse."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRejected([LineProblem(0, None, InvalidInput(Message.NOT_UTF8))]) from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise ImportRejected(
+            [LineProblem(1, name, InvalidInput(Message.COLUMN_MISSING, column=name)) for name in missing]
+        )
+    unknown = [name for name in header if name not in REQUIRED + OPTIONAL]
+    if unknown:
+        raise ImportRejected(
+            [LineProblem(1, name, InvalidInput(Message.COLUMN_UNKNOWN, column=name)) for name in unknown]
+        )
+    reader.fieldnames = header
+    parsed: list[tuple[int, Harvest]] = []
+    problems: list[LineProblem] = []
+    for row in reader:
+        line = reader.line_num
+        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+            continue  # a blank line
+        if len(parsed) + len(problems) >= MAX_LINES:
+            raise ImportRejected([LineProblem(line, None, InvalidInput(Message.TOO_MANY_LINES, n=MAX_LINES))])
+        if None in row:  # more cells than columns
+            problems.append(LineProblem(line, None, InvalidInput(Message.LINE_TOO_LONG)))
+            continue
+        try:
+            parsed.append((line, Harvest(**_fields(row, delimiter))))
+        except ValidationError as error:
+            for item in error.errors():
+                column = ".".join(str(part) for part in item["loc"]) or None
+                problems.append(LineProblem(line, column, dict(item)))
+    if problems:
+        raise ImportRejected(problems)
+    if not parsed:
+        raise ImportRejected([LineProblem(2, None, InvalidInput(Message.NO_LINES))])
+    return parsed
+
+
+def _fields(row: dict[str, Any], delimiter: str) -> dict[str, Any]:
+    values = {k: (v or "").strip() for k, v in row.items() if k}
+    fields: dict[str, Any] = {k: values.get(k, "") for k in REQUIRED}
+    if values.get("product_id"):
+        fields["product_id"] = values["product_id"]
+    if delimiter == ";" and _DECIMAL_COMMA.match(fields["quantity"]):
+        fields["quantity"] = fields["quantity"].replace(",", ".")
+    found = _DMY.match(fields["harvested_on"])
+    if found:
+        day, month, year = (int(part) for part in found.groups())
+        try:
+            fields["harvested_on"] = date(year, month, day)
+        except ValueError:
+            pass  # left as text: pydantic names it as an invalid date
+    return fields
+
+
+def import_harvests(*, session: Session, actor: Actor, data: bytes) -> list[Recorded]:
+    """Record every line of ``data`` in ``session``'s transaction; ImportRejected (the caller rolls back)
+    when any line is bad."""
+    commands = parse(data)
+    recorded: list[Recorded] = []
+    problems: list[LineProblem] = []
+    held = pipeline.hold(session)  # one append and one signed checkpoint for the whole file
+    for line, command in commands:
+        mark = held.mark()
+        savepoint = session.begin_nested()
+        try:
+            recorded.append(record(session=session, actor=actor, command=command))
+            savepoint.commit()
+        except (InvalidInput, RuleViolation, NotFound, Conflict) as error:
+            savepoint.rollback()
+            held.undo(mark)
+            problems.append(LineProblem(line, error.field, error))
+    if problems:
+        raise ImportRejected(problems)
+    pipeline.seal(session)
+    return recorded

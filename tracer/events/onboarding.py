@@ -1,0 +1,147 @@
+"""Onboarding: organisations and their signing keys, products, and the people who act for them.
+
+An organisation's key is custodial: made here, its private half encrypted at rest under the master key, and
+registered in the ledger by a ``key.register`` entry signed by the programme authority. Rotation registers a
+new key and revokes the old one, so a verifier learns from the ledger alone which key was valid when.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from sqlmodel import Session, select
+
+from tracer.accounts.actors import Actor
+from tracer.accounts.users import create_user
+from tracer.codes import gs1
+from tracer.events import pipeline
+from tracer.ledger import schema as ledger_schema
+from tracer.ledger.store import LedgerStore
+from tracer.models.accounts import Role, User
+from tracer.models.organisations import Organisation, OrgKind
+from tracer.models.products import Product, ProductGroup
+from tracer.platform.errors import Conflict, InvalidInput, NotFound
+from tracer.platform.messages import Message
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Optional300 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None
+
+
+class NewOrganisation(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: Name
+    kind: OrgKind
+    registration_no: Annotated[str, StringConstraints(max_length=50)] | None = None
+    address: Optional300 = None
+    commune: Place
+    district: Place
+    province: Place
+    phone: Annotated[str, StringConstraints(max_length=30)] | None = None
+    email: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class NewProduct(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: Name
+    ocop_group: ProductGroup
+    gtin: Annotated[str, StringConstraints(max_length=14)] | None = None
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+    shelf_life_days: int | None = None
+    description: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+def onboard_organisation(*, session: Session, actor: Actor, command: NewOrganisation) -> Organisation:
+    """Create an organisation with a custodial signing key registered in the ledger."""
+    actor.require(Role.ADMIN, Role.AUTHORITY)
+    store = pipeline.lock(session)
+    org = Organisation(**command.model_dump())
+    session.add(org)
+    session.flush()
+    if org.kind != OrgKind.AUTHORITY:  # the programme office signs with the ledger's authority key
+        _issue_key(session, store, org.ledger_owner)
+    return org
+
+
+def register_inspector(
+    *,
+    session: Session,
+    actor: Actor,
+    email: str,
+    full_name: str,
+    password: str,
+    organisation_id: int | None = None,
+) -> User:
+    """An inspector account with a signing key of its own, registered in the ledger."""
+    actor.require(Role.ADMIN, Role.AUTHORITY)
+    store = pipeline.lock(session)
+    user = create_user(
+        session=session,
+        email=email,
+        full_name=full_name,
+        role=Role.INSPECTOR,
+        password=password,
+        organisation_id=organisation_id,
+    )
+    _issue_key(session, store, f"user:{user.id}")
+    return user
+
+
+def rotate_key(*, session: Session, actor: Actor, owner: str) -> str:
+    """Register a new key for ``owner`` (``org:N`` or ``user:N``) and revoke the current one."""
+    actor.require(Role.ADMIN, Role.AUTHORITY)
+    store = pipeline.lock(session)
+    old = pipeline.signing_key(session, owner)
+    new = _issue_key(session, store, owner)
+    conn = session.connection()
+    store.append(conn, [store.key_revoke_envelope(conn, old)])
+    return new
+
+
+def _issue_key(session: Session, store: LedgerStore, owner: str) -> str:
+    conn = session.connection()
+    keyid = store.create_key(conn, owner)
+    store.append(conn, [store.key_register_envelope(conn, keyid)])
+    return str(keyid)
+
+
+def keys_of(session: Session, owner: str) -> list[dict[str, object]]:
+    keys = ledger_schema.ledger_keys
+    rows = session.connection().execute(
+        select(keys.c.keyid, keys.c.registered_index, keys.c.revoked_index)
+        .where(keys.c.owner == owner)
+        .order_by(keys.c.registered_index)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def create_product(*, session: Session, actor: Actor, organisation_id: int, command: NewProduct) -> Product:
+    """A product of an organisation; producers add their own, the programme office any."""
+    actor.require(Role.PRODUCER, Role.ADMIN, Role.AUTHORITY)
+    if actor.role is Role.PRODUCER and actor.organisation_id != organisation_id:
+        raise NotFound(Message.NO_ORGANISATION, field="organisation_id", org=organisation_id)
+    org = session.get(Organisation, organisation_id)
+    if org is None or org.kind == OrgKind.AUTHORITY:
+        raise NotFound(Message.NO_ORGANISATION, field="organisation_id", org=organisation_id)
+    gtin = None
+    if command.gtin:
+        try:
+            gtin = gs1.validate_gtin(command.gtin)
+        except gs1.GS1Error as error:
+            raise InvalidInput(error.message, field="gtin", **error.params) from None  # why, by its id
+        if session.exec(select(Product).where(Product.gtin == gtin)).first() is not None:
+            raise Conflict(Message.GTIN_TAKEN, field="gtin", gtin=gtin)
+    if command.shelf_life_days is not None and not 1 <= command.shelf_life_days <= 3650:
+        raise InvalidInput(Message.SHELF_LIFE_RANGE, field="shelf_life_days")
+    product = Product(organisation_id=organisation_id, **command.model_dump(exclude={"gtin"}), gtin=gtin)
+    session.add(product)
+    session.flush()
+    return product
+
+
+def organisation(session: Session, organisation_id: int) -> Organisation:
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound(Message.NO_ORGANISATION, org=organisation_id)
+    return org

@@ -1,0 +1,1 @@
+"""Market inspection: the inspectors' dashboard, inspection photos, CSV exports."""

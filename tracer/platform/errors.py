@@ -1,0 +1,111 @@
+"""The domain's exceptions. Each carries what a client needs: an HTTP status, a title, a detail, a field.
+
+Views and the CLI never build error responses themselves: ``tracer.platform.problems`` maps these to RFC 9457
+problem+json for the API and to a page for HTML; the CLI prints the detail on one line and exits 1.
+An error raised with a ``tracer.platform.messages.Message`` keeps its id and parameters, so that the web
+forms can
+say it in the reader's language without reading the English.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracer.platform.messages import Message
+
+
+class TracerError(Exception):
+    status = 400
+    title = "Bad request"
+    slug = "bad-request"
+
+    def __init__(self, detail: str | Message, *, field: str | None = None, **params: Any) -> None:
+        if params and not isinstance(detail, Message):
+            raise TypeError("parameters need a Message to fill")
+        self.message = detail if isinstance(detail, Message) else None
+        text = detail.english({"field": field, **params}) if isinstance(detail, Message) else detail
+        super().__init__(text)
+        self.detail = text
+        self.field = field
+        self.params = params
+
+    def within(self, path: str, where: str) -> TracerError:
+        """This error, for a part of the request at ``path`` (``[3]``: the batch's fourth event): its field
+        prefixed with the path, its detail with ``where``. The message id and parameters are kept."""
+        inner = self.field or ""
+        self.field = path + (inner if inner[:1] in ("", "[") else f".{inner}")
+        self.detail = f"{where}: {self.detail}"
+        self.args = (self.detail,)
+        return self
+
+
+class InvalidInput(TracerError):
+    status = 422
+    title = "Invalid input"
+    slug = "invalid-input"
+
+
+class MalformedBody(TracerError):
+    status = 400
+    title = "Malformed request body"
+    slug = "malformed-body"
+
+
+class UnsupportedMediaType(TracerError):
+    status = 415
+    title = "Unsupported media type"
+    slug = "unsupported-media-type"
+
+
+class BadParameter(TracerError):
+    status = 400
+    title = "Bad parameter"
+    slug = "bad-parameter"
+
+
+class RuleViolation(TracerError):
+    """Well-formed input that breaks a rule of the domain (overdraw, a lot held by someone else...)."""
+
+    status = 409
+    title = "Rule violated"
+    slug = "rule-violated"
+
+
+class NotFound(TracerError):
+    status = 404
+    title = "Not found"
+    slug = "not-found"
+
+
+class Conflict(TracerError):
+    status = 409
+    title = "Conflict"
+    slug = "conflict"
+
+
+class Unauthenticated(TracerError):
+    status = 401
+    title = "Authentication required"
+    slug = "unauthenticated"
+
+
+class Forbidden(TracerError):
+    status = 403
+    title = "Forbidden"
+    slug = "forbidden"
+
+
+class TooManyRequests(TracerError):
+    status = 429
+    title = "Too many requests"
+    slug = "rate-limited"
+
+    def __init__(self, detail: str, *, retry_after: int = 60) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class Unavailable(TracerError):
+    status = 503
+    title = "Service unavailable"
+    slug = "unavailable"

@@ -1,0 +1,57 @@
+"""Languages: Vietnamese by default, English on request (``?lang=en`` or Accept-Language); Flask-Babel."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale
+from flask import Flask, request
+from flask_babel import Babel, get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
+LANGUAGES = ("vi", "en")
+DEFAULT = "vi"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}  # parsed once: Flask-Babel takes them as they are
+
+
+def request_language() -> str:
+    """The request's language: ``?lang=`` if it names one of ours, else the best of Accept-Language."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    return best_language(request.environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+
+
+def select_locale() -> Locale:
+    return _LOCALES[request_language()]
+
+
+@lru_cache(maxsize=512)
+def best_language(header: str) -> str:
+    """Our language for an Accept-Language header; browsers send few distinct ones, so each is parsed once."""
+    if not header:
+        return DEFAULT
+    return parse_accept_header(header, LanguageAccept).best_match(LANGUAGES, default=DEFAULT) or DEFAULT
+
+
+def format_day(value: date | datetime | None) -> str:
+    """Dates as dd/mm/yyyy, the way they are written in Vietnam (and on our labels)."""
+    return "" if value is None else value.strftime("%d/%m/%Y")
+
+
+def init_app(app: Flask) -> None:
+    Babel(
+        app,
+        locale_selector=select_locale,
+        default_locale=DEFAULT,
+        default_timezone="Asia/Ho_Chi_Minh",
+        default_translation_directories=str(TRANSLATIONS),
+    )
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.globals["get_locale"] = get_locale

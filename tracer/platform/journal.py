@@ -1,0 +1,90 @@
+"""The app's handle on the ledger: one ``LedgerStore`` per app, configured from settings.
+
+``tracer.ledger`` is a library that knows nothing of Flask or of the domain; this module is where the
+service gives it its origin name and master key, and where the app bootstraps and checks it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from flask import current_app
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from config.settings import Settings
+from tracer.ledger import schema as ledger_schema
+from tracer.ledger.connection import read_state, write_turn
+from tracer.ledger.errors import LedgerError, VerificationError
+from tracer.ledger.store import LedgerStore
+from tracer.platform.db import WRITE_OPTIONS
+
+log = logging.getLogger(__name__)
+
+
+def make_store(settings: Settings) -> LedgerStore:
+    return LedgerStore(origin=settings.log_origin, master_key=settings.master_key)
+
+
+def store() -> LedgerStore:
+    """The current app's ledger store."""
+    app = current_app
+    if "tracer.ledger" not in app.extensions:
+        app.extensions["tracer.ledger"] = make_store(app.extensions["tracer.settings"])
+    return app.extensions["tracer.ledger"]
+
+
+def bootstrap(engine: Engine, settings: Settings) -> None:
+    """Create the log and authority keys and the ledger's first entry, once."""
+    with write_turn(engine), engine.connect() as conn, conn.execution_options(**WRITE_OPTIONS).begin():
+        make_store(settings).bootstrap(conn)
+
+
+def check_head_at_startup(engine: Engine, settings: Settings) -> None:
+    """Refuse to start (VerificationError) when the stored root does not match the latest signed checkpoint.
+
+    A database that does not answer, is not migrated yet or not bootstrapped yet is no reason to refuse:
+    ``/healthz`` then says 503, and ``tracer init`` can still run.
+    """
+    try:
+        with engine.connect() as conn:
+            if read_state(conn) is None:
+                return
+        check_head(engine, settings)
+    except VerificationError as error:
+        raise VerificationError(
+            f"refusing to start: {error}; the ledger may have been tampered with "
+            f"(run `python -m tracer ledger verify`)",
+            index=error.index,
+        ) from error
+    except LedgerError as error:  # e.g. keys not made yet: `tracer init` will finish the job
+        log.warning("ledger head not checked at start-up: %s", error)
+    except SQLAlchemyError as error:
+        log.warning(
+            "ledger head not checked at start-up (database not ready): %s",
+            str(getattr(error, "orig", None) or error).strip().splitlines()[0],
+        )
+
+
+def check_head(engine: Engine, settings: Settings) -> None:
+    """Refuse to serve a ledger whose stored root does not match its latest signed checkpoint."""
+    with engine.connect() as conn:
+        make_store(settings).check_head(conn)
+
+
+def iter_entries(conn: Connection, start: int = 0, batch: int = 1000) -> Iterator[tuple[int, bytes]]:
+    """Every entry from ``start`` on, in index order, read in batches."""
+    entries = ledger_schema.ledger_entries
+    while True:
+        rows = conn.execute(
+            select(entries.c.idx, entries.c.envelope)
+            .where(entries.c.idx >= start)
+            .order_by(entries.c.idx)
+            .limit(batch)
+        ).all()
+        for idx, envelope in rows:
+            yield int(idx), bytes(envelope)
+        if len(rows) < batch:
+            return
+        start = int(rows[-1][0]) + 1

@@ -1,0 +1,283 @@
+"""The package proof bundle: one JSON document from which a scanner verifies a package offline.
+
+It gathers the DSSE envelopes of the package's whole lineage (zone registrations, harvests, processing,
+receipts and shipments of every lot it came from, its packaging, any recall, the product's OCOP certificate)
+with their RFC 9162 inclusion proofs against one signed checkpoint, the ``key.register`` (and ``key.revoke``)
+entries of every key that signed them, down to the authority's self-signed entry 0, and the Merkle proof of
+the serial under the packaging event's ``serials_root``. The format, and how it is checked, is documented in
+``tracer.proofs.verdict`` (Python) and ``scanner_page/verify.js`` (the browser), which must agree.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from tracer.codes import gs1, serials
+from tracer.events.lineage import ancestors
+from tracer.events.rules import VIETNAM
+from tracer.ledger import keystore
+from tracer.ledger.checkpoint import verify_checkpoint
+from tracer.ledger.dsse import Envelope
+from tracer.models.events import LotEvent, SerialBatch
+from tracer.models.lots import Lot, Package
+from tracer.models.organisations import Organisation
+from tracer.models.products import Certificate, Product
+from tracer.models.scans import ScanCount, ScanFlag
+from tracer.models.types import utcnow
+from tracer.models.zones import Zone
+from tracer.platform import journal
+from tracer.platform.errors import InvalidInput, NotFound
+from tracer.proofs.verdict import BUNDLE_VERSION
+from tracer.scans import recorder as scans
+
+LINEAGE_ROLES = ("created", "shipped", "received", "recalled")
+
+
+def parse_serial(typed: str) -> str:
+    """The canonical serial of what a person typed or a URI carried; InvalidInput naming ``serial``."""
+    try:
+        return serials.normalise_serial(typed)
+    except serials.SerialError as error:
+        raise InvalidInput(str(error), field="serial") from None
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def lineage_indices(session: Session, package: Package, product: Product) -> tuple[list[str], set[int]]:
+    """The lots behind ``package`` and the ledger indices of every event that made, moved or recalled them."""
+    lots = ancestors(session, [package.lot_id])
+    indices = {package.packaging_index}
+    rows = session.exec(
+        select(LotEvent.ledger_index).where(
+            col(LotEvent.lot_id).in_(lots), col(LotEvent.role).in_(LINEAGE_ROLES)
+        )
+    )
+    indices.update(int(i) for i in rows)
+    zone_ids = {z for z in session.exec(select(Lot.zone_id).where(col(Lot.id).in_(lots))) if z}
+    if zone_ids:
+        zone_rows = session.exec(select(Zone.ledger_index).where(col(Zone.id).in_(zone_ids)))
+        indices.update(int(i) for i in zone_rows if i is not None)
+    certificate = latest_certificate(session, product.id)
+    if certificate is not None and certificate.ledger_index is not None:
+        indices.add(certificate.ledger_index)
+    return lots, indices
+
+
+def latest_certificate(session: Session, product_id: int | None) -> Certificate | None:
+    return session.exec(
+        select(Certificate)
+        .where(Certificate.product_id == product_id)
+        .order_by(col(Certificate.ledger_index).desc())
+    ).first()
+
+
+def _signing_keys(conn: Any, store: Any, indices: set[int], size: int) -> dict[str, dict[str, Any]]:
+    """Every key that signed one of ``indices``, and their registrations' signers, to closure; the
+    registration and revocation entries are added to ``indices``. A revocation after ``size`` is not shown."""
+    keys: dict[str, dict[str, Any]] = {}
+    pending = set(indices)
+    seen: set[int] = set()
+    while pending:
+        index = pending.pop()
+        seen.add(index)
+        envelope = Envelope.from_json(store.entry(conn, index))
+        wanted = {s.keyid for s in envelope.signatures} - set(keys)
+        for keyid, record in keystore.records(conn, wanted).items():
+            revoked = (
+                record.revoked_index
+                if record.revoked_index is not None and record.revoked_index < size
+                else None
+            )
+            keys[keyid] = {
+                "keyid": keyid,
+                "owner": record.owner,
+                "role": record.role,
+                "public_key": _b64(record.public_key),
+                "registered_index": record.registered_index,
+                "revoked_index": revoked,
+            }
+            for linked in (record.registered_index, revoked):
+                if linked is not None and linked not in seen:
+                    pending.add(linked)
+    indices.update(seen)
+    return keys
+
+
+def scan_summary(session: Session, serial: str, threshold: int) -> dict[str, Any]:
+    """How often this code was scanned (counted fairly: ``scan_counts``) and any sign that it was copied."""
+    counted = session.get(ScanCount, serial)
+    count, first = (counted.scans, counted.first_at) if counted is not None else (0, None)
+    reasons = []
+    if count > threshold:
+        reasons.append(f"scanned {count} times, more than the {threshold} expected for one package")
+    reasons.extend(
+        flag.detail or flag.kind for flag in session.exec(select(ScanFlag).where(ScanFlag.serial == serial))
+    )
+    first_scan = first.isoformat() if isinstance(first, datetime) else None
+    return {"count": int(count), "first_scan": first_scan, "flagged": bool(reasons), "reasons": reasons}
+
+
+def package_summary(session: Session, package: Package, product: Product, lots: list[str]) -> dict[str, Any]:
+    """What the verdict screen shows besides the signed facts (names are not in the ledger)."""
+    producer = session.get(Organisation, product.organisation_id)
+    lot = session.get(Lot, package.lot_id)
+    certificate = latest_certificate(session, product.id)
+    zones = session.exec(
+        select(Zone)
+        .join(Lot, col(Lot.zone_id) == col(Zone.id))
+        .where(col(Lot.id).in_(lots))
+        .order_by(col(Zone.ledger_index))
+    ).all()
+    return {
+        "serial": package.serial,
+        "lot_id": package.lot_id,
+        "net_content": package.net_content,
+        "packed_on": package.packed_on.isoformat(),
+        "expires_on": package.expires_on.isoformat() if package.expires_on else None,
+        "status": package.status,
+        "recall_reason": lot.recall_reason if lot is not None else None,
+        "product": {
+            "id": product.id,
+            "name": product.name,
+            "gtin": product.gtin,
+            "unit": product.unit,
+            "ocop_group": product.ocop_group,
+            "description": product.description,
+        },
+        "producer": None
+        if producer is None
+        else {
+            "id": producer.id,
+            "name": producer.name,
+            "kind": producer.kind,
+            "commune": producer.commune,
+            "district": producer.district,
+            "province": producer.province,
+        },
+        "zones": [
+            {
+                "id": z.id,
+                "name": z.name,
+                "commune": z.commune,
+                "district": z.district,
+                "province": z.province,
+                "crop": z.crop,
+                "certifications": z.certifications,
+            }
+            for z in zones
+        ],
+        "certificate": None
+        if certificate is None
+        else {
+            "id": certificate.id,
+            "stars": certificate.stars,
+            "decision_no": certificate.decision_no,
+            "issuing_level": certificate.issuing_level,
+            "issued_on": certificate.issued_on.isoformat(),
+            "valid_until": certificate.valid_until.isoformat(),
+        },
+    }
+
+
+def package_uri(public_url: str, package: Package, product: Product) -> str:
+    """The GS1 Digital Link URI printed in the package's QR code."""
+    if product.gtin:
+        link = gs1.DigitalLink(product.gtin, package.lot_id, package.serial)
+    else:
+        link = gs1.DigitalLink(None, None, package.serial)
+    return gs1.build_uri(public_url, link)
+
+
+def package_proof(session: Session, *, serial: str, public_url: str, scan_threshold: int) -> dict[str, Any]:
+    """The proof bundle of the package ``serial`` (see the module docstring); NotFound if never issued."""
+    serial = parse_serial(serial)
+    package = session.get(Package, serial)
+    if package is None:
+        raise NotFound(f"no package with serial {serial} was ever issued", field="serial")
+    product = session.get(Product, package.product_id)
+    assert product is not None
+    lots, indices = lineage_indices(session, package, product)
+    store = journal.store()
+    conn = session.connection()
+    log_key = store.verifier_key(conn)
+    # The checkpoint is read after the lineage, so it covers every index found (the log only grows).
+    note = store.checkpoint(conn)
+    size = verify_checkpoint(note, log_key).size
+    keys = _signing_keys(conn, store, indices, size)
+    entries = [
+        {
+            "index": i,
+            "envelope": _b64(store.entry(conn, i)),
+            "proof": [_b64(h) for h in store.inclusion_proof(conn, i, size)],
+        }
+        for i in sorted(indices)
+    ]
+    batch = session.get(SerialBatch, package.packaging_index)
+    if batch is None:
+        raise NotFound(f"the serial list of packaging event {package.packaging_index} is missing")
+    batch_serials = batch.serials.split("\n")
+    if batch_serials[package.position] != serial:
+        raise NotFound(f"serial {serial} is not at its recorded place in its packaging event")
+    return {
+        "version": BUNDLE_VERSION,
+        "serial": serial,
+        "uri": package_uri(public_url, package, product),
+        "package": package_summary(session, package, product, lots),
+        "entries": entries,
+        "checkpoint": note,
+        "serial_proof": {
+            "packaging_index": package.packaging_index,
+            "position": package.position,
+            "count": len(batch_serials),
+            "proof": [_b64(h) for h in serials.serial_proof(batch_serials, package.position)],
+        },
+        "keys": sorted(keys.values(), key=lambda k: int(k["registered_index"] or 0)),
+        "log_key": log_key,
+        "scans": scan_summary(session, serial, scan_threshold),
+        "generated_at": utcnow().isoformat(),
+    }
+
+
+@dataclass(frozen=True)
+class Scanner:
+    """Who is scanning, as the scan recorder counts them."""
+
+    client_hash: str
+    user_agent_family: str
+
+
+def scanned_proof(
+    session: Session, *, serial: str, public_url: str, scan_threshold: int, scanner: Scanner
+) -> dict[str, Any]:
+    """``package_proof``, and the scan recorded like one through the resolver (an unknown code too)."""
+    now = datetime.now(UTC)
+    try:
+        bundle = package_proof(session, serial=serial, public_url=public_url, scan_threshold=scan_threshold)
+    except NotFound:
+        code = f"/p/{serial}"[:300]
+        scans.recorder().record(
+            scans.ScanRequest(None, code, "unknown", scanner.client_hash, scanner.user_agent_family, now)
+        )
+        raise
+    summary = bundle["package"]
+    expires_on = summary["expires_on"]
+    expired = expires_on is not None and expires_on < now.astimezone(VIETNAM).date().isoformat()
+    outcome = "recalled" if summary["status"] == "recalled" else "expired" if expired else "genuine"
+    scans.recorder().record(
+        scans.ScanRequest(
+            bundle["serial"],
+            bundle["uri"][:300],
+            outcome,
+            scanner.client_hash,
+            scanner.user_agent_family,
+            now,
+        )
+    )
+    return bundle

@@ -1,0 +1,259 @@
+"""A lot's whole lineage as a GS1 EPCIS 2.0 document (JSON-LD), valid against the GS1 EPCIS JSON schema.
+
+Mapping (GS1 CBV 2.0 vocabulary): harvest = ObjectEvent ADD ``commissioning`` at the zone; process =
+TransformationEvent (``creating_class_instance``); package = AggregationEvent ADD ``packing`` whose childEPCs
+are the packages' GS1 Digital Link URIs (``/p/{serial}`` without a GTIN); ship = ObjectEvent ``shipping``
+(``in_transit``); receive = ObjectEvent ``receiving``; inspect = ObjectEvent ``inspecting`` (``conformant`` /
+``non_conformant``); recall = ObjectEvent with disposition ``recalled``. Lots are class-level identifiers:
+``{base}/01/{GTIN}/10/{lot}`` with a GTIN, else ``{base}/id/lot/{lot}``; zones and organisations are
+``{base}/id/zone/{id}`` and ``{base}/id/org/{id}``. They dereference: the resolver answers ``/id/``
+(``tracer.resolver.things``) and ``/01/`` (``tracer.resolver.classlevel``: the lot's journey once packages
+exist, before that a redirect to its ``/id/lot/`` page) with a page or JSON(-LD) showing what the origin pages
+show. Quantities are JSON numbers with their exact decimal digits. Every event carries its ledger index, leaf
+hash (hex) and key id in the ``ocop:`` namespace, and its eventID is the public URL of its ledger entry, so a
+reader can check it against the log. No user names or e-mails are exported.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from tracer.events.lineage import ancestors, descendants
+from tracer.events.packaging import batch_serials
+from tracer.ledger.schema import ledger_entries
+from tracer.models.events import EventRecord, LotEvent
+from tracer.models.lots import Lot
+from tracer.models.products import Product
+from tracer.platform.errors import NotFound
+from tracer.reads.listings import package_uri
+
+CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+NAMESPACE = "https://ocop-tracer.vn/epcis/"
+OFFSET = "+07:00"  # Asia/Ho_Chi_Minh, no daylight saving
+UNITS = {
+    "kg": "KGM",
+    "g": "GRM",
+    "tấn": "TNE",
+    "lít": "LTR",
+    "l": "LTR",
+    "ml": "MLT",
+    "chai": "BO",
+    "hộp": "BX",
+    "gói": "PA",
+    "túi": "BG",
+    "hũ": "JR",
+    "quả": "H87",
+    "cái": "H87",
+}
+INSPECTION = {"pass": "conformant", "fail": "non_conformant", "suspect": "unknown"}
+
+
+class _Ids:
+    """URIs of the things events talk about, under the service's public base URL."""
+
+    def __init__(self, session: Session, base: str, lots: list[Lot]) -> None:
+        self.base = base.rstrip("/")
+        product_ids = {lot.product_id for lot in lots if lot.product_id is not None}
+        products: list[Product] = (
+            list(session.exec(select(Product).where(col(Product.id).in_(product_ids)))) if product_ids else []
+        )
+        gtins = {p.id: p.gtin for p in products}
+        self.lot_gtin = {lot.id: gtins.get(lot.product_id) if lot.product_id else None for lot in lots}
+        self.units = {lot.id: lot.unit for lot in lots}
+
+    def lot(self, lot_id: str) -> str:
+        gtin = self.lot_gtin.get(lot_id)
+        return f"{self.base}/01/{gtin}/10/{lot_id}" if gtin else f"{self.base}/id/lot/{lot_id}"
+
+    def thing(self, kind: str, value: object) -> str:
+        return f"{self.base}/id/{kind}/{value}"
+
+    def quantity(self, lot_id: str, amount: str | None = None, unit: str | None = None) -> dict[str, Any]:
+        element: dict[str, Any] = {"epcClass": self.lot(lot_id)}
+        if amount is not None:
+            element["quantity"] = Decimal(amount)
+            uom = UNITS.get((unit or self.units.get(lot_id) or "").strip().lower())
+            if uom:
+                element["uom"] = uom
+        return element
+
+
+def document(session: Session, base_url: str, lot_id: str) -> dict[str, Any]:
+    """The EPCISDocument of every event on the lot's lineage: back to the zones, forward to the packages."""
+    if session.get(Lot, lot_id) is None:
+        raise NotFound(f"no lot {lot_id}", field="lot")
+    lot_ids = sorted(set(ancestors(session, [lot_id])) | set(descendants(session, [lot_id])))
+    lots = list(session.exec(select(Lot).where(col(Lot.id).in_(lot_ids))))
+    ids = _Ids(session, base_url, lots)
+    indexes = sorted(
+        set(session.exec(select(LotEvent.ledger_index).where(col(LotEvent.lot_id).in_(lot_ids))))
+    )
+    records = list(
+        session.exec(
+            select(EventRecord)
+            .where(col(EventRecord.ledger_index).in_(indexes))
+            .order_by(col(EventRecord.ledger_index))
+        )
+    )
+    leaves = dict(
+        session.connection()
+        .execute(
+            sa_select(ledger_entries.c.idx, ledger_entries.c.leaf_hash).where(
+                ledger_entries.c.idx.in_(indexes)
+            )
+        )
+        .all()
+    )
+    events = []
+    for record in records:
+        body = json.loads(record.body)
+        event = _event(session, ids, record.ledger_index, body, set(lot_ids))
+        if event is None:
+            continue
+        event["eventID"] = f"{ids.base}/api/v1/ledger/entries/{record.ledger_index}"
+        event["ocop:ledgerIndex"] = record.ledger_index
+        event["ocop:leafHash"] = bytes(leaves[record.ledger_index]).hex()
+        event["ocop:keyid"] = record.keyid
+        events.append(event)
+    return {
+        "@context": [CONTEXT, {"ocop": NAMESPACE}],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": _utc(datetime.now(UTC)),
+        "instanceIdentifier": secrets.token_hex(8),
+        "epcisBody": {"eventList": events},
+    }
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _times(body: dict[str, Any], day: str | None) -> dict[str, Any]:
+    recorded = body["recorded_at"]
+    when = f"{date.fromisoformat(day).isoformat()}T00:00:00{OFFSET}" if day else recorded
+    return {"eventTime": when, "recordTime": recorded, "eventTimeZoneOffset": OFFSET}
+
+
+def _event(
+    session: Session, ids: _Ids, index: int, body: dict[str, Any], lots: set[str]
+) -> dict[str, Any] | None:
+    kind = body["type"]
+    org = ids.thing("org", body["org"]) if body.get("org") is not None else None
+    if kind == "harvest":
+        zone = {"id": ids.thing("zone", body["zone_id"])}
+        lot = body["lot"]
+        return {
+            "type": "ObjectEvent",
+            **_times(body, body["harvested_on"]),
+            "action": "ADD",
+            "bizStep": "commissioning",
+            "disposition": "active",
+            "quantityList": [ids.quantity(lot["id"], lot["quantity"], lot["unit"])],
+            "readPoint": zone,
+            "bizLocation": zone,
+            "ocop:name": lot["name"],
+        }
+    if kind == "process":
+        event: dict[str, Any] = {
+            "type": "TransformationEvent",
+            **_times(body, body["processed_on"]),
+            "inputQuantityList": [ids.quantity(i["lot_id"], i["quantity"]) for i in body["inputs"]],
+            "outputQuantityList": [ids.quantity(o["id"], o["quantity"], o["unit"]) for o in body["outputs"]],
+            "bizStep": "creating_class_instance",
+            "disposition": "active",
+            "ocop:step": body["step"],
+        }
+        if body.get("facility"):
+            event["ocop:facility"] = body["facility"]
+        return event
+    if kind == "package":
+        gtin = ids.lot_gtin.get(body["lot_id"])
+        children = [
+            package_uri(ids.base, gtin, body["lot_id"], s) for s in batch_serials(session, index, body)
+        ]
+        event = {
+            "type": "AggregationEvent",
+            **_times(body, body["packed_on"]),
+            "parentID": ids.lot(body["lot_id"]),
+            "childEPCs": children,
+            "action": "ADD",
+            "bizStep": "packing",
+            "disposition": "active",
+            "ocop:netContent": body["net_content"],
+            "ocop:serialsRoot": body["serials_root"],
+        }
+        if body.get("expires_on"):
+            event["ocop:expiresOn"] = body["expires_on"]
+        return event
+    if kind in ("ship", "receive"):
+        shipping = kind == "ship"
+        event = {
+            "type": "ObjectEvent",
+            **_times(body, body["shipped_on" if shipping else "received_on"]),
+            "quantityList": [ids.quantity(body["lot_id"])],
+            "action": "OBSERVE",
+            "bizStep": "shipping" if shipping else "receiving",
+            "disposition": "in_transit" if shipping else "in_progress",
+        }
+        source = org if shipping else ids.thing("org", body["from_org"])
+        target = body.get("to_org") if shipping else body["org"]
+        if source:
+            event["sourceList"] = [{"type": "owning_party", "source": source}]
+        if target is not None:
+            event["destinationList"] = [{"type": "owning_party", "destination": ids.thing("org", target)}]
+        if body.get("sale_point"):
+            event["ocop:salePoint"] = body["sale_point"]
+        return event
+    if kind == "recall":
+        reached = [lot for lot in descendants(session, body["lot_ids"]) if lot in lots]
+        return {
+            "type": "ObjectEvent",
+            **_times(body, None),
+            "action": "OBSERVE",
+            "disposition": "recalled",
+            "quantityList": [ids.quantity(lot) for lot in sorted(reached)],
+            "ocop:reason": body["reason"],
+        }
+    if kind == "inspect":
+        event = {
+            "type": "ObjectEvent",
+            **_times(body, None),
+            "action": "OBSERVE",
+            "bizStep": "inspecting",
+            "disposition": INSPECTION.get(body["result"], "unknown"),
+            "ocop:result": body["result"],
+            "ocop:place": body["place"],
+        }
+        if body.get("serial"):
+            gtin = ids.lot_gtin.get(body.get("lot_id") or "")
+            event["epcList"] = [package_uri(ids.base, gtin, body["lot_id"], body["serial"])]
+        else:
+            event["quantityList"] = [ids.quantity(body["lot_id"])]
+        return event
+    return None
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    """JSON text of ``doc`` with every Decimal written as a JSON number of exactly its digits."""
+    marks: dict[str, str] = {}
+    nonce = secrets.token_hex(8)  # so that no text in the document can pass for a placeholder
+
+    def mark(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            token = f"@@{nonce}.{len(marks)}@@"
+            marks[token] = format(value, "f")
+            return token
+        raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+    text = json.dumps(doc, ensure_ascii=False, default=mark)
+    for token, digits in marks.items():
+        text = text.replace(f'"{token}"', digits)
+    return text

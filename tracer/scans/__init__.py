@@ -1,0 +1,1 @@
+"""Scans of package codes: the recorder (queued, batched, counted) and the anomalies it feeds."""
