@@ -32,7 +32,6 @@ class Settings:
     public_url: str
     log_origin: str
     instance_path: Path
-    testing: bool = False
     behind_tls: bool = False
     max_request_bytes: int = 1_000_000
     scan_warning_threshold: int = 50

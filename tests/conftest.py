@@ -53,7 +53,6 @@ def make_settings(database_url: str, instance: Path, **overrides: object) -> Set
         "public_url": PUBLIC_URL,
         "log_origin": LOG_ORIGIN,
         "instance_path": instance,
-        "testing": True,
     }
     values.update(overrides)
     return Settings.from_env({"TRACER_INSTANCE_PATH": str(instance)}, **values)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from datetime import datetime
 from typing import IO, BinaryIO, cast
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, request
 
@@ -21,12 +19,11 @@ from tracer.codes.qr import QRError, qr_png, qr_svg
 from tracer.labels import LABEL_LAYOUTS, LabelError, write_labels_pdf
 from tracer.labels.printed import lot_labels, package_uri
 from tracer.models.accounts import Role
-from tracer.platform import db
+from tracer.platform import clock, db
 from tracer.platform.errors import InvalidInput
 
 bp = Blueprint("labels", __name__, url_prefix="/api/v1")
 
-_VN = ZoneInfo("Asia/Ho_Chi_Minh")
 _CHUNK = 64 * 1024
 
 
@@ -50,7 +47,7 @@ def lot_labels_pdf(lot_id: str) -> Response:
     if layout not in LABEL_LAYOUTS:
         raise InvalidInput(f"layout must be one of {', '.join(sorted(LABEL_LAYOUTS))}", field="layout")
     labels = lot_labels(session=db.session(), organisation_id=actor.require_organisation(), lot_id=lot_id,
-                        public_url=_public_url(), today=datetime.now(_VN).date())  # fmt: skip
+                        public_url=_public_url(), today=clock.today())  # fmt: skip
     handle = cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024))  # closed by _stream
     try:
         write_labels_pdf(labels, layout, handle)

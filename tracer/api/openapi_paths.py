@@ -91,11 +91,19 @@ def _page_of(name: str) -> dict[str, Any]:
     return _json(ref(f"{name}Page"))
 
 
+TEXT = {"text/plain": {"schema": {"type": "string"}}}
+INDEX = _param("index", "path", {"type": "string", "pattern": "^[0-9]{1,18}$"})
+SIZE = _param("size", "query", {**NUMBER, "minimum": 1})
+LISTING = (400, 401)
+
+
 def paths() -> dict[str, Any]:
-    text = {"text/plain": {"schema": {"type": "string"}}}
-    index = _param("index", "path", {"type": "string", "pattern": "^[0-9]{1,18}$"})
-    size = _param("size", "query", {**NUMBER, "minimum": 1})
-    listing = (400, 401)
+    """Every /api/v1 operation, in the order the document lists them."""
+    return {**_event_paths(), **_listing_paths(), **_token_paths(), **_ledger_paths(), **_code_paths()}
+
+
+def _event_paths() -> dict[str, Any]:
+    """POST and GET of events: the signed, appended records."""
     return {
         "/events": {
             "post": _op(
@@ -114,9 +122,15 @@ def paths() -> dict[str, Any]:
                 },
             )
         },
+    }
+
+
+def _listing_paths() -> dict[str, Any]:
+    """Listings and single records, scoped to who asks."""
+    return {
         "/zones": {
             "get": _op(
-                "Zones (vùng nguyên liệu)", "zones", _page_of("ZonePublic"), params=PAGE, errors=listing
+                "Zones (vùng nguyên liệu)", "zones", _page_of("ZonePublic"), params=PAGE, errors=LISTING
             )
         },
         "/zones/{zone_id}": {
@@ -127,7 +141,7 @@ def paths() -> dict[str, Any]:
                 "Lots",
                 "lots",
                 _page_of("LotPublic"),
-                errors=listing,
+                errors=LISTING,
                 params=[
                     *PAGE,
                     _param(
@@ -190,7 +204,7 @@ def paths() -> dict[str, Any]:
                 "OCOP certificates",
                 "products",
                 _page_of("CertificatePublic"),
-                errors=listing,
+                errors=LISTING,
                 params=[
                     *PAGE,
                     _param("product_id", "query", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}),
@@ -199,9 +213,15 @@ def paths() -> dict[str, Any]:
         },
         "/organisations": {
             "get": _op(
-                "Organisations", "organisations", _page_of("OrganisationPublic"), errors=listing, params=PAGE
+                "Organisations", "organisations", _page_of("OrganisationPublic"), errors=LISTING, params=PAGE
             )
         },
+    }
+
+
+def _token_paths() -> dict[str, Any]:
+    """The caller's own API tokens."""
+    return {
         "/tokens": {
             "get": _op("Your API tokens", "tokens", _page_of("TokenPublic"), errors=(401,)),
             "post": _op(
@@ -222,9 +242,15 @@ def paths() -> dict[str, Any]:
                 errors=(401, 404),
             )
         },
+    }
+
+
+def _ledger_paths() -> dict[str, Any]:
+    """The public ledger: checkpoint, entries, proofs, bundles, keys, EPCIS export."""
+    return {
         "/ledger/checkpoint": {
             "get": _op(
-                "Latest signed checkpoint (C2SP signed note)", "ledger", text, public=True, params=[size]
+                "Latest signed checkpoint (C2SP signed note)", "ledger", TEXT, public=True, params=[SIZE]
             )
         },
         "/ledger/entries/{index}": {
@@ -233,7 +259,7 @@ def paths() -> dict[str, Any]:
                 "ledger",
                 _json({"type": "object"}),
                 public=True,
-                params=[index],
+                params=[INDEX],
             )
         },
         "/ledger/proof/inclusion": {
@@ -242,7 +268,7 @@ def paths() -> dict[str, Any]:
                 "ledger",
                 _json(ref("Proof")),
                 public=True,
-                params=[_param("index", "query", NUMBER, True), {**size, "required": True}],
+                params=[_param("index", "query", NUMBER, True), {**SIZE, "required": True}],
             )
         },
         "/ledger/proof/consistency": {
@@ -255,7 +281,7 @@ def paths() -> dict[str, Any]:
             )
         },
         "/ledger/bundle/{index}": {
-            "get": _op("C2SP tlog-proof@v1 bundle", "ledger", text, public=True, params=[index, size])
+            "get": _op("C2SP tlog-proof@v1 bundle", "ledger", TEXT, public=True, params=[INDEX, SIZE])
         },
         "/ledger/keys": {
             "get": _op(
@@ -275,6 +301,12 @@ def paths() -> dict[str, Any]:
                 params=[_param("lot", "query", ID, True)],
             )
         },
+    }
+
+
+def _code_paths() -> dict[str, Any]:
+    """What is printed and verified: label sheets, QR codes, package proof bundles, this document."""
+    return {
         "/lots/{lot_id}/labels.pdf": {
             "get": _op(
                 "Label sheet of a packaged lot's packages (PDF, one QR code per label)",

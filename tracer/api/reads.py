@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app
 from tracer.accounts.auth import current_actor
 from tracer.api import schemas
 from tracer.api.http import answer, choice_arg, identifier, int_arg, page_args, query_arg
+from tracer.codes import gs1
 from tracer.models.lots import Package
 from tracer.platform import db
 from tracer.reads import listings
@@ -47,7 +48,7 @@ def _base_url() -> str:
 
 
 def package_public(package: Package, gtin: str | None) -> schemas.PackagePublic:
-    uri = listings.package_uri(_base_url(), gtin, package.lot_id, package.serial)
+    uri = gs1.package_link(_base_url(), gtin, package.lot_id, package.serial)
     return schemas.PackagePublic.model_validate({**package.model_dump(), "uri": uri})
 
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 
 from tracer.cli.group import app
 from tracer.labels import LABEL_LAYOUTS, LabelError, write_labels_pdf
 from tracer.labels.printed import lot_labels
-from tracer.platform import db
+from tracer.platform import clock, db
 from tracer.platform.errors import InvalidInput
 
 
@@ -25,7 +23,7 @@ from tracer.platform.errors import InvalidInput
 def print_labels(lot_id: str, layout: str, output: Path) -> None:
     """Write the labels of every package of LOT_ID (QR code, serial, name, lot, expiry, stars) as a PDF."""
     settings = app().extensions["tracer.settings"]
-    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    today = clock.today()
     labels = lot_labels(session=db.session(), organisation_id=None, lot_id=lot_id,
                         public_url=settings.public_url, today=today)  # fmt: skip
     partial = output.with_name(f".{output.name}.{os.getpid()}.part")

@@ -185,6 +185,12 @@ def _enc(value: str) -> str:
     return quote(value, safe="")
 
 
+def package_link(base_url: str, gtin: str | None, lot: str, serial: str) -> str:
+    """The URI printed in a package's QR code: the Digital Link with GTIN, lot and serial (no expiry query,
+    so the code stays small), or the short form ``/p/{serial}`` for a product without a GTIN."""
+    return build_uri(base_url, DigitalLink(gtin, lot, serial) if gtin else DigitalLink(None, None, serial))
+
+
 def build_uri(base_url: str, link: DigitalLink | ClassLink) -> str:
     """The Digital Link URI for ``link`` under ``base_url`` (``https://host`` or with a path)."""
     base = base_url.rstrip("/")

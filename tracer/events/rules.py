@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
 from tracer.models.lots import Lot
 from tracer.models.products import Product
+from tracer.platform.clock import today
 from tracer.platform.errors import InvalidInput, NotFound, RuleViolation
 from tracer.platform.messages import Message
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 FUTURE_TOLERANCE = timedelta(days=1)  # clocks and time zones differ; a day later than that is a mistake
-
-
-def today() -> date:
-    return datetime.now(VIETNAM).date()
 
 
 def not_in_future(day: date, field: str) -> None:

@@ -22,13 +22,13 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from tracer.events.rules import VIETNAM
 from tracer.models.accounts import User
 from tracer.models.events import Inspection
 from tracer.models.lots import Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
 from tracer.models.scans import Scan
+from tracer.platform.clock import VIETNAM
 from tracer.platform.errors import InvalidInput
 from tracer.scans.anomalies import Anomaly
 from tracer.scans.anomalies import anomalies as scan_anomalies

@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from tracer.codes.gs1 import DigitalLink, build_uri
+from tracer.codes.gs1 import package_link
 from tracer.labels import Label
 from tracer.models.events import EventRecord
 from tracer.models.lots import Package
@@ -23,10 +23,6 @@ __all__ = ["lot_labels", "package_uri"]
 _BATCH = 2000
 
 
-def _uri(public_url: str, gtin: str | None, lot: str, serial: str) -> str:
-    return build_uri(public_url, DigitalLink(gtin, lot if gtin else None, serial))
-
-
 def package_uri(session: Session, serial: str, public_url: str) -> str:
     """The URI printed in package ``serial``'s QR code; NotFound for a serial we never issued."""
     row = session.exec(
@@ -34,7 +30,7 @@ def package_uri(session: Session, serial: str, public_url: str) -> str:
         .where(Package.serial == serial)).first()  # fmt: skip
     if row is None:
         raise NotFound(f"no package {serial}", field="serial")
-    return _uri(public_url, row[1], row[0], serial)
+    return package_link(public_url, row[1], row[0], serial)
 
 
 def _stars(session: Session, product_id: int, today: date) -> int | None:
@@ -71,7 +67,7 @@ def lot_labels(*, session: Session, organisation_id: int | None, lot_id: str, pu
         col(Organisation.id).in_({p.organisation_id for p in products.values()})))}  # fmt: skip
     stars = {pid: _stars(session, pid, today) for pid in products if pid is not None}
     names = {pid: _printed_name(p, owners.get(p.organisation_id)) for pid, p in products.items()}
-    return [Label(uri=_uri(public_url, products[p.product_id].gtin, p.lot_id, p.serial),
+    return [Label(uri=package_link(public_url, products[p.product_id].gtin, p.lot_id, p.serial),
                   product_name=names[p.product_id], lot=p.lot_id, serial=p.serial, expiry=p.expires_on,
                   stars=stars[p.product_id]) for p in packages]  # fmt: skip
 

@@ -67,19 +67,6 @@ def record_hash_indexes(n: int) -> list[int]:
     return [stored_hash_index(i, (n >> i) - 1) for i in reversed(range(m))]
 
 
-def stored_hashes_for_record_hash(n: int, leaf_hash: bytes, read_hashes: HashReader) -> list[bytes]:
-    """The hashes to store, from ``stored_hash_index(0, n)`` on, when appending record ``n``."""
-    indexes = record_hash_indexes(n)
-    old = read_hashes(indexes)
-    if len(old) != len(indexes):
-        raise InvalidRequestError(f"read {len(old)} hashes for {len(indexes)} indexes")
-    hashes, h = [leaf_hash], leaf_hash
-    for left in reversed(old):
-        h = node_hash(left, h)
-        hashes.append(h)
-    return hashes
-
-
 def subtree_indexes(lo: int, hi: int, need: list[int]) -> list[int]:
     """Append the indexes needed for the hash of records [lo, hi) (Go ``subTreeIndex``)."""
     while lo < hi:

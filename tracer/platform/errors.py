@@ -103,9 +103,3 @@ class TooManyRequests(TracerError):
     def __init__(self, detail: str, *, retry_after: int = 60) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
-
-
-class Unavailable(TracerError):
-    status = 503
-    title = "Service unavailable"
-    slug = "unavailable"

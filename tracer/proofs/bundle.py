@@ -19,7 +19,6 @@ from sqlmodel import Session, col, select
 
 from tracer.codes import gs1, serials
 from tracer.events.lineage import ancestors
-from tracer.events.rules import VIETNAM
 from tracer.ledger import keystore
 from tracer.ledger.checkpoint import verify_checkpoint
 from tracer.ledger.dsse import Envelope
@@ -31,6 +30,7 @@ from tracer.models.scans import ScanCount, ScanFlag
 from tracer.models.types import utcnow
 from tracer.models.zones import Zone
 from tracer.platform import journal
+from tracer.platform.clock import VIETNAM
 from tracer.platform.errors import InvalidInput, NotFound
 from tracer.proofs.verdict import BUNDLE_VERSION
 from tracer.scans import recorder as scans
@@ -188,11 +188,7 @@ def package_summary(session: Session, package: Package, product: Product, lots: 
 
 def package_uri(public_url: str, package: Package, product: Product) -> str:
     """The GS1 Digital Link URI printed in the package's QR code."""
-    if product.gtin:
-        link = gs1.DigitalLink(product.gtin, package.lot_id, package.serial)
-    else:
-        link = gs1.DigitalLink(None, None, package.serial)
-    return gs1.build_uri(public_url, link)
+    return gs1.package_link(public_url, product.gtin, package.lot_id, package.serial)
 
 
 def package_proof(session: Session, *, serial: str, public_url: str, scan_threshold: int) -> dict[str, Any]:

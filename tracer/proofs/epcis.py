@@ -25,18 +25,19 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from tracer.codes import gs1
 from tracer.events.lineage import ancestors, descendants
 from tracer.events.packaging import batch_serials
 from tracer.ledger.schema import ledger_entries
 from tracer.models.events import EventRecord, LotEvent
 from tracer.models.lots import Lot
 from tracer.models.products import Product
+from tracer.platform.clock import VIETNAM_OFFSET
 from tracer.platform.errors import NotFound
-from tracer.reads.listings import package_uri
 
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 NAMESPACE = "https://ocop-tracer.vn/epcis/"
-OFFSET = "+07:00"  # Asia/Ho_Chi_Minh, no daylight saving
+OFFSET = VIETNAM_OFFSET
 UNITS = {
     "kg": "KGM",
     "g": "GRM",
@@ -177,7 +178,7 @@ def _event(
     if kind == "package":
         gtin = ids.lot_gtin.get(body["lot_id"])
         children = [
-            package_uri(ids.base, gtin, body["lot_id"], s) for s in batch_serials(session, index, body)
+            gs1.package_link(ids.base, gtin, body["lot_id"], s) for s in batch_serials(session, index, body)
         ]
         event = {
             "type": "AggregationEvent",
@@ -234,7 +235,7 @@ def _event(
         }
         if body.get("serial"):
             gtin = ids.lot_gtin.get(body.get("lot_id") or "")
-            event["epcList"] = [package_uri(ids.base, gtin, body["lot_id"], body["serial"])]
+            event["epcList"] = [gs1.package_link(ids.base, gtin, body["lot_id"], body["serial"])]
         else:
             event["quantityList"] = [ids.quantity(body["lot_id"])]
         return event

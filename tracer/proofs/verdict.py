@@ -46,6 +46,7 @@ from tracer.ledger.errors import LedgerError, VerificationError
 from tracer.ledger.keyevents import KEY_REGISTER, KEY_REVOKE
 from tracer.ledger.keys import key_id, load_public_key
 from tracer.ledger.merkle import leaf_hash, verify_inclusion
+from tracer.platform import clock
 
 BUNDLE_VERSION = 1
 SERIAL = re.compile(r"[0-9A-HJKMNP-TV-Z]{12}")
@@ -434,7 +435,7 @@ def verify_package_bundle(bundle: Any, log_key: str, *, today: date | None = Non
     package = _package_entry(bundle, entries)
     lots, made, zones = _lineage(package, entries)
     _check_uri_and_summary(bundle, package)
-    facts, reasons, status = _facts(package, lots, made, zones, entries, today or date.today())
+    facts, reasons, status = _facts(package, lots, made, zones, entries, today or clock.today())
     scans = bundle.get("scans")
     if status == GENUINE and isinstance(scans, Mapping) and scans.get("flagged") is True:
         status = SUSPICIOUS

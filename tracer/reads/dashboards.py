@@ -18,7 +18,6 @@ from sqlmodel import Session, col, select
 
 from tracer.accounts.tokens import tokens_of
 from tracer.events.onboarding import keys_of
-from tracer.events.rules import VIETNAM, today
 from tracer.ledger.merkle import leaf_hash
 from tracer.models.accounts import ApiToken, User
 from tracer.models.events import EventRecord, LotEvent, LotInput
@@ -28,6 +27,7 @@ from tracer.models.products import Certificate, Product
 from tracer.models.scans import Scan
 from tracer.models.zones import Zone
 from tracer.platform import journal
+from tracer.platform.clock import VIETNAM, today
 from tracer.platform.errors import NotFound
 from tracer.platform.messages import Message
 from tracer.scans import anomalies

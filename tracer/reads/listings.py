@@ -19,7 +19,6 @@ from sqlalchemy import ColumnElement, Select, tuple_
 from sqlmodel import Session, col, func, select
 
 from tracer.accounts.actors import Actor
-from tracer.codes import gs1
 from tracer.events.lineage import lineage as lot_lineage
 from tracer.models.accounts import Role
 from tracer.models.events import EventRecord, LotEvent
@@ -136,12 +135,6 @@ def lot_events(session: Session, lot_id: str) -> list[tuple[LotEvent, EventRecor
         .order_by(col(LotEvent.ledger_index))
     )
     return [(event, record) for event, record in session.exec(query)]
-
-
-def package_uri(base_url: str, gtin: str | None, lot_id: str, serial: str) -> str:
-    """The code printed on the package: GS1 Digital Link with GTIN, lot and serial, or ``/p/{serial}``."""
-    link = gs1.DigitalLink(gtin, lot_id, serial) if gtin else gs1.DigitalLink(None, None, serial)
-    return gs1.build_uri(base_url, link)
 
 
 def packages(session: Session, actor: Actor, *, lot_id: str | None = None, **page: Any) -> Page:

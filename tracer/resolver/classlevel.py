@@ -11,7 +11,6 @@ Unknown product, or a lot that is not the product's: 404, a page or problem+json
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -19,7 +18,7 @@ from flask import Response, current_app, redirect, render_template, request
 from flask_babel import gettext as _
 
 from tracer.codes.gs1 import ClassLink
-from tracer.platform import db
+from tracer.platform import clock, db
 from tracer.resolver import negotiation
 from tracer.resolver.classes import ClassView, class_view, find_product, lot_key, lot_of_product
 from tracer.resolver.linkset import (
@@ -29,7 +28,6 @@ from tracer.resolver.linkset import (
     recall_links,
     traceability_links,
 )
-from tracer.resolver.origin import VN
 from tracer.resolver.origin import caches as origin_caches
 
 __all__ = ["answer", "class_links", "document"]
@@ -52,7 +50,7 @@ def answer(link: ClassLink) -> Response:
             detail = f"lot {link.lot} is not a lot of GTIN {link.gtin}"
             return negotiation.not_found(detail, "origin/unknown_class.html", lot=link.lot, product=product)
         story = origin_caches(current_app).lot_story(key, link.lot, db.session)
-    view = class_view(product, story, public_url=settings.public_url, today=datetime.now(VN).date())
+    view = class_view(product, story, public_url=settings.public_url, today=clock.today())
     return negotiation.answer(view.uri, lambda: class_links(view, settings.public_url),
                               lambda _locale: _page(view), lambda: document(view))  # fmt: skip
 

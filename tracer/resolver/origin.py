@@ -12,14 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import select
 from sqlmodel import Session
 
-from tracer.codes.gs1 import DigitalLink, build_uri
+from tracer.codes.gs1 import package_link
 from tracer.ledger.schema import ledger_checkpoints
+from tracer.platform.clock import VIETNAM
 from tracer.platform.fastread import FastReader
 from tracer.resolver.lookup import PackageRow
 from tracer.resolver.story import Cert, LotStory, StoryKey, build_story
@@ -27,7 +27,6 @@ from tracer.resolver.story_cache import LRU
 
 __all__ = ["Checkpoint", "OriginCaches", "OriginView", "caches", "cert_valid_on", "origin_view"]
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")  # days (expiry, validity, first scan) are Vietnam's
 CHECKPOINT_TTL = 10.0  # seconds a worker reuses the latest checkpoint it read
 
 
@@ -125,11 +124,15 @@ def origin_view(row: PackageRow, story: LotStory, *, public_url: str, today: dat
     cert = story.certificate
     cert_valid = cert_valid_on(cert, today)
     scans = row.scans + queued
-    first = row.first_scan.astimezone(VN).date() if row.first_scan is not None else (today if scans else None)
+    first = (
+        row.first_scan.astimezone(VIETNAM).date()
+        if row.first_scan is not None
+        else (today if scans else None)
+    )
     return OriginView(
         story=story,
         serial=row.serial,
-        uri=build_uri(public_url, DigitalLink(row.gtin, row.lot_id if row.gtin else None, row.serial)),
+        uri=package_link(public_url, row.gtin, row.lot_id, row.serial),
         today=today,
         recalled=row.status == "recalled" or story.recalled,
         cert_valid=cert_valid,

@@ -18,10 +18,11 @@ from markupsafe import escape
 from tracer.codes import gs1
 from tracer.codes.gs1 import ClassLink, DigitalLink
 from tracer.codes.serials import SerialError, normalise_serial
+from tracer.platform.clock import VIETNAM
 from tracer.platform.fastread import FastReader
 from tracer.platform.i18n import format_day
 from tracer.resolver.lookup import PackageRow, find_package
-from tracer.resolver.origin import VN, OriginCaches, OriginView, origin_view
+from tracer.resolver.origin import OriginCaches, OriginView, origin_view
 from tracer.resolver.story import LotStory
 from tracer.scans import recorder as scans
 
@@ -96,7 +97,7 @@ def see(caches: OriginCaches, recorder: scans.ScanRecorder, visit: Visit, row: P
     """Record the scan (if counted) and return what the page shows for it. Everything that reads the database
     comes before the recording: a failure leaves no scan behind."""
     checkpoint = caches.checkpoint()
-    today = visit.now.astimezone(VN).date()
+    today = visit.now.astimezone(VIETNAM).date()
     expired = story.expires_on is not None and story.expires_on < today
     recalled = row.status == "recalled" or story.recalled
     outcome = "recalled" if recalled else "expired" if expired else "genuine"

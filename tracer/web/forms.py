@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.fields import EmailField, FieldList, FormField
 from wtforms.fields.choices import SelectChoice
 
-from tracer.events.rules import today
+from tracer.platform.clock import today
 
 NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
 WHOLE = {"inputmode": "numeric", "autocomplete": "off"}

@@ -9,10 +9,10 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracer.accounts.auth import current_actor, optional_actor
-from tracer.events.rules import today
 from tracer.inspection.dashboard import anomalies, inspections, parse_filters, to_csv
 from tracer.models.accounts import Role
 from tracer.platform import db
+from tracer.platform.clock import today
 from tracer.platform.errors import NotFound
 
 bp = Blueprint("inspector", __name__, url_prefix="/inspector")
