@@ -15,10 +15,10 @@ from pydantic import ValidationError
 from tracer.codes.gs1 import GS1Error, parse_key_path
 from tracer.events.commands import Harvest
 from tracer.events.dispatch import invalid_input
-from tracer.platform import i18n
+from tracer.platform import i18n, wording
 from tracer.platform.errors import InvalidInput, NotFound, RuleViolation, TracerError
 from tracer.platform.messages import Message
-from tracer.web import feedback, wording
+from tracer.web import feedback
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # Letters only Vietnamese writes (the tone marks and đ): a translation without any is still English.
