@@ -84,7 +84,8 @@ def passed_on(href: str) -> str:
             if pair and unquote(pair.partition("=")[0]) not in own | {"linkType"}]  # fmt: skip
     if not kept:
         return href
-    return f"{href}{'&' if '?' in href else '?'}{'&'.join(kept)}"
+    base, hash_, fragment = href.partition("#")  # the query goes before a #fragment
+    return f"{base}{'&' if '?' in base else '?'}{'&'.join(kept)}{hash_}{fragment}"
 
 
 def not_found(detail: str, template: str, **context: Any) -> Response:
