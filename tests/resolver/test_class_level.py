@@ -121,7 +121,9 @@ def test_lot_json_and_linkset(demo_client, gac):
     assert entry["itemDescription"] == f"Lô {gac.lot} của Dầu gấc Mỹ Cẩm"
     assert product["anchor"] == f"https://trace.example.vn/01/{gac.gtin}"
     assert product["itemDescription"] == "Dầu gấc Mỹ Cẩm"
-    assert GS1 + "traceability" not in product and "OCOP 4 sao" in product[GS1 + "certificationInfo"][0]["title"]
+    assert (
+        GS1 + "traceability" not in product and "OCOP 4 sao" in product[GS1 + "certificationInfo"][0]["title"]
+    )
     assert (
         entry[GS1 + "traceability"][0]["href"]
         == f"https://trace.example.vn/api/v1/epcis/events?lot={gac.lot}"
