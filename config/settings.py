@@ -38,6 +38,9 @@ class Settings:
     proxy_hops: int = 0  # reverse proxies in front (nginx: 1); their X-Forwarded-* headers are trusted
     login_limit: tuple[int, int] = (10, 60)  # sign-in attempts per client address: (count, seconds)
     token_limit: tuple[int, int] = (600, 60)  # API requests per token: (count, seconds)
+    # The programme's GS1 Company Prefix: a product registered without a GTIN is allotted one under it, so
+    # that its packages get GS1 Digital Links; None: no allotment (such packages get /p/{serial} codes).
+    gs1_company_prefix: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -62,9 +65,19 @@ class Settings:
             "proxy_hops": _int(env, "TRACER_PROXY_HOPS", 0, minimum=0),
             "login_limit": _rate(env, "TRACER_LOGIN_LIMIT", (10, 60)),
             "token_limit": _rate(env, "TRACER_TOKEN_LIMIT", (600, 60)),
+            "gs1_company_prefix": _company_prefix(env.get("TRACER_GS1_COMPANY_PREFIX", "")),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _company_prefix(raw: str) -> str | None:
+    """A GS1 Company Prefix for GTIN-13s: 6 to 12 digits (General Specifications 1.4.4); empty: none."""
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and 6 <= len(raw) <= 12):
+        raise SettingsError(f"TRACER_GS1_COMPANY_PREFIX must be a GS1 Company Prefix (6-12 digits): {raw!r}")
+    return raw
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:

@@ -10,12 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tracer.codes.gs1 import (
+    ClassLink,
     DigitalLink,
     GS1Error,
     build_uri,
     gtin_check_digit,
+    parse_key_path,
     parse_path,
     parse_uri,
+    query_attributes,
     validate_gtin,
 )
 from tracer.platform.messages import Message as M
@@ -120,9 +123,19 @@ def test_resolver_path_without_host() -> None:
         (f"/01/{GTIN}/10/L/21/S~T", "bad character '~' in AI 21", M.SERIAL_BAD_CHARACTER),
         (f"/01/{GTIN}/10/{'L' * 21}/21/S", "AI 10 too long: 21 characters, at most 20", M.LOT_TOO_LONG),
         (f"/01/{GTIN}/21/{'S' * 21}", "AI 21 too long", M.SERIAL_TOO_LONG),
-        (f"/01/{GTIN}/22/V/21/S", "unknown AI 22 in the path", M.AI_UNKNOWN_IN_PATH),
+        (f"/01/{GTIN}/235/V/21/S", "unknown AI 235 in the path", M.AI_UNKNOWN_IN_PATH),
+        (f"/01/{GTIN}/10/L/22/V/21/S", "wrong order: AI 22 out of place", M.AI_OUT_OF_ORDER),
+        (f"/01/{GTIN}/22/{'V' * 21}", "AI 22 too long", M.CPV_TOO_LONG),
+        (f"/01/{GTIN}/22/V%20W", "bad character ' ' in AI 22", M.CPV_BAD_CHARACTER),
+        (f"/01/{GTIN}/22/V%2", "bad percent-encoding in AI 22", M.CPV_BAD_ENCODING),
+        ("/p/ABC?3103=000195&3103=000195", "AI 3103 given twice", M.AI_TWICE),
         (f"/01/{GTIN}/lot/L/21/S", "unexpected path segment 'lot'", M.SEGMENT_UNEXPECTED),
-        (f"/01/{GTIN}/21/S?3103=000195", "unknown AI 3103 in the query", M.AI_UNKNOWN_IN_QUERY),
+        (f"/01/{GTIN}/21/S?9999=000195", "unknown AI 9999 in the query", M.AI_UNKNOWN_IN_QUERY),
+        (f"/01/{GTIN}/21/S?3103=00019", "AI 3103 value '00019' does not have the format N6", M.AI_BAD_VALUE),
+        (f"/01/{GTIN}/21/S?3103=0001955", "AI 3103 value '0001955'", M.AI_BAD_VALUE),
+        (f"/01/{GTIN}/21/S?3103=00%2", "AI 3103 value '00%2'", M.AI_BAD_VALUE),
+        (f"/01/{GTIN}/21/S?10=LOT", "AI 10 is a key or key qualifier", M.AI_NOT_IN_QUERY),
+        (f"/01/{GTIN}/21/S?01={GTIN}", "AI 01 is a key or key qualifier", M.AI_NOT_IN_QUERY),
         (f"/01/{GTIN}/21/S?17=261301", "AI 17 has a bad month", M.EXPIRY_BAD_MONTH),
         (f"/01/{GTIN}/21/S?17=260230", "AI 17 has a bad day", M.EXPIRY_BAD_DAY),
         (f"/01/{GTIN}/21/S?17=2612", "AI 17 must be YYMMDD", M.EXPIRY_NOT_YYMMDD),
@@ -146,6 +159,38 @@ def test_malformed_uris_are_refused_with_the_reason(uri: str, message: str, reas
     # The id says why (a reader is told by it); the English is its template filled in, maybe placed: "AI 01: "
     assert caught.value.message is reason
     assert str(caught.value).endswith(reason.english(caught.value.params))
+
+
+@pytest.mark.parametrize(
+    ("query", "kept"),
+    [
+        ("3103=000195", [("3103", "000195")]),  # net weight, kg, three decimals
+        ("17=261231&3103=000195&linkType=gs1:pip&foo=bar", [("17", "261231"), ("3103", "000195")]),
+        ("7007=240101", [("7007", "240101")]),  # N6+N..6: the variable part may be empty
+        ("7007=240101240131", [("7007", "240101240131")]),
+        ("3922=12599&15=270000", [("3922", "12599"), ("15", "270000")]),
+        ("90=A%2BB", [("90", "A+B")]),  # a plus sign is a plus sign, not a space
+        ("lang=en&context=vn", []),
+    ],
+)
+def test_data_attributes_in_the_query_are_accepted(query: str, kept: list[tuple[str, str]]) -> None:
+    """GS1 Digital Link URI syntax: data attributes go in the query, each in its AI's format."""
+    assert query_attributes(query) == kept
+    assert parse_path(f"/01/{GTIN}/10/L/21/S", query) == DigitalLink(
+        GTIN, "L", "S", date(2026, 12, 31) if "17=" in query else None
+    )
+
+
+def test_consumer_product_variant_is_a_qualifier_before_the_lot() -> None:
+    """AI 22 (consumer product variant) is GTIN's first qualifier: /01/{gtin}/22/{cpv}/10/{lot}/21/{ser}."""
+    assert parse_key_path(f"/01/{GTIN}/22/ABC") == ClassLink(GTIN, None, "ABC")
+    assert parse_key_path(f"/01/{GTIN}/22/ABC/10/L1") == ClassLink(GTIN, "L1", "ABC")
+    link = parse_path(f"/01/{GTIN}/22/A%2FB/10/L1/21/S1")
+    assert link == DigitalLink(GTIN, "L1", "S1", None, "A/B")
+    assert build_uri(BASE, link) == f"{BASE}/01/{GTIN}/22/A%2FB/10/L1/21/S1"
+    assert build_uri(BASE, ClassLink(GTIN, "L1", "ABC")) == f"{BASE}/01/{GTIN}/22/ABC/10/L1"
+    with pytest.raises(GS1Error, match="the /p/"):
+        DigitalLink(None, None, "S1", None, "ABC")
 
 
 def test_link_itself_refuses_bad_values() -> None:

@@ -116,8 +116,14 @@ def test_lot_json_and_linkset(demo_client, gac):
     assert [s["step"] for s in body["lot"]["journey"]][:4] == ["zone", "harvest", "process", "package"]
     response = demo_client.get(_lot(gac), headers={"Accept": LINKSET})
     assert response.mimetype == LINKSET
-    [entry] = response.get_json()["linkset"]
+    entry, product = response.get_json()["linkset"]  # the lot, then the level above it: its GTIN
     assert entry["anchor"] == f"https://trace.example.vn{_lot(gac)}"
+    assert entry["itemDescription"] == f"Lô {gac.lot} của Dầu gấc Mỹ Cẩm"
+    assert product["anchor"] == f"https://trace.example.vn/01/{gac.gtin}"
+    assert product["itemDescription"] == "Dầu gấc Mỹ Cẩm"
+    assert (
+        GS1 + "traceability" not in product and "OCOP 4 sao" in product[GS1 + "certificationInfo"][0]["title"]
+    )
     assert (
         entry[GS1 + "traceability"][0]["href"]
         == f"https://trace.example.vn/api/v1/epcis/events?lot={gac.lot}"
@@ -157,16 +163,40 @@ def test_unknown_gtin_is_404_page_or_problem(demo_client, demo_app):
     assert count_scans(demo_app) == 0  # not recorded: only a package's code is a scan
 
 
-def test_lot_of_another_product_is_404(demo_client, demo_app, demo, gac):
+def test_unknown_lot_of_a_known_gtin_walks_up_to_the_product(demo_client, demo_app, demo, gac):
+    """GS1-Conformant Resolver 1.2: a lot without links of its own is answered at the GTIN's level (the page,
+    JSON and linkset of the product), the page saying the lot is not one of the product's; never a 404."""
     cacao = packages(demo_app, demo.lots["cacao_powder"])[0]
-    page = demo_client.get(f"/01/{gac.gtin}/10/{cacao.lot}", headers=HTML)
+    for lot in (cacao.lot, "LNOTOURS01", demo.lots["gac_fruit"]):  # another product's, none, never packaged
+        page = demo_client.get(f"/01/{gac.gtin}/10/{lot}", headers=HTML)
+        assert page.status_code == 200, lot
+        html = page.get_data(as_text=True)
+        assert "<h1>Dầu gấc Mỹ Cẩm</h1>" in html
+        assert f"Lô {lot} không phải là lô của sản phẩm này" in html
+        body = demo_client.get(f"/01/{gac.gtin}/10/{lot}", headers={"Accept": "application/json"}).get_json()
+        assert body["level"] == "product" and body["unknownLot"] == lot and "lot" not in body
+        [entry] = demo_client.get(f"/01/{gac.gtin}/10/{lot}?linkType=linkset").get_json()["linkset"]
+        assert entry["anchor"] == f"https://trace.example.vn/01/{gac.gtin}"
+    english = demo_client.get(f"/01/{gac.gtin}/10/LNOTOURS01?lang=en").get_data(as_text=True)
+    assert "Lot LNOTOURS01 is not a lot of this product that OCOP Tracer knows" in english
+    assert count_scans(demo_app) == 0  # a class-level code is never a scan
+
+
+def test_consumer_product_variant_walks_up_to_the_product(demo_client, gac):
+    """AI 22 is a key qualifier (URI syntax 1.2): OCOP Tracer records no variants, so /22/ walks up to the
+    GTIN, with or without a lot; no longer a 400."""
+    for path in (f"/01/{gac.gtin}/22/ABC", f"/01/{gac.gtin}/22/ABC/10/{gac.lot}"):
+        page = demo_client.get(path, headers=HTML)
+        assert page.status_code == 200, path
+        assert "<h1>Dầu gấc Mỹ Cẩm</h1>" in page.get_data(as_text=True)
+        body = demo_client.get(path, headers={"Accept": "application/json"}).get_json()
+        assert body["level"] == "product"
+
+
+def test_unknown_gtin_is_404(demo_client):
+    page = demo_client.get(f"/01/{UNKNOWN_GTIN}/10/L1", headers=HTML)
     assert page.status_code == 404
-    assert "Đây không phải là lô hàng của Dầu gấc Mỹ Cẩm" in page.get_data(as_text=True)
-    problem = demo_client.get(f"/01/{gac.gtin}/10/{cacao.lot}", headers={"Accept": "application/json"})
-    assert problem.status_code == 404 and problem.mimetype == "application/problem+json"
-    assert demo_client.get(f"/01/{gac.gtin}/10/LNOTOURS01").status_code == 404
-    raw = demo_client.get(f"/01/{gac.gtin}/10/{demo.lots['gac_fruit']}")  # a lot of ours, never packaged
-    assert raw.status_code == 404
+    assert demo_client.get(f"/01/{UNKNOWN_GTIN}/22/V").status_code == 404
 
 
 @pytest.mark.parametrize(

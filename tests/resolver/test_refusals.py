@@ -79,10 +79,10 @@ REFUSALS = [
     ),
     pytest.param(
         Refusal(
-            f"/01/{GTIN}/22/V/21/S",
-            "Mã có một phần (22) mà mã sản phẩm OCOP không dùng.",
-            "The code has a part (22) that OCOP product codes do not use.",
-            "unknown AI 22 in the path (expected 10 or 21)",
+            f"/01/{GTIN}/235/V/21/S",
+            "Mã có một phần (235) mà mã sản phẩm OCOP không dùng.",
+            "The code has a part (235) that OCOP product codes do not use.",
+            "unknown AI 235 in the path (expected 22, 10 or 21)",
         ),
         id="unknown-ai",
     ),
@@ -92,7 +92,7 @@ REFUSALS = [
             "Các phần của mã bị sai thứ tự: trước hết là mã GTIN, rồi đến số lô, sau cùng là số sê-ri.",
             "The parts of the code are in the wrong order: "
             "first the GTIN, then the lot number, then the serial.",
-            "wrong order: AI 10 out of place (order is 01, 10, 21)",
+            "wrong order: AI 10 out of place (order is 01, 22, 10, 21)",
         ),
         id="ai-order",
     ),

@@ -33,9 +33,16 @@ def test_linkset_by_accept_header(demo_client, gac):
     response = demo_client.get(gac.path, headers={"Accept": LINKSET})
     assert response.status_code == 200
     assert response.mimetype == LINKSET
-    [entry] = response.get_json()["linkset"]
+    entry, lot, product = response.get_json()["linkset"]  # the package, then each level above it
     assert entry["anchor"] == "https://trace.example.vn" + gac.path
-    assert entry[GS1 + "defaultLink"][0]["type"] == "text/html"
+    assert entry["itemDescription"] == f"Dầu gấc Mỹ Cẩm, lô {gac.lot}, gói {gac.serial}"
+    assert entry[GS1 + "defaultLink"] == [  # only href and title (GS1's linkset schema)
+        {"href": "https://trace.example.vn" + gac.path, "title": "Nguồn gốc sản phẩm: Dầu gấc Mỹ Cẩm"}
+    ]
+    assert lot["anchor"] == f"https://trace.example.vn/01/{gac.gtin}/10/{gac.lot}"
+    assert lot[GS1 + "recallStatus"][0]["title"] == "Không bị thu hồi"
+    assert product["anchor"] == f"https://trace.example.vn/01/{gac.gtin}"
+    assert product[GS1 + "defaultLink"][0]["href"] == product["anchor"]
     assert {link["hreflang"][0] for link in entry[GS1 + "pip"]} == {"vi", "en"}
     assert entry[GS1 + "traceability"] == [
         {

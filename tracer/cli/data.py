@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from tracer.cli.group import app
+from tracer.codes.gs1 import DEMO_COMPANY_PREFIX
 from tracer.demo import programme as demo
 from tracer.platform import db
 from tracer.platform.errors import Conflict
@@ -21,7 +22,9 @@ def _accounts_file() -> Path:
 @click.option("--once", is_flag=True, help="do nothing (but show the accounts) if the demo is already loaded")
 @click.option("--small", is_flag=True, help="fewer packages per lot (for tests)")
 def load_demo(once: bool, small: bool) -> None:
-    """Load the demo data into an empty database."""
+    """Load the demo data into an empty database. Products without a GTIN are allotted one under
+    TRACER_GS1_COMPANY_PREFIX, or GS1's demonstration prefix 952 if none is set: every package gets a GS1
+    Digital Link."""
     saved = _accounts_file()
     with db.writer() as session:
         if demo.already_loaded(session):
@@ -31,7 +34,8 @@ def load_demo(once: bool, small: bool) -> None:
             if saved.exists():
                 click.echo(saved.read_text(encoding="utf-8"), nl=False)
             return
-        result = demo.load(session, small=small)
+        prefix = app().extensions["tracer.settings"].gs1_company_prefix or DEMO_COMPANY_PREFIX
+        result = demo.load(session, small=small, company_prefix=prefix)
     lines = ["Demo accounts (e-mail, password, role):"]
     lines += [f"  {email}  {password}  {role}" for email, password, role in result.accounts]
     text = "\n".join(lines) + "\n"

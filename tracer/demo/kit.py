@@ -36,6 +36,7 @@ class Kit:
     session: Session
     today: date
     small: bool  # fewer packages per lot (tests)
+    company_prefix: str | None = None  # GTINs for products without one are allotted under it
     result: DemoResult = field(default_factory=DemoResult)
 
     def ago(self, days: int) -> date:
@@ -55,8 +56,9 @@ class Kit:
     def product(self, owner: Organisation, **fields: Any) -> int:
         assert owner.id is not None
         made = create_product(
-            session=self.session, actor=SYSTEM, organisation_id=owner.id, command=NewProduct(**fields)
-        )
+            session=self.session, actor=SYSTEM, organisation_id=owner.id, command=NewProduct(**fields),
+            company_prefix=self.company_prefix,
+        )  # fmt: skip
         assert made.id is not None
         return made.id
 

@@ -26,9 +26,11 @@ def already_loaded(session: Session) -> bool:
     )
 
 
-def load(session: Session, *, small: bool = False) -> DemoResult:
-    """Load every demo case into ``session`` (the caller commits). ``small`` packs fewer packages."""
-    kit = Kit(session=session, today=today(), small=small)
+def load(session: Session, *, small: bool = False, company_prefix: str | None = None) -> DemoResult:
+    """Load every demo case into ``session`` (the caller commits). ``small`` packs fewer packages;
+    ``company_prefix``: the products without a GTIN of their own are allotted one under it (else their
+    packages get /p/ codes)."""
+    kit = Kit(session=session, today=today(), small=small, company_prefix=company_prefix)
     authority = office.load(kit)
     for case in CASES:
         case.load(kit, authority)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from tracer.accounts.actors import Actor
 from tracer.accounts.users import create_user
@@ -116,8 +117,10 @@ def keys_of(session: Session, owner: str) -> list[dict[str, object]]:
     return [dict(r._mapping) for r in rows]
 
 
-def create_product(*, session: Session, actor: Actor, organisation_id: int, command: NewProduct) -> Product:
-    """A product of an organisation; producers add their own, the programme office any."""
+def create_product(*, session: Session, actor: Actor, organisation_id: int, command: NewProduct,
+                   company_prefix: str | None = None) -> Product:  # fmt: skip
+    """A product of an organisation; producers add their own, the programme office any. A product without a
+    GTIN is allotted the next one under the programme's GS1 ``company_prefix``, if there is one."""
     actor.require(Role.PRODUCER, Role.ADMIN, Role.AUTHORITY)
     if actor.role is Role.PRODUCER and actor.organisation_id != organisation_id:
         raise NotFound(Message.NO_ORGANISATION, field="organisation_id", org=organisation_id)
@@ -132,12 +135,25 @@ def create_product(*, session: Session, actor: Actor, organisation_id: int, comm
             raise InvalidInput(error.message, field="gtin", **error.params) from None  # why, by its id
         if session.exec(select(Product).where(Product.gtin == gtin)).first() is not None:
             raise Conflict(Message.GTIN_TAKEN, field="gtin", gtin=gtin)
+    elif company_prefix is not None:
+        gtin = _next_gtin(session, company_prefix)
     if command.shelf_life_days is not None and not 1 <= command.shelf_life_days <= 3650:
         raise InvalidInput(Message.SHELF_LIFE_RANGE, field="shelf_life_days")
     product = Product(organisation_id=organisation_id, **command.model_dump(exclude={"gtin"}), gtin=gtin)
     session.add(product)
     session.flush()
     return product
+
+
+def _next_gtin(session: Session, company_prefix: str) -> str:
+    """The GTIN after the last one allotted under ``company_prefix`` (item references count up from 1)."""
+    stem = "0" + company_prefix  # GTIN-13s under the prefix, in their 14-digit form
+    last = session.exec(select(func.max(Product.gtin)).where(col(Product.gtin).startswith(stem))).one()
+    taken = int(last[len(stem) : 13]) if last else 0
+    try:
+        return gs1.allot_gtin(company_prefix, taken + 1)
+    except gs1.GS1Error as error:
+        raise Conflict(error.message, field="gtin", **error.params) from None
 
 
 def organisation(session: Session, organisation_id: int) -> Organisation:

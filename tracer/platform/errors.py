@@ -13,11 +13,56 @@ from typing import Any
 
 from tracer.platform.messages import Message
 
+#: One title per problem type (RFC 9457, 3.1.3: a type's title does not change from occurrence to occurrence):
+#: the type's slug (its URI is ``problems.PROBLEM_BASE`` + slug) and its title, in sentence case. Every
+#: ``TracerError`` class and every problem the error handlers make (``tracer.platform.problems``) takes its
+#: title from here; a class naming another title for a slug listed here fails at import. A new type not listed
+#: is added by its first class (``title_of``), and must then keep that title.
+PROBLEM_TITLES: dict[str, str] = {
+    "bad-request": "Bad request",
+    "invalid-input": "Invalid input",
+    "malformed-body": "Malformed request body",
+    "unsupported-media-type": "Unsupported media type",
+    "bad-parameter": "Bad parameter",
+    "bad-idempotency-key": "Bad idempotency key",
+    "bad-code": "Not a valid GS1 Digital Link",
+    "bad-id": "Malformed identifier",
+    "rule-violated": "Rule violated",
+    "not-found": "Not found",
+    "conflict": "Conflict",
+    "unauthenticated": "Authentication required",
+    "forbidden": "Forbidden",
+    "method-not-allowed": "Method not allowed",
+    "request-entity-too-large": "Request body too large",
+    "rate-limited": "Too many requests",
+    "ledger-verification": "Ledger verification failed",
+    "unavailable": "Service unavailable",
+    "storage-full": "Service unavailable",
+    "not-initialised": "Service unavailable",
+    "internal": "Internal error",
+}
+
+
+def title_of(slug: str, default: str) -> str:
+    """The title of problem type ``slug``: the table's, or ``default`` (in sentence case), which becomes the
+    type's title from then on."""
+    if slug not in PROBLEM_TITLES:
+        PROBLEM_TITLES[slug] = default[:1].upper() + default[1:].lower()
+    return PROBLEM_TITLES[slug]
+
 
 class TracerError(Exception):
     status = 400
     title = "Bad request"
     slug = "bad-request"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("title")
+        if own is not None and cls.slug in PROBLEM_TITLES and own != PROBLEM_TITLES[cls.slug]:
+            raise TypeError(f"{cls.__name__}: problem type {cls.slug!r} is titled "
+                            f"{PROBLEM_TITLES[cls.slug]!r}, not {own!r} (errors.PROBLEM_TITLES)")  # fmt: skip
+        cls.title = title_of(cls.slug, cls.title)
 
     def __init__(self, detail: str | Message, *, field: str | None = None, **params: Any) -> None:
         if params and not isinstance(detail, Message):

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from tracer.ledger.errors import LedgerError
 from tracer.platform import wording
-from tracer.platform.errors import TooManyRequests, TracerError
+from tracer.platform.errors import TooManyRequests, TracerError, title_of
 
 log = logging.getLogger(__name__)
 PROBLEM_BASE = "https://ocop-tracer.vn/problems/"
@@ -29,6 +29,8 @@ def wants_problem_json() -> bool:
 
 
 def problem(status: int, title: str, detail: str, *, slug: str, **extra: Any) -> Response:
+    """RFC 9457 problem+json; the title is the problem type's own (``errors.PROBLEM_TITLES``)."""
+    title = title_of(slug, title)
     body: dict[str, Any] = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail}
     body.update({k: v for k, v in extra.items() if v is not None})
     response = jsonify(body)
@@ -49,6 +51,7 @@ def render_error(
     """The error for this client: problem+json with the English ``detail``, or a page in the reader's language
     that says ``page_detail`` (already translated) under its status's heading. The English detail is never
     put on a page: a Vietnamese reader would get a sentence they may not read."""
+    title = title_of(slug, title)
     if wants_problem_json():
         return problem(status, title, detail, slug=slug, field=field, instance=request.path)
     try:

@@ -107,6 +107,17 @@ DOMAIN: dict[M, str] = {
         'The serial number in the code has a character that is not allowed: "%(char)s".'
     ),
     M.SERIAL_BAD_ENCODING: N_("The serial number in the code is garbled."),
+    M.GTIN_PREFIX_FULL: N_(
+        "Every GTIN under the programme's company prefix %(prefix)s is taken: enter the product's own GTIN."
+    ),
+    M.CPV_EMPTY: N_("The product variant in the code is empty."),
+    M.CPV_TOO_LONG: N_(
+        "The product variant in the code has %(length)s characters; at most %(limit)s are allowed."
+    ),
+    M.CPV_BAD_CHARACTER: N_(
+        'The product variant in the code has a character that is not allowed: "%(char)s".'
+    ),
+    M.CPV_BAD_ENCODING: N_("The product variant in the code is garbled."),
     M.NO_SERIAL: N_("The code has no serial number: a package's code ends with one."),
     M.EXPIRY_OUTSIDE_WINDOW: N_(
         "The expiry date %(day)s cannot be written in a GS1 code: its year is too far."
@@ -124,6 +135,11 @@ DOMAIN: dict[M, str] = {
     M.AI_WITHOUT_VALUE: N_('The code is cut short: nothing follows "%(ai)s".'),
     M.AI_UNKNOWN_IN_PATH: _UNUSED_PART,
     M.AI_UNKNOWN_IN_QUERY: _UNUSED_PART,
+    M.AI_NOT_IN_QUERY: N_("The code has a part (%(ai)s) in the wrong place: it belongs before the ?."),
+    M.AI_BAD_VALUE: N_('The code has a value that is not valid for %(ai)s: "%(value)s".'),
+    M.AI_TWICE: N_("The code gives %(ai)s twice."),
+    M.COMPRESSED_MALFORMED: N_("This compressed code cannot be read: it is damaged or not a GS1 code."),
+    M.NOT_A_GTIN_CODE: N_("This code names something other than a product (GS1 key %(ai)s)."),
     M.SEGMENT_UNEXPECTED: N_('The code has a part that does not belong in it: "%(segment)s".'),
     M.SHORT_FORM_EXTRA: N_("Nothing may follow the serial number in a /p/ code."),
     M.NOT_HTTP: N_('This is not a web address (it starts with "%(scheme)s:").'),

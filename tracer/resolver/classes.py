@@ -52,6 +52,8 @@ class ClassView:
     cert_expired: bool
     recalled: bool
     product_expired: bool
+    product_cert_valid: bool  # the product's newest certificate is valid today (its own linkset entry)
+    asked_lot: str | None = None  # a lot the code named that is not one of the product's: walked up from
 
     @property
     def certificate(self) -> Cert | None:
@@ -93,8 +95,10 @@ def lot_of_product(session: Session, product_id: int, lot_id: str) -> bool:
     return found is not None
 
 
-def class_view(product: ProductClass, story: LotStory | None, *, public_url: str, today: date) -> ClassView:
-    """The page of ``product``, or of its lot ``story``, as of ``today``."""
+def class_view(product: ProductClass, story: LotStory | None, *, public_url: str, today: date,
+               asked_lot: str | None = None) -> ClassView:  # fmt: skip
+    """The page of ``product``, or of its lot ``story``, as of ``today``; ``asked_lot``: the lot the code
+    named, when it is not one of the product's and the product's page answers for it."""
     cert = story.certificate if story is not None else product.certificate
     valid = cert_valid_on(cert, today)
     expires = story.expires_on if story is not None else None
@@ -107,4 +111,6 @@ def class_view(product: ProductClass, story: LotStory | None, *, public_url: str
         cert_expired=cert is not None and not valid,
         recalled=story is not None and story.recalled,
         product_expired=expires is not None and expires < today,
+        product_cert_valid=cert_valid_on(product.certificate, today),
+        asked_lot=asked_lot,
     )

@@ -6,7 +6,9 @@ status, the origin page's parts without a package's); ``Accept: application/json
 ``application/linkset+json`` or ``?linkType=all`` the linkset (``gs1:pip``, ``gs1:certificationInfo``, and for
 a lot ``gs1:traceability`` and ``gs1:recallStatus``). Nothing is recorded: only a package's code is a scan.
 A lot of the product that nothing was packed from yet: 307 to its own identifier, ``/id/lot/{lot}``.
-Unknown product, or a lot that is not the product's: 404, a page or problem+json.
+A lot we do not know under a GTIN we know walks up to the GTIN (Resolver standard 1.2: the nearest level that
+has links): the product's page and linkset, the page saying the lot is not one of the product's. So does a
+consumer product variant (AI 22): OCOP Tracer records none. Unknown product: 404, a page or problem+json.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from tracer.platform import clock, db
 from tracer.resolver import negotiation
 from tracer.resolver.classes import ClassView, class_view, find_product, lot_key, lot_of_product
 from tracer.resolver.linkset import (
-    Links,
+    Anchor,
     certification_links,
     page_links,
+    product_anchor,
     recall_links,
     traceability_links,
 )
@@ -41,16 +44,16 @@ def answer(link: ClassLink) -> Response:
     if product is None:
         return negotiation.not_found(f"no product of OCOP Tracer has GTIN {link.gtin}",
                                      "origin/unknown_class.html", lot=None)  # fmt: skip
-    story = None
-    if link.lot is not None:
+    story, asked = None, None
+    if link.lot is not None and link.cpv is None:
         key = lot_key(session, product.id, link.lot)
         if key is None and lot_of_product(session, product.id, link.lot):  # nothing packed from it yet
             return _to_lot_id(link.lot)
         if key is None:
-            detail = f"lot {link.lot} is not a lot of GTIN {link.gtin}"
-            return negotiation.not_found(detail, "origin/unknown_class.html", lot=link.lot, product=product)
-        story = origin_caches(current_app).lot_story(key, link.lot, db.session)
-    view = class_view(product, story, public_url=settings.public_url, today=clock.today())
+            asked = link.lot  # not a lot of this GTIN: walk up to the GTIN
+        else:
+            story = origin_caches(current_app).lot_story(key, link.lot, db.session)
+    view = class_view(product, story, public_url=settings.public_url, today=clock.today(), asked_lot=asked)
     return negotiation.answer(view.uri, lambda: class_links(view, settings.public_url),
                               lambda _locale: _page(view), lambda: document(view))  # fmt: skip
 
@@ -68,18 +71,19 @@ def _page(view: ClassView) -> bytes:
     return render_template(template, view=view).encode()
 
 
-def class_links(view: ClassView, public_url: str) -> Links:
-    """A product's or a lot's links, in the order a linkset lists them."""
-    name, story = view.product.name, view.story
+def class_links(view: ClassView, public_url: str) -> list[Anchor]:
+    """A product's linkset entry, or a lot's and then its product's."""
+    product, story = view.product, view.story
+    top = product_anchor(public_url, product.gtin, product.name, product.certificate, view.product_cert_valid)
     if story is None:
-        return {**page_links(view.uri, _("Product: %(name)s", name=name)),
-                **certification_links(view.uri, view.certificate, view.cert_valid)}  # fmt: skip
-    return {
-        **page_links(view.uri, _("Lot %(lot)s of %(name)s", lot=story.lot_id, name=name)),
+        return [top]
+    title = _("Lot %(lot)s of %(name)s", lot=story.lot_id, name=product.name)
+    return [Anchor(view.uri, title, {
+        **page_links(view.uri, title),
         **traceability_links(public_url, story.lot_id),
         **certification_links(view.uri, view.certificate, view.cert_valid),
         **recall_links(view.uri, view.recalled, story.recall_reason),
-    }
+    }), top]  # fmt: skip
 
 
 def document(view: ClassView) -> dict[str, Any]:
@@ -99,6 +103,8 @@ def document(view: ClassView) -> dict[str, Any]:
         },
         "note": _("Each package carries its own code: scan it to check that the package is genuine."),
     }  # fmt: skip
+    if view.asked_lot is not None:
+        out["unknownLot"] = view.asked_lot  # the code's lot is not one of the product's: this is the product
     if story is not None:
         out["lot"] = {
             "id": story.lot_id, "name": story.lot_name, "packedOn": story.packed_on.isoformat(),

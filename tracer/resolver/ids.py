@@ -53,7 +53,7 @@ _LARGEST_ID = 2**31 - 1  # organisations.id is a 32-bit integer on PostgreSQL
 
 class BadId(TracerError):
     status = 400
-    title = "Bad request"
+    title = "Malformed identifier"
     slug = "bad-id"
 
 

@@ -52,7 +52,10 @@ class PackageRow:
 
 
 def find_package(reader: FastReader, link: DigitalLink, *, client: str, bucket: int) -> PackageRow | None:
-    """The package ``link`` names, or None if we never issued it or its GTIN or lot are not the package's."""
+    """The package ``link`` names, or None if we never issued it or its GTIN or lot are not the package's (or
+    it has a consumer product variant, AI 22: we issue none)."""
+    if link.cpv is not None:
+        return None
     row = reader.first(_FIND, {"serial": link.serial, "client": client, "bucket": bucket})
     if row is None:
         return None

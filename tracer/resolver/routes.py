@@ -5,9 +5,11 @@ HTML (browsers) gets the origin page at the code's own address (no redirect: one
 redirects (307) to that link or answers 404 (``negotiation``). Bad syntax: 400. A well-formed code we never
 issued: 404 with a page saying it may be counterfeit, recorded as an ``unknown`` scan. A code without a serial
 (``/01/{gtin}``, ``/01/{gtin}/10/{lot}``) names a product or a lot, not a package: ``classlevel`` answers it,
-and it is not a scan. The identifiers EPCIS documents give lots without a GTIN, zones and organisations
-(``/id/{lot,zone,org}/{id}``) are answered by ``things`` the same way, and are not scans either. CORS is open
-(GS1 resolvers must be).
+and it is not a scan. A compressed Digital Link (``/{compressed}``, ``/01/{gtin}/{compressed}``) is answered
+as its uncompressed URI would be (``tracer.codes.compression``), which the Link header gives as
+``owl:sameAs``; a root path that does not decompress is no page of ours (404). The identifiers EPCIS
+documents give lots without a GTIN, zones and organisations (``/id/{lot,zone,org}/{id}``) are answered by
+``things`` the same way, and are not scans either. CORS is open (GS1 resolvers must be).
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from typing import Any, cast
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import NotFound as NoSuchPage
 
 from config.settings import Settings
-from tracer.codes import gs1
+from tracer.codes import compression, gs1
 from tracer.platform import db, wording
 from tracer.platform.errors import InvalidInput, TracerError
 from tracer.platform.problems import wants_problem_json
@@ -34,7 +37,7 @@ METHODS = ["GET"]  # Flask adds HEAD, and answers OPTIONS itself (with Allow)
 
 class BadCode(TracerError):
     status = 400
-    title = "Bad request"
+    title = "Not a valid GS1 Digital Link"
     slug = "bad-code"
 
 
@@ -73,11 +76,31 @@ def description() -> Response:
 def resolve(_rest: str) -> Response:
     """Every answer for a code; plain GETs of a package's cached page are answered before Flask, by
     ``tracer.resolver.fastpath``, with the same functions (``tracer.resolver.visits``)."""
-    settings = _settings()
+    path, query = request.path, request.query_string.decode("utf-8", "replace")
     try:
-        link = visits.parse_code(request.path, request.query_string.decode("utf-8", "replace"))
+        path, query = compression.expand(path, query) or (path, query)  # /01/{gtin}/{compressed}
+        link = visits.parse_code(path, query)
     except gs1.GS1Error as error:
         return _bad_code(error)
+    return _answer(link)
+
+
+@bp.route("/<string(minlength=10, maxlength=1000):_compressed>", methods=METHODS)
+def compressed(_compressed: str) -> Response:
+    """A fully compressed Digital Link (``/AQnYUc1gmiCNV4JG``), answered as its uncompressed URI; a path that
+    does not decompress to a GTIN's code is not one of our pages."""
+    try:
+        expanded = compression.expand(request.path, request.query_string.decode("utf-8", "replace"))
+        if expanded is None:
+            raise NoSuchPage()
+        link = visits.parse_code(*expanded)
+    except gs1.GS1Error:
+        raise NoSuchPage() from None
+    return _answer(link)
+
+
+def _answer(link: gs1.DigitalLink | gs1.ClassLink) -> Response:
+    settings = _settings()
     if isinstance(link, gs1.ClassLink):
         return classlevel.answer(link)  # a product or a lot: not a scan of a package
     app = current_app

@@ -31,7 +31,7 @@ from tracer.resolver.ids import (
     find,
     parse_id,
 )
-from tracer.resolver.linkset import Links, page_links, recall_links, traceability_links
+from tracer.resolver.linkset import Anchor, page_links, recall_links, traceability_links
 from tracer.resolver.story import map_data
 
 __all__ = ["CONTEXT", "answer", "document", "thing_links"]
@@ -79,14 +79,17 @@ def _href(ref: Ref) -> str:
     return url_for("resolver.identified", kind=ref.kind, value=ref.id)
 
 
-def thing_links(thing: Thing, uri: str, base: str) -> Links:
-    """The links of a lot's, a zone's or an organisation's identifier, in the order a linkset lists them."""
+def thing_links(thing: Thing, uri: str, base: str) -> list[Anchor]:
+    """The linkset entry of a lot's, a zone's or an organisation's identifier (no level above it)."""
     if isinstance(thing, LotThing):
-        return {**page_links(uri, _("Lot %(lot)s", lot=thing.id)), **traceability_links(base, thing.id),
-                **recall_links(uri, thing.recalled, thing.recall_reason)}  # fmt: skip
+        title = _("Lot %(lot)s", lot=thing.id)
+        return [Anchor(uri, title, {**page_links(uri, title), **traceability_links(base, thing.id),
+                                    **recall_links(uri, thing.recalled, thing.recall_reason)})]  # fmt: skip
     if isinstance(thing, ZoneThing):
-        return page_links(uri, _("Raw-material zone: %(name)s", name=thing.zone.name))
-    return page_links(uri, _("Producer: %(name)s", name=thing.producer.name))
+        title = _("Raw-material zone: %(name)s", name=thing.zone.name)
+    else:
+        title = _("Producer: %(name)s", name=thing.producer.name)
+    return [Anchor(uri, title, page_links(uri, title))]
 
 
 def _address(address: Address) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import re
 import secrets
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext
 from sqlmodel import Session
 from wtforms.fields.choices import SelectChoice
@@ -169,7 +169,9 @@ def organisation_product(organisation_id: int) -> Page:
         )
 
     def act(session: Session, command: NewProduct) -> object:
-        return create_product(session=session, actor=actor, organisation_id=organisation_id, command=command)
+        prefix = current_app.extensions["tracer.settings"].gs1_company_prefix  # a GTIN if none is given
+        return create_product(session=session, actor=actor, organisation_id=organisation_id, command=command,
+                              company_prefix=prefix)  # fmt: skip
 
     try:
         attempt(form, build, act)
