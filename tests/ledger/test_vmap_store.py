@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, delete, event, func, select, update
 from tests.ledger.helpers import tx
 from tests.ledger.vmap_vectors import entry_leaf
 from tracer.ledger import vmap_store
-from tracer.ledger.errors import InvalidRequestError, MapVerificationError
+from tracer.ledger.errors import InvalidRequestError, LedgerError, MapVerificationError
 from tracer.ledger.schema import ledger_map_entries, ledger_map_nodes, ledger_map_values
 from tracer.ledger.vmap import EMPTY_ROOT, bit, key_hash, map_value
 from tracer.ledger.vmap_memory import MemoryMap, map_from_entries
@@ -245,3 +245,20 @@ def test_a_changed_stored_value_is_caught_by_replaying_the_log(db):
         verify_inclusion(stored, key, map_value([*lists[key], (10_000, entry_leaf(10_000))]),
                          vmap_store.prove(db, key).proof)  # fmt: skip
     assert root != stored
+
+
+def test_a_broken_node_row_is_a_ledger_error_not_a_crash(db):
+    _, lists = committed(db)
+    key = sorted(lists)[2]
+    with tx(db):
+        db.execute(
+            update(ledger_map_nodes)
+            .where(ledger_map_nodes.c.depth == 0)
+            .values(left_hash=None, right_hash=None, key_hash=None, value=None)
+        )
+    with tx(db), pytest.raises(LedgerError, match="map node at depth 0 is not a proper interior node"):
+        vmap_store.prove(db, key)
+    with tx(db), pytest.raises(LedgerError, match="map node at depth 0 has no child hashes"):
+        vmap_store.apply_updates(db, [MapUpdate(key, 10_000, entry_leaf(10_000))])
+    with tx(db), pytest.raises(LedgerError, match="neither a leaf nor an interior node"):
+        vmap_store.map_root(db)

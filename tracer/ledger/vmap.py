@@ -55,6 +55,7 @@ EXTENSION = "map"
 # Unicode normalisation, no case folding, no stray whitespace).
 _MAP_KEY = re.compile(r"[a-z][a-z0-9-]{0,15}:[\x21-\x7e]+")
 _sha256 = hashlib.sha256
+_HIGH_BITS = [(0xFF << (8 - r)) & 0xFF for r in range(8)]
 
 
 def check_map_key(map_key: str) -> None:
@@ -136,8 +137,13 @@ def root_of(values: Mapping[MapKeyHash, MapValue]) -> MapRoot:
 
 
 def split(items: Sequence[tuple[bytes, ...]], depth: int, lo: int, hi: int) -> int:
-    """In sorted ``items[lo:hi]`` sharing their first ``depth`` bits: where bit ``depth`` turns to 1."""
-    return bisect.bisect_left(items, 1, lo, hi, key=lambda item: bit(item[0], depth))
+    """In ``items[lo:hi]``, sorted by key hash and sharing their first ``depth`` bits (< 256): the first
+    whose bit ``depth`` is 1 (``hi`` if none). Bisects on the smallest key with that bit set."""
+    first = items[lo][0]
+    whole, rest = divmod(depth, 8)
+    turn = (first[whole] & _HIGH_BITS[rest]) | (0x80 >> rest)
+    boundary = first[:whole] + bytes([turn]) + bytes(HASH_SIZE - whole - 1)
+    return bisect.bisect_left(items, (boundary,), lo, hi)
 
 
 def subtree_hash(items: Sequence[tuple[bytes, ...]], depth: int, lo: int, hi: int) -> bytes:

@@ -92,7 +92,13 @@ def read_nodes(conn: Connection, positions: Collection[Position]) -> dict[Positi
     wanted = list(positions)
     for at in range(0, len(wanted), CHUNK):
         for depth, prefix, left, right, key, value in _select_nodes(conn, wanted[at : at + CHUNK]).fetchall():
-            found[(int(depth), bytes(prefix))] = Node(_blob(left), _blob(right), _blob(key), _blob(value))  # type: ignore[arg-type]
+            leaf_key, leaf_value = _blob(key), _blob(value)
+            found[(int(depth), bytes(prefix))] = Node(
+                _blob(left),
+                _blob(right),
+                None if leaf_key is None else MapKeyHash(leaf_key),
+                None if leaf_value is None else MapValue(leaf_value),
+            )
     return found
 
 

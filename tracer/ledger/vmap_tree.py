@@ -27,6 +27,7 @@ from tracer.ledger.vmap import (
     KEY_BITS,
     MAX_INDEX,
     NODE_PREFIX,
+    VALUE_START,
     MapKeyHash,
     MapRoot,
     MapValue,
@@ -153,7 +154,7 @@ def plan_updates(
             raise InvalidRequestError(
                 f"{update.map_key}: entry {update.index} is not after its last entry {state.last_index}"
             )
-        previous, count = (state.value, state.entries) if state is not None else (bytes(HASH_SIZE), 0)
+        previous, count = (state.value, state.entries) if state is not None else (VALUE_START, 0)
         value = extend_value(previous, update.index, update.leaf_hash)
         changed[key] = SubjectState(update.map_key, value, count + 1, update.index)
     return changed
@@ -194,6 +195,8 @@ def _update(
     if node is None or node.key is None:
         if node is None:  # an empty subtree: the new keys alone
             return _build(writes, items, depth, at, lo, hi)
+        if depth >= KEY_BITS:
+            raise LedgerError("a map path has an interior node at depth 256")
         mid = split(items, depth, lo, hi)
         left = (
             _update(nodes, writes, items, depth + 1, child_prefix(at, depth, 0), lo, mid)
@@ -226,6 +229,8 @@ def _update_one(
     path: list[tuple[int, bytes, Node, int]] = []
     node = nodes.get((depth, at))
     while node is not None and node.key is None:
+        if depth >= KEY_BITS:
+            raise LedgerError("a map path has an interior node at depth 256")
         side = (key[depth >> 3] >> (7 - (depth & 7))) & 1
         path.append((depth, at, node, side))
         if not depth & 7:
