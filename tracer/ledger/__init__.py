@@ -22,4 +22,9 @@ Modules, each importable on its own (this package re-exports nothing):
 - ``store``       ``LedgerStore``: bootstrap, append, checkpoints, proofs, bundles
 - ``audit``       ``verify_store`` / ``check_head``: re-derive everything and report the first bad index
 - ``verify``      the standalone, offline bundle verifier (public data only)
+- ``vmap``        the verifiable map's hashing: map keys, the value chain, leaf/node/empty hashes, the root
+- ``vmap_proof``  map inclusion and absence proofs: binary and JSON forms, ``verify_*``
+- ``vmap_tree``   the map as stored nodes: incremental batch updates and proofs (memory and SQL alike)
+- ``vmap_memory`` the map in memory, for auditors and tests
+- ``vmap_store``  the map in SQL (``ledger_map_*``): batch updates in the appender's transaction, proofs
 """

@@ -33,3 +33,17 @@ class NotFoundError(LedgerError):
 
 class InvalidRequestError(LedgerError):
     """Parameters that can never be valid, e.g. ``index >= size``, or a malformed key event."""
+
+
+class MapVerificationError(VerificationError):
+    """A verifiable-map value, proof or root failed to verify (``vmap``).
+
+    ``code`` names the check, the same in the scanner's ``vmap.js``: ``malformed`` (the proof or entry list
+    cannot be read, or is not in its one canonical form), ``kind`` (an absence proof given as an inclusion
+    proof, or the reverse), ``key`` (the other leaf of an absence proof is not on the key's path),
+    ``value`` (the entries do not give the value), ``root`` (the proof leads to another root).
+    """
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(f"map: {message}")
+        self.code = code

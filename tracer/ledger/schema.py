@@ -7,11 +7,24 @@
 - ``ledger_checkpoints``: every signed checkpoint, by tree size.
 - ``ledger_keys``: the log key, authority keys and organisations' signing keys; ``private_key_enc`` is set
   for custodial keys only; ``registered_index`` / ``revoked_index`` mirror the key events in the log.
+- ``ledger_map_*``: the verifiable map (``vmap_store``; migration 0006_vmap): its tree's nodes by (depth,
+  prefix), each key's value, entry count and last index, and the (index, leaf hash) list behind each value.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -63,4 +76,37 @@ ledger_keys = Table(
     Column("registered_index", BigInteger, nullable=True),
     Column("revoked_index", BigInteger, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# The map's tables are keyed by hashes: on SQLite, WITHOUT ROWID keeps each row in its primary key's B-tree.
+ledger_map_nodes = Table(
+    "ledger_map_nodes",
+    metadata,
+    Column("depth", SmallInteger, primary_key=True, autoincrement=False),
+    Column("prefix", LargeBinary(32), primary_key=True),
+    Column("left_hash", LargeBinary(32), nullable=True),  # interior node: both children's hashes
+    Column("right_hash", LargeBinary(32), nullable=True),
+    Column("key_hash", LargeBinary(32), nullable=True),  # leaf: its key and value
+    Column("value", LargeBinary(32), nullable=True),
+    sqlite_with_rowid=False,
+)
+
+ledger_map_values = Table(
+    "ledger_map_values",
+    metadata,
+    Column("key_hash", LargeBinary(32), primary_key=True),
+    Column("map_key", String(200), nullable=False),
+    Column("value", LargeBinary(32), nullable=False),
+    Column("entries", BigInteger, nullable=False),
+    Column("last_index", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+ledger_map_entries = Table(
+    "ledger_map_entries",
+    metadata,
+    Column("key_hash", LargeBinary(32), primary_key=True),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("leaf_hash", LargeBinary(32), nullable=False),
+    sqlite_with_rowid=False,
 )
