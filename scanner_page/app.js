@@ -8,6 +8,7 @@ import { KEY_STORE, describeTrust, forgetTrust, keepCheckpoint, storedCheckpoint
 
 const $ = (id) => document.getElementById(id);
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const CHECK_SYMBOLS = ALPHABET + "*~$=U"; // Crockford's check symbols, values 0..36 (tracer/codes/serials.py)
 const PROOFS = "ocop-proofs-v1";
 const MAX_PHOTO = 900 * 1024;
 const timings = { start: 0 };
@@ -104,29 +105,39 @@ async function checkHistory(cp) {
 
 // -- reading a code ----------------------------------------------------------------------------------------
 
+class Mistyped extends Error {}
+
+// A serial typed by hand: Crockford's reading (any case, O as 0, I and L as 1, hyphens and spaces ignored),
+// 12 characters, or 13 with the check character printed on labels (the value mod 37), which must match.
 function normaliseSerial(typed) {
   const map = { O: "0", I: "1", L: "1" };
+  const chars = [...typed.trim().toUpperCase()].filter((ch) => ch !== "-" && ch !== " ");
+  if (chars.length !== 12 && chars.length !== 13) throw new Error(`${chars.length}/12`);
   let out = "";
-  for (const ch of typed.trim().toUpperCase()) {
-    if (ch === "-" || ch === " ") continue;
+  let value = 0;
+  for (const ch of chars.slice(0, 12)) {
     const mapped = map[ch] || ch;
     if (!ALPHABET.includes(mapped)) throw new Error(`'${ch}'`);
     out += mapped;
+    value = (value * 32 + ALPHABET.indexOf(mapped)) % 37;
   }
-  if (out.length !== 12) throw new Error(`${out.length}/12`);
+  if (chars.length === 13 && CHECK_SYMBOLS.indexOf(map[chars[12]] || chars[12]) !== value) throw new Mistyped();
   return out;
 }
 
 function readCode(text) {
-  const value = text.trim();
+  let value = text.trim();
+  if (/^[^/:]+\.[^/:]+(:\d+)?\//.test(value)) value = `https://${value}`; // the short address on labels
   if (/^https?:\/\//i.test(value) || value.startsWith("/")) {
-    const [, serial] = uriParts(value);
-    if (!serial) throw new Error(value.slice(0, 80));
+    let [, serial] = uriParts(value);
     let host = null;
     try {
       const url = new URL(value, location.href);
       if (url.host !== location.host) host = url.host;
+      const segments = url.pathname.split("/").filter(Boolean);
+      if (!serial && segments.length === 1) serial = decodeURIComponent(segments[0]);
     } catch { /* a path */ }
+    if (!serial) throw new Error(value.slice(0, 80));
     return { serial: normaliseSerial(serial), otherHost: host };
   }
   return { serial: normaliseSerial(value), otherHost: null };
@@ -138,7 +149,7 @@ function onCode(text) {
   try {
     code = readCode(text);
   } catch (error) {
-    $("input-error").textContent = t("badCode", { detail: error.message });
+    $("input-error").textContent = error instanceof Mistyped ? t("mistyped") : t("badCode", { detail: error.message });
     return;
   }
   $("input-error").textContent = "";

@@ -1,4 +1,5 @@
-"""Serials: shape, Crockford decoding of typed input, and the Merkle commitment of a packaging event."""
+"""Serials: shape, Crockford decoding of typed input, the check character, and the Merkle commitment of a
+packaging event."""
 
 from __future__ import annotations
 
@@ -10,12 +11,17 @@ from hypothesis import strategies as st
 
 from tracer.codes.serials import (
     ALPHABET,
+    CHECK_SYMBOLS,
     SERIAL_BITS,
+    CheckCharacterError,
     SerialError,
+    TypedSerial,
+    check_symbol,
     format_serial,
     new_serial,
     new_serials,
     normalise_serial,
+    read_serial,
     serial_leaf,
     serial_proof,
     serial_proofs,
@@ -61,8 +67,14 @@ def test_normalise_follows_crockford(typed: str, canonical: str) -> None:
         ("ABCDEFGH234U", "character 'U' is not used"),
         ("ABCDEFGH234*", "character '\\*' is not used"),
         ("ABCDEFGH23Ư5", "character 'Ư' is not used"),
-        ("ABCDEFGH234", "has 12 characters, got 11"),
-        ("", "has 12 characters, got 0"),
+        ("ABCDEFGH2345\x00", "character '\\\\x00' is not a check character"),
+        ("ABCDEFGH2345#", "character '#' is not a check character"),
+        ("ABCDEFGH234", "has 12 characters \\(13 with its check character\\), got 11"),
+        ("ABCDEFGH2345XY", "has 12 characters \\(13 with its check character\\), got 14"),
+        ("", "got 0"),
+        ("-" * 64, "got 0"),
+        ("A" * 65, "got 65 \\(too long to read\\)"),
+        ("ABCD\nEFGH2345", "character '\\\\n' is not used"),
     ],
 )
 def test_normalise_refuses(typed: str, message: str) -> None:
@@ -75,8 +87,8 @@ def test_typed_variants_normalise_back(serial: str, data: st.DataObject) -> None
     look_alike = {"0": "oO", "1": "iIlL"}
     typed = "".join(data.draw(st.sampled_from([c, c.lower(), *look_alike.get(c, "")])) for c in serial)
     assert normalise_serial(typed) == serial
-    assert normalise_serial(format_serial(serial)) == serial
-    assert format_serial(serial) == f"{serial[:4]}-{serial[4:8]}-{serial[8:]}"
+    assert read_serial(format_serial(serial)) == TypedSerial(serial, checked=True)
+    assert format_serial(serial) == f"{serial[:4]}-{serial[4:8]}-{serial[8:]}-{check_symbol(serial)}"
 
 
 @settings(max_examples=60, deadline=None)
@@ -132,3 +144,114 @@ def test_bad_lists_are_refused() -> None:
         serial_proof(new_serials(3), 3)
     with pytest.raises(SerialError, match="cannot make -1 serials"):
         new_serials(-1)
+
+
+# -- the check character ----------------------------------------------------------------------------------
+
+
+def _crockford_value(serial: str) -> int:
+    """An independent reading of a serial's value: Python's own base-32 digits, 0-9 then a-v."""
+    return int(serial.translate(str.maketrans(ALPHABET, "0123456789abcdefghijklmnopqrstuv")), 32)
+
+
+@pytest.mark.parametrize(
+    ("serial", "check"),
+    [
+        ("00000000016J", "D"),  # 1234: "16JD" in base32-crockford's tests (jbittel/base32-crockford)
+        ("00000000001A", "5"),  # 42: "1A5" in its README
+        ("000000000000", "0"),
+        ("00000000000Z", "Z"),  # 31
+        ("000000000010", "*"),  # 32 .. 36: Crockford's five extra symbols
+        ("000000000011", "~"),
+        ("000000000012", "$"),
+        ("000000000013", "="),
+        ("000000000014", "U"),
+        ("000000000015", "0"),  # 37
+        ("ZZZZZZZZZZZZ", "9"),  # 2^60 - 1 = 9 (mod 37)
+        ("JDSFGHMK4169", "Q"),
+    ],
+)
+def test_check_symbol_known_answers(serial: str, check: str) -> None:
+    assert check_symbol(serial) == check
+    assert CHECK_SYMBOLS[_crockford_value(serial) % 37] == check
+    assert read_serial(serial + check) == TypedSerial(serial, checked=True)
+    assert format_serial(serial).endswith("-" + check)
+
+
+def test_check_symbols_are_crockfords() -> None:
+    assert CHECK_SYMBOLS == "0123456789ABCDEFGHJKMNPQRSTVWXYZ*~$=U"
+    assert format_serial("jdsf ghmk 4169") == "JDSF-GHMK-4169-Q"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "JDSF-GHMK-4169-Q",
+        "jdsf-ghmk-4169-q",
+        "JDSFGHMK4169Q",
+        " jdsf ghmk 4169 q ",
+        "JDSF–GHMK—4169‑Q",  # dashes a phone or a copied PDF puts in
+        "ＪＤＳＦ-ＧＨＭＫ-４１６９-Ｑ",  # full-width, from some input methods
+        "JDSF-GHMK-4169\u00a0Q",
+    ],
+)
+def test_typed_with_its_check(typed: str) -> None:
+    assert read_serial(typed) == TypedSerial("JDSFGHMK4169", checked=True)
+    assert normalise_serial(typed) == "JDSFGHMK4169"
+
+
+def test_typed_without_check_and_look_alikes() -> None:
+    assert read_serial("JDSF-GHMK-4169") == TypedSerial("JDSFGHMK4169", checked=False)
+    # O reads as 0 and I, L as 1, in the check position too: 0000000000 01 has value 1, check "1"
+    assert read_serial("oooo-oooo-ooo1-i") == TypedSerial("000000000001", checked=True)
+    assert read_serial("0000-0000-0001-l") == TypedSerial("000000000001", checked=True)
+    assert read_serial("0000-0000-0014-u") == TypedSerial("000000000014", checked=True)  # u as U (36)
+    assert read_serial("0000-0000-0012-$") == TypedSerial("000000000012", checked=True)
+
+
+@pytest.mark.parametrize(
+    "typed", ["JDSF-GHMK-4169-R", "JDSF-GHMK-4196-Q", "JDSF-GHMK-4169-*", "JDSF-GHNK-4169-Q"]
+)
+def test_a_wrong_check_is_a_typing_slip(typed: str) -> None:
+    with pytest.raises(
+        CheckCharacterError, match="check character does not match the serial: a character was mistyped"
+    ):
+        read_serial(typed)
+    assert issubclass(CheckCharacterError, SerialError)
+
+
+def _refusal(typed: str) -> SerialError:
+    try:
+        read_serial(typed)
+    except SerialError as error:
+        return error
+    raise AssertionError(f"{typed!r} was read as a serial")
+
+
+@settings(max_examples=120, deadline=None)
+@given(serials_st)
+def test_every_substitution_and_adjacent_transposition_is_caught(serial: str) -> None:
+    """Crockford's mod 37: a prime above 32, so (a - b) * 32^k and (a - b) * 31 * 32^k are never 0 mod 37."""
+    typed = serial + check_symbol(serial)
+    assert read_serial(typed) == TypedSerial(serial, checked=True)
+    for i, ch in enumerate(typed):
+        allowed = ALPHABET if i < len(serial) else CHECK_SYMBOLS
+        for other in CHECK_SYMBOLS:
+            if other == ch:
+                continue
+            wrong = typed[:i] + other + typed[i + 1 :]
+            for form in (wrong, wrong.lower(), f"{wrong[:4]}-{wrong[4:8]}-{wrong[8:12]}-{wrong[12:]}"):
+                # a symbol allowed in that position is caught by the check, i.e. read as a typing slip
+                error = _refusal(form)
+                assert isinstance(error, CheckCharacterError) == (other in allowed), (form, error)
+    for i in range(len(typed) - 1):
+        if typed[i] != typed[i + 1]:  # swapping two equal characters changes nothing
+            _refusal(typed[:i] + typed[i + 1] + typed[i] + typed[i + 2 :])
+
+
+def test_new_serials_print_a_plain_check() -> None:
+    batch = new_serials(3000)
+    checks = {check_symbol(s) for s in batch}
+    assert checks <= set(ALPHABET)  # never * ~ $ = U (see the module docstring)
+    assert len(checks) == 32
+    assert all(_crockford_value(s) % 37 < 32 for s in batch)

@@ -1,4 +1,5 @@
-"""Printable package labels: QR code, serial, product name, lot, expiry and OCOP stars.
+"""Printable package labels: QR code, the short address and serial with its check character, product name,
+net content, lot, expiry, OCOP stars and the prompt to scan.
 
 ``write_labels_pdf`` streams label sheets (``LABEL_LAYOUTS``) to a PDF; see ``pdf``.
 """

@@ -24,12 +24,17 @@ from typing import BinaryIO
 from tracer.codes.qr import QUIET_ZONE, ECLevel, QRError, encode_qr
 from tracer.codes.serials import SerialError, format_serial, normalise_serial
 from tracer.labels.font import LabelFont, load_font
-from tracer.labels.layouts import MM, Label, LabelError, Layout, get_layout
+from tracer.labels.layouts import MM, PROMPT, Label, LabelError, Layout, get_layout
 from tracer.labels.pdfwriter import PdfWriter
 
 __all__ = ["write_labels_pdf"]
 
 _BATCH = 240  # labels per unit of work: a multiple of 24, 40 and 1
+MIN_PT = 4.5  # the smallest type a label prints: about 1.6 mm capitals
+LEADING = 1.2  # line height over type size
+ASCENT = 0.95  # a line's baseline below its top, over type size: room for Vietnamese marks over capitals (Ấ)
+GAP = 0.4  # mm between the name, the facts and the prompt
+SHRINK = 0.85  # how much smaller a fact may be made to fit on one line
 _Symbol = tuple[int, bytes]  # modules per side, fill operators in module units
 
 
@@ -141,7 +146,7 @@ class _Page:
         )
 
     def label(self, slot: int, label: Label, symbol: _Symbol) -> None:
-        lay, regular, bold = self.layout, self.regular, self.bold
+        lay = self.layout
         left, top = lay.origin(slot)
         size, ops = symbol
         module = lay.qr_mm / (size + 2 * QUIET_ZONE)
@@ -150,36 +155,107 @@ class _Page:
             b"q %.5f 0 0 %.5f %.3f %.3f cm\n%sf Q\n"
             % (module * MM, -module * MM, qx * MM, (lay.page_h - qy) * MM, ops)
         )
-        serial = _printed_serial(label.serial)
-        _check_glyphs(regular, "serial", serial)
-        ssize = min(lay.serial_pt, lay.serial_pt * lay.qr_mm * MM / regular.width(serial, lay.serial_pt))
-        sx = left + lay.pad + (lay.qr_mm - regular.width(serial, ssize) / MM) / 2
-        self.text(regular, ssize, sx, top + lay.pad + lay.qr_mm + ssize / MM * 0.9, serial)
+        self._under_qr(left, top, label)
+        self._beside_qr(left, top, label)
+
+    def _under_qr(self, left: float, top: float, label: Label) -> None:
+        """The short address (host, then the serial with its check character in bold) on one line under the
+        QR code, as wide as the label; or, without one, the printed serial centred under the QR code."""
+        lay, regular, bold = self.layout, self.regular, self.bold
+        if label.short_address is None:
+            parts = [(regular, _printed_serial(label.serial))]
+            room = lay.qr_mm * MM
+        else:
+            host, _, code = label.short_address.rpartition("/")
+            parts = [(regular, host + "/"), (bold, code)] if host else [(bold, code)]
+            room = (lay.label_w - 2 * lay.pad) * MM
+        for font, text in parts:
+            _check_glyphs(font, "short_address" if label.short_address else "serial", text)
+        natural = sum(font.width(text, lay.serial_pt) for font, text in parts)
+        ssize = min(lay.serial_pt, lay.serial_pt * room / natural)
+        if label.short_address is not None and ssize < MIN_PT:
+            raise LabelError(f"short_address: {label.short_address!r} is too long to print on "
+                             f"{lay.name} labels (at least {MIN_PT} pt)")  # fmt: skip
+        width = sum(font.width(text, ssize) for font, text in parts) / MM
+        x = left + lay.pad + max(0.0, (lay.qr_mm - width) / 2)
+        baseline = top + lay.pad + lay.qr_mm + ssize / MM
+        for font, text in parts:
+            self.text(font, ssize, x, baseline, text)
+            x += font.width(text, ssize) / MM
+
+    def _beside_qr(self, left: float, top: float, label: Label) -> None:
+        """Beside the QR code, as high as its box: the name (as many lines as the rest leaves, one to four),
+        the net content, lot, expiry and stars, and the prompt to scan at the foot. Where the name would be
+        cut short, the net content goes on the stars' line, without its heading."""
+        lay, regular, bold = self.layout, self.regular, self.bold
         x = left + lay.pad + lay.qr_mm + 1.0
         width = (left + lay.label_w - lay.pad - x) * MM
-        info = [f"Lô: {label.lot}"]
-        if label.expiry is not None:
-            info.append(f"HSD: {label.expiry:%d/%m/%Y}")
-        if label.stars is not None:
-            info.append("OCOP " + "★" * label.stars)
-        for field, value in (("product_name", label.product_name), ("lot", info[0])):
-            _check_glyphs(bold if field == "product_name" else regular, field, value)
-        name_lead, info_lead = lay.name_pt * 1.2 / MM, lay.info_pt * 1.25 / MM
-        room = lay.label_h - 2 * lay.pad - len(info) * info_lead
-        names = _wrap(bold, label.product_name, lay.name_pt, width, max(1, min(4, int(room // name_lead))))
-        y = top + lay.pad + lay.name_pt * 0.8 / MM
+        _check_glyphs(bold, "product_name", label.product_name)
+        name_lead, info_lead, prompt_lead = (
+            pt * LEADING / MM for pt in (lay.name_pt, lay.info_pt, lay.prompt_pt)
+        )
+        wanted = len(_wrap(bold, label.product_name, lay.name_pt, width, 4))
+        for compact in (False, True):
+            info = [
+                line
+                for text in _facts(regular, label, compact)
+                for line in _fact(regular, text, lay.info_pt, width)
+            ]
+            prompt = _wrap(regular, PROMPT, lay.prompt_pt, width, 2)
+            room = lay.qr_mm - len(info) * info_lead - len(prompt) * prompt_lead - 2 * GAP
+            if room < name_lead:  # no layout is that tight; the name and the facts come before the prompt
+                room, prompt = room + len(prompt) * prompt_lead, []
+            lines = max(1, min(4, int(room // name_lead)))
+            if lines >= wanted:
+                break
+        names = _wrap(bold, label.product_name, lay.name_pt, width, lines)
+        y = top + lay.pad
         for line in names:
-            self.text(bold, lay.name_pt, x, y, line)
+            self.text(bold, lay.name_pt, x, y + lay.name_pt * ASCENT / MM, line)
             y += name_lead
-        y += info_lead - name_lead + 0.6
-        for line in info:
-            fit = min(lay.info_pt, lay.info_pt * width / max(regular.width(line, lay.info_pt), 1e-9))
-            self.text(regular, fit, x, y, line)
+        y += GAP
+        for fit, line in info:
+            self.text(regular, fit, x, y + lay.info_pt * ASCENT / MM, line)
             y += info_lead
+        y = max(y + GAP, top + lay.pad + lay.qr_mm - len(prompt) * prompt_lead)  # at the foot of the column
+        for line in prompt:
+            self.text(regular, lay.prompt_pt, x, y + lay.prompt_pt * ASCENT / MM, line)
+            y += prompt_lead
+
+
+def _facts(font: LabelFont, label: Label, compact: bool) -> list[str]:
+    """The facts printed beside the QR code, each checked against the font; ``compact``: the net content on
+    the stars' line."""
+    stars = "OCOP " + "★" * label.stars if label.stars is not None else None
+    facts: list[tuple[str, str]] = []
+    if compact and label.net_content is not None and stars is not None:
+        facts.append(("net_content", f"{label.net_content} · {stars}"))
+        stars = None
+    elif label.net_line is not None:
+        facts.append(("net_content", label.net_line))
+    facts.append(("lot", f"Lô: {label.lot}"))
+    if label.expiry is not None:
+        facts.append(("expiry", f"HSD: {label.expiry:%d/%m/%Y}"))
+    if stars is not None:
+        facts.append(("stars", stars))
+    for field, text in facts:
+        _check_glyphs(font, field, text)
+    return [text for _field, text in facts]
+
+
+def _fact(font: LabelFont, text: str, size: float, width: float) -> list[tuple[float, str]]:
+    """A fact's lines and their type size: one line, made smaller to fit down to 85 %, else two lines."""
+    natural = font.width(text, size)
+    if natural <= width:
+        return [(size, text)]
+    if natural * SHRINK <= width:
+        return [(size * width / natural, text)]
+    return [(size * SHRINK, line) for line in _wrap(font, text, size * SHRINK, width, 2)]
 
 
 def _printed_serial(serial: str) -> str:
-    """Our serials in groups of four (``ABCD-2345-EFGH``); any other AI 21 value as it is."""
+    """Our serials in groups of four with the check character (``ABCD-2345-EFGH-X``); any other AI 21 value as
+    it is."""
     try:
         return format_serial(serial) if normalise_serial(serial) == serial else serial
     except SerialError:

@@ -1,16 +1,21 @@
-"""Packages as printed: the URI each QR code carries and the labels of a lot's packages.
+"""Packages as printed: the URI each QR code carries, the short address printed for typing it by hand, and
+the labels of a lot's packages.
 
 URIs are kept short (fewer QR modules, bigger modules on small labels): the GS1 Digital Link with GTIN, lot
-and serial and no expiry query, or ``/p/{serial}`` for a product without a GTIN.
+and serial and no expiry query, or ``/p/{serial}`` for a product without a GTIN. The short address is the
+host and the serial with its check character, ``trace.example.vn/JDSF-GHMK-4169-Q``: a person types it into
+a browser, and the home page's short route reads it (``tracer.labels.typed``, ``tracer.web.pages``).
 """
 
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
 from tracer.codes.gs1 import package_link
+from tracer.codes.serials import format_serial
 from tracer.labels import Label
 from tracer.models.events import EventRecord
 from tracer.models.lots import Package
@@ -18,7 +23,7 @@ from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
 from tracer.platform.errors import NotFound
 
-__all__ = ["lot_labels", "package_uri"]
+__all__ = ["lot_labels", "package_uri", "short_address"]
 
 _BATCH = 2000
 
@@ -31,6 +36,12 @@ def package_uri(session: Session, serial: str, public_url: str) -> str:
     if row is None:
         raise NotFound(f"no package {serial}", field="serial")
     return package_link(public_url, row[1], row[0], serial)
+
+
+def short_address(public_url: str, serial: str) -> str:
+    """The address printed on a label for typing by hand: host (and path prefix) and the printed serial."""
+    parts = urlsplit(public_url)
+    return f"{parts.netloc}{parts.path.rstrip('/')}/{format_serial(serial)}"
 
 
 def _stars(session: Session, product_id: int, today: date) -> int | None:
@@ -69,7 +80,8 @@ def lot_labels(*, session: Session, organisation_id: int | None, lot_id: str, pu
     names = {pid: _printed_name(p, owners.get(p.organisation_id)) for pid, p in products.items()}
     return [Label(uri=package_link(public_url, products[p.product_id].gtin, p.lot_id, p.serial),
                   product_name=names[p.product_id], lot=p.lot_id, serial=p.serial, expiry=p.expires_on,
-                  stars=stars[p.product_id]) for p in packages]  # fmt: skip
+                  stars=stars[p.product_id], net_content=p.net_content,
+                  short_address=short_address(public_url, p.serial)) for p in packages]  # fmt: skip
 
 
 def _printed_name(product: Product, org: Organisation | None) -> str:
