@@ -1,56 +1,41 @@
 """Rate limits: password guessing from one address, and an API token used too fast, get 429, with the counters
 in the process (the default) and on a real Redis (``TRACER_REDIS_URL``), where every worker and every app
-instance shares them. Redis tests need ``TRACER_TEST_REDIS_URL`` (CI sets it; they skip with a reason
-otherwise). Each test uses a secret key of its own, so tests sharing one Redis never share a counter.
+instance shares them. Redis tests need ``TRACER_TEST_REDIS_URL`` (``tests/security/conftest.py``).
 """
 
 from __future__ import annotations
 
-import os
 import time
 import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
 import redis
 
 from config.settings import Settings, SettingsError
-from tests.conftest import LOG_ORIGIN, MASTER_KEY, close_app, make_settings, require
+from tests.conftest import LOG_ORIGIN, MASTER_KEY, close_app, make_settings
+from tests.security.conftest import redis_url, unique_secret
 from tests.support.accounts import GAC_PRODUCER, api_token, bearer
 from tests.support.live import free_port, server_env, start_gunicorn
 from tests.web.conftest import sign_in
 from tracer import create_app
 from tracer.platform.ratelimit import EXTENSION, Limit, RateLimiter, client_network
 
-REDIS_URL = os.environ.get("TRACER_TEST_REDIS_URL", "")
-
-
-def _redis() -> str:
-    require(bool(REDIS_URL), "TRACER_TEST_REDIS_URL is not set (rate limits on Redis)")
-    return REDIS_URL
-
-
-@pytest.fixture(params=["memory", "redis"])
-def store(request: pytest.FixtureRequest) -> str | None:
-    """Where the counters live: None (in the process) or the test Redis."""
-    return _redis() if request.param == "redis" else None
-
-
-def _secret() -> str:
-    return f"test-secret-{uuid.uuid4().hex}"
-
 
 def _app(database_url: str, tmp_path: Path, store: str | None, **overrides: object):
     settings = make_settings(
-        database_url, tmp_path / "instance", redis_url=store, secret_key=_secret(), **overrides
+        database_url, tmp_path / "instance", redis_url=store, secret_key=unique_secret(), **overrides
     )
     return create_app(settings)
 
 
 def _limiter(store: str | None) -> RateLimiter:
-    return RateLimiter.on_redis(store, secret=_secret()) if store else RateLimiter.in_memory(secret=_secret())
+    return (
+        RateLimiter.on_redis(store, secret=unique_secret())
+        if store
+        else RateLimiter.in_memory(secret=unique_secret())
+    )
 
 
 def test_moving_window(store):
@@ -141,9 +126,13 @@ def test_api_token_used_too_fast_is_limited(demo_database_url, tmp_path, store):
 def test_two_app_instances_share_one_limit_through_redis(demo_database_url, tmp_path):
     """Two workers (two app instances with one configuration) hold one token to one limit through Redis:
     5 requests in all, wherever they land. In the process each would have allowed 5."""
-    url = _redis()
+    url = redis_url()
     settings = make_settings(
-        demo_database_url, tmp_path / "instance", redis_url=url, secret_key=_secret(), token_limit=(5, 30)
+        demo_database_url,
+        tmp_path / "instance",
+        redis_url=url,
+        secret_key=unique_secret(),
+        token_limit=(5, 30),
     )
     first, second = create_app(settings), create_app(settings)
     try:
@@ -161,7 +150,7 @@ def test_two_app_instances_share_one_limit_through_redis(demo_database_url, tmp_
 def test_two_app_instances_in_memory_count_apart(demo_database_url, tmp_path):
     """Without Redis nothing changed: each process counts alone (the README says so)."""
     settings = make_settings(
-        demo_database_url, tmp_path / "instance", secret_key=_secret(), token_limit=(2, 30)
+        demo_database_url, tmp_path / "instance", secret_key=unique_secret(), token_limit=(2, 30)
     )
     first, second = create_app(settings), create_app(settings)
     try:
@@ -177,10 +166,10 @@ def test_two_app_instances_in_memory_count_apart(demo_database_url, tmp_path):
 def test_gunicorn_workers_share_the_token_limit_through_redis(demo_database_url, tmp_path):
     """A real gunicorn with 2 workers and TRACER_REDIS_URL: a token limited to 6 per minute gets exactly 6
     answers in 20 requests, whichever workers take them."""
-    url = _redis()
+    url = redis_url()
     port = free_port()
     env = server_env(demo_database_url, tmp_path / "live", f"http://127.0.0.1:{port}", MASTER_KEY, LOG_ORIGIN)
-    env.update(TRACER_REDIS_URL=url, TRACER_SECRET_KEY=_secret(), TRACER_TOKEN_LIMIT="6/60")
+    env.update(TRACER_REDIS_URL=url, TRACER_SECRET_KEY=unique_secret(), TRACER_TOKEN_LIMIT="6/60")
     helper = create_app(make_settings(demo_database_url, tmp_path / "instance"))
     try:
         token = api_token(helper, GAC_PRODUCER)
@@ -220,7 +209,7 @@ def test_a_redis_that_does_not_answer_is_503_not_500(demo_database_url, tmp_path
 
 def test_counters_on_redis_name_no_address_e_mail_or_token(demo_database_url, tmp_path):
     """Keys are hashed with the secret key: addresses, e-mails and token ids are personal data."""
-    url = _redis()
+    url = redis_url()
     app = _app(demo_database_url, tmp_path, url)
     try:
         client = app.test_client()
