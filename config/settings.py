@@ -41,6 +41,8 @@ class Settings:
     # The programme's GS1 Company Prefix: a product registered without a GTIN is allotted one under it, so
     # that its packages get GS1 Digital Links; None: no allotment (such packages get /p/{serial} codes).
     gs1_company_prefix: str | None = None
+    # rate-limit counters shared by every worker and host (None: kept in the process); may hold a password
+    redis_url: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -66,6 +68,7 @@ class Settings:
             "login_limit": _rate(env, "TRACER_LOGIN_LIMIT", (10, 60)),
             "token_limit": _rate(env, "TRACER_TOKEN_LIMIT", (600, 60)),
             "gs1_company_prefix": _company_prefix(env.get("TRACER_GS1_COMPANY_PREFIX", "")),
+            "redis_url": _redis_url(env, "TRACER_REDIS_URL"),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
@@ -102,6 +105,16 @@ def _rate(env: Mapping[str, str], name: str, default: tuple[int, int]) -> tuple[
     if not (slash and count.isdigit() and seconds.isdigit() and int(count) >= 1 and int(seconds) >= 1):
         raise SettingsError(f"{name} must be COUNT/SECONDS with both at least 1, e.g. 600/60; got {raw!r}")
     return int(count), int(seconds)
+
+
+def _redis_url(env: Mapping[str, str], name: str) -> str | None:
+    """A Redis URL (``redis://``, ``rediss://`` or ``unix://``), or None when not set."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    if urlsplit(raw).scheme not in ("redis", "rediss", "unix"):
+        raise SettingsError(f"{name} must be a redis://, rediss:// or unix:// URL, got {raw!r}")
+    return raw
 
 
 def _master_key(text: str) -> bytes:

@@ -1,4 +1,4 @@
-"""Security headers on every kind of response, and the in-process rate limiter."""
+"""Security headers on every kind of response (the rate limiter: tests/security/test_rate_limits.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 
 from tests.conftest import make_settings
 from tracer import create_app
-from tracer.platform.ratelimit import Limit, Limiter
 
 
 @pytest.mark.parametrize("path", ["/", "/healthz", "/no-such-page", "/api/v1/no-such-thing"])
@@ -32,11 +31,3 @@ def test_hsts_and_secure_cookies_behind_tls(database_url, tmp_path: Path):
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     app.extensions["tracer.engine"].dispose()
-
-
-def test_limiter_sliding_window():
-    limiter = Limiter()
-    limit = Limit("t", 3, 10)
-    assert [limiter.hit(limit, "a", now=t) for t in (0, 1, 2, 3)] == [True, True, True, False]
-    assert limiter.hit(limit, "b", now=3)  # keys are independent
-    assert limiter.hit(limit, "a", now=10.5)  # the first hit left the window

@@ -56,9 +56,10 @@ def _wrap_wsgi(app: Flask, settings: Settings) -> None:
 def _register_extensions(app: Flask, settings: Settings) -> None:
     from flask_wtf.csrf import CSRFProtect
 
-    from tracer.platform import db, i18n, security
+    from tracer.platform import db, i18n, ratelimit, security
 
     db.init_app(app, settings.database_url)
+    app.extensions[ratelimit.EXTENSION] = ratelimit.RateLimiter.from_settings(settings)
     i18n.init_app(app)
     security.init_app(app, behind_tls=settings.behind_tls)
     app.config.update(WTF_CSRF_TIME_LIMIT=None, WTF_CSRF_SSL_STRICT=settings.behind_tls)

@@ -233,15 +233,10 @@ def test_body_over_one_megabyte_is_413_and_stores_nothing(api: Api, context: dic
 
 
 def test_session_cookie_write_needs_csrf_token(demo_app: Flask, demo: Any, context: dict[str, str]) -> None:
-    from tests.support.accounts import actor
+    from tests.support.accounts import actor, open_session
 
     client = demo_app.test_client()
-    with client.session_transaction() as session:
-        from tracer.accounts.users import user_by_email
-
-        with demo_app.app_context(), writer() as db_session:
-            user = user_by_email(session=db_session, email=GAC_PRODUCER)
-            session["uid"], session["pw"] = user.id, user.password_hash[-16:]
+    open_session(demo_app, client, actor(demo_app, GAC_PRODUCER).user_id)
     assert actor(demo_app, GAC_PRODUCER).organisation_id is not None
     response = client.post("/api/v1/events", json=harvest(context))
     assert response.status_code == 403

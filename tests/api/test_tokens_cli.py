@@ -1,20 +1,33 @@
-"""API tokens (POST/GET/DELETE /api/v1/tokens; a revoked token gets 401) and the command line:
+"""API tokens (POST/GET/DELETE /api/v1/tokens with a login session; a bearer token may not make or revoke
+tokens; a revoked token gets 401) and the command line:
 ``token create`` (the token is the last line and works), ``ledger verify`` clean and after tampering
 (exit 1, naming the index), ``ledger checkpoint``."""
 
 from __future__ import annotations
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import update
 
 from tests.api.helpers import Api
 from tests.conftest import LOG_ORIGIN
-from tests.support.accounts import GAC_PRODUCER, INSPECTOR
+from tests.support.accounts import GAC_PRODUCER, INSPECTOR, actor, open_session
+from tests.web.conftest import csrf
 from tracer.ledger.schema import ledger_entries
 
 
+def _browser(api: Api, email: str) -> tuple[FlaskClient, dict[str, str]]:
+    """A client signed in as ``email`` with a login session, and the CSRF header its API writes need."""
+    browser = api.app.test_client()
+    open_session(api.app, browser, actor(api.app, email).user_id)
+    return browser, {"X-CSRFToken": csrf(browser, "/account/tokens")}
+
+
 def test_token_lifecycle_over_the_api(api: Api) -> None:
-    created = api.post(GAC_PRODUCER, "/tokens", {"name": "điện thoại của Tâm"})
+    """A user signed in with a session makes a token (shown once), uses it, and revokes it; tokens, the
+    user's own included, can neither make nor revoke tokens."""
+    browser, header = _browser(api, GAC_PRODUCER)
+    created = browser.post("/api/v1/tokens", json={"name": "điện thoại của Tâm"}, headers=header)
     assert created.status_code == 201 and created.headers["Cache-Control"] == "no-store"
     token = created.get_json()
     assert (
@@ -27,10 +40,14 @@ def test_token_lifecycle_over_the_api(api: Api) -> None:
     listed = api.get(GAC_PRODUCER, "/tokens").get_json()["items"]
     assert token["id"] in [t["id"] for t in listed]
     assert all("token" not in t for t in listed)  # shown once only
+    inspector, inspector_header = _browser(api, INSPECTOR)
+    assert inspector.delete(f"/api/v1/tokens/{token['id']}", headers=inspector_header).status_code == 404
+    assert api.client.delete(f"/api/v1/tokens/{token['id']}", headers=mine).status_code == 403
     assert (
-        api.client.delete(f"/api/v1/tokens/{token['id']}", headers=api.headers(INSPECTOR)).status_code == 404
+        api.client.delete(f"/api/v1/tokens/{token['id']}", headers=api.headers(GAC_PRODUCER)).status_code
+        == 403
     )
-    revoked = api.client.delete(f"/api/v1/tokens/{token['id']}", headers=api.headers(GAC_PRODUCER))
+    revoked = browser.delete(f"/api/v1/tokens/{token['id']}", headers=header)
     assert revoked.status_code == 200 and revoked.get_json()["revoked_at"]
     refused = api.client.get("/api/v1/zones", headers=mine)
     assert refused.status_code == 401 and "revoked" in refused.get_json()["detail"]
@@ -38,12 +55,13 @@ def test_token_lifecycle_over_the_api(api: Api) -> None:
 
 def test_token_creation_validates(api: Api) -> None:
     before = api.size()
-    assert api.post(GAC_PRODUCER, "/tokens", {"name": ""}).get_json()["field"] == "name"
-    assert api.post(GAC_PRODUCER, "/tokens", {"nam": "x"}).get_json()["field"] == "nam"
+    browser, header = _browser(api, GAC_PRODUCER)
+    assert browser.post("/api/v1/tokens", json={"name": ""}, headers=header).get_json()["field"] == "name"
+    assert browser.post("/api/v1/tokens", json={"nam": "x"}, headers=header).get_json()["field"] == "nam"
+    assert browser.post("/api/v1/tokens", json={"name": "x"}).status_code == 403  # no CSRF header
     assert api.post(None, "/tokens", {"name": "x"}).status_code == 401
-    assert (
-        api.client.delete("/api/v1/tokens/99999999999", headers=api.headers(GAC_PRODUCER)).status_code == 404
-    )
+    assert api.post(GAC_PRODUCER, "/tokens", {"name": "x"}).status_code == 403  # a token makes no token
+    assert browser.delete("/api/v1/tokens/99999999999", headers=header).status_code == 404
     assert api.size() == before
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
+from tests.support.accounts import open_session
 from tracer.accounts.actors import SYSTEM
 from tracer.accounts.users import actor_for, create_user
 from tracer.codes.gs1 import DigitalLink, build_uri
@@ -160,9 +161,7 @@ def _sign_in(app, client, role: str) -> None:
             if role != "hostile"
             else session.exec(select(User).where(User.email == "hostile@example.vn")).one()
         )
-    with client.session_transaction() as browser:
-        browser["uid"] = user.id
-        browser["pw"] = user.password_hash[-16:]
+    open_session(app, client, user.id)
 
 
 def _assert_escaped(html: str, where: str) -> None:

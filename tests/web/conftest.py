@@ -26,11 +26,18 @@ def post_form(client: FlaskClient, path: str, data: dict[str, Any], **kwargs: An
     return client.post(path, data={"csrf_token": csrf(client, path), **data}, **kwargs)
 
 
-def sign_in(client: FlaskClient, email: str, password: str, next_: str | None = None) -> Any:
+def sign_in(
+    client: FlaskClient,
+    email: str,
+    password: str,
+    next_: str | None = None,
+    environ: dict[str, str] | None = None,
+) -> Any:
+    """POST the login form; ``environ`` sets the WSGI environment (``REMOTE_ADDR``: the client's address)."""
     data = {"email": email, "password": password}
     if next_:
         data["next"] = next_
-    return post_form(client, "/login", data)
+    return post_form(client, "/login", data, environ_base=environ or {})
 
 
 def ledger_size(client: FlaskClient) -> int:
@@ -58,6 +65,12 @@ def sign_in_as(client: FlaskClient, demo: Any, email: str) -> FlaskClient:
 def error_of(html: str, field_id: str) -> str:
     """The error text shown next to the field ``field_id`` ('' when there is none)."""
     found = re.search(rf'<p class="field-error" id="{re.escape(field_id)}-error">(.*?)</p>', html, re.S)
+    return found.group(1) if found else ""
+
+
+def general_error(html: str) -> str:
+    """The form's general error (not tied to a field), '' when there is none."""
+    found = re.search(r'<div class="alert" role="alert">(.*?)</div>', html, re.S)
     return found.group(1) if found else ""
 
 

@@ -149,22 +149,30 @@ def test_register_an_inspector_with_a_key(office):
     assert re.search(r'id="secret">ocop-', text(response))
 
 
-def test_issue_and_revoke_a_token(office, demo_app):
-    from tracer.models.accounts import User
+def test_the_office_cannot_make_tokens_for_people_but_can_revoke_theirs(office, demo_app, demo):
+    """Changed with issue #18: the office used to issue tokens for anyone, and a token acts with its user's
+    key (an inspector's signs inspections). Now the page offers no such form, the route answers 403 and
+    stores nothing; the office can still revoke a token the person made."""
+    from tracer.models.accounts import ApiToken, User
 
     user = query(demo_app, select(User).where(User.email == GAC_PRODUCER))[0]
-    token = re.search(
-        r'name="csrf_token" value="([^"]+)"', text(office.get(f"/programme/users/{user.id}"))
-    ).group(1)
-    response = office.post(
-        f"/programme/users/{user.id}/tokens", data={"csrf_token": token, "name": "Phần mềm kho"}
-    )
-    assert response.status_code == 200
-    plaintext = re.search(r'id="secret">(oct_[^<]+)<', text(response)).group(1)
+    page = text(office.get(f"/programme/users/{user.id}"))
+    assert f"/programme/users/{user.id}/tokens" not in page
+    assert "Mã truy cập API là của riêng từng người" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    before = len(query(demo_app, select(ApiToken)))
+    refused = office.post(f"/programme/users/{user.id}/tokens", data={"csrf_token": token, "name": "Kho"})
+    assert refused.status_code == 403
+    assert "Mã truy cập API là của riêng từng người" in text(refused)
+    assert len(query(demo_app, select(ApiToken))) == before
+
+    producer = sign_in_as(demo_app.test_client(), demo, GAC_PRODUCER)
+    made = post_form(producer, "/account/tokens", {"name": "Phần mềm kho"})
+    plaintext = re.search(r'id="secret">(oct_[^<]+)<', text(made)).group(1)
     api = demo_app.test_client()
     assert api.get("/console", headers={"Authorization": f"Bearer {plaintext}"}).status_code == 200
     page = text(office.get(f"/programme/users/{user.id}"))
-    assert plaintext not in page  # shown once
+    assert plaintext not in page  # shown once, to its maker
     revoke = re.search(r'action="(/programme/tokens/\d+/revoke)"', page).group(1)
     assert office.post(revoke, data={"csrf_token": token}).status_code == 302
     assert api.get("/console", headers={"Authorization": f"Bearer {plaintext}"}).status_code == 401

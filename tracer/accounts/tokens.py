@@ -1,4 +1,11 @@
-"""API bearer tokens: random, shown once, stored as SHA-256, scoped to the user's organisation and role."""
+"""API bearer tokens: random, shown once, stored as SHA-256, scoped to the user's organisation and role.
+
+Who makes them: only the user, signed in with a password (``mint_token``). Nobody makes tokens for someone
+else (a token acts with its user's signing key: the programme office minting one for an inspector could sign
+inspections as that inspector), and a token cannot make or revoke tokens (a leaked token cannot entrench
+itself, nor revoke its owner's others). The command line (``tracer token create``) is the operator's.
+A password change revokes all of the user's tokens (``revoke_all``).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,7 @@ from sqlmodel import select as select_model
 from tracer.accounts.actors import Actor
 from tracer.models.accounts import ApiToken, Role, User
 from tracer.models.types import utcnow
-from tracer.platform.errors import InvalidInput, NotFound, Unauthenticated
+from tracer.platform.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from tracer.platform.fastread import FastReader
 from tracer.platform.messages import Message
 
@@ -27,8 +34,19 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def mint_token(*, session: Session, actor: Actor, name: str) -> tuple[str, ApiToken]:
+    """A new token for ``actor``'s own account: Forbidden when ``actor`` acts through a token."""
+    if actor.token_id is not None:
+        raise Forbidden(Message.TOKEN_CANNOT_MINT)
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotFound(f"no user {actor.user_id}")
+    return create_token(session=session, user=user, name=name)
+
+
 def create_token(*, session: Session, user: User, name: str = "api") -> tuple[str, ApiToken]:
-    """A new token for ``user``; returns the plaintext (shown once) and the stored row."""
+    """A new token for ``user``; returns the plaintext (shown once) and the stored row. Not for web or API
+    requests (they use ``mint_token``): for the operator's command line and tests."""
     if not user.active:
         raise InvalidInput(Message.USER_DISABLED, field="user", email=user.email)
     name = name.strip()
@@ -102,6 +120,10 @@ def _touch(session: Session, token_id: int, now: datetime) -> None:
 
 
 def revoke_token(*, session: Session, token_id: int, by: Actor) -> ApiToken:
+    """Revoke one token: the user's own, or anyone's by the programme office or an admin; never through a
+    token."""
+    if by.token_id is not None:
+        raise Forbidden(Message.TOKEN_CANNOT_REVOKE)
     row = session.get(ApiToken, token_id)
     if row is None:
         raise NotFound(f"no token {token_id}")
@@ -112,6 +134,15 @@ def revoke_token(*, session: Session, token_id: int, by: Actor) -> ApiToken:
         session.add(row)
         session.flush()
     return row
+
+
+def revoke_all(*, session: Session, user_id: int) -> None:
+    """Revoke every live token of ``user_id`` (a password change)."""
+    session.execute(
+        update(ApiToken)
+        .where(col(ApiToken.user_id) == user_id, col(ApiToken.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 def tokens_of(*, session: Session, user_id: int) -> list[ApiToken]:

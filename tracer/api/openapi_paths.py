@@ -225,21 +225,21 @@ def _token_paths() -> dict[str, Any]:
         "/tokens": {
             "get": _op("Your API tokens", "tokens", _page_of("TokenPublic"), errors=(401,)),
             "post": _op(
-                "Create an API token (shown once)",
+                "Create an API token (shown once); with a login session only: a bearer token gets 403",
                 "tokens",
                 _json(ref("TokenCreated")),
                 status=201,
-                errors=(400, 401, 413, 415, 422),
+                errors=(400, 401, 403, 413, 415, 422),
                 body=ref("TokenCreate"),
             ),
         },
         "/tokens/{token_id}": {
             "delete": _op(
-                "Revoke a token",
+                "Revoke a token; with a login session only: a bearer token gets 403",
                 "tokens",
                 _json(ref("TokenPublic")),
                 params=[_param("token_id", "path", {"type": "string", "pattern": "^[0-9]{1,9}$"})],
-                errors=(401, 404),
+                errors=(401, 403, 404),
             )
         },
     }

@@ -1,5 +1,8 @@
 """API tokens (RFC 6750 bearer tokens) of the signed-in user: ``POST /api/v1/tokens`` (the token is shown
 once), ``GET /api/v1/tokens``, ``DELETE /api/v1/tokens/{id}`` (a revoked token then gets 401).
+
+Making and revoking need a login session (cookie and ``X-CSRFToken``): a bearer token gets 403 for both
+(``tracer.accounts.tokens``), so a leaked token cannot make itself new ones or revoke its owner's others.
 """
 
 from __future__ import annotations
@@ -12,9 +15,9 @@ from tracer.accounts.auth import current_actor
 from tracer.api import schemas
 from tracer.api.http import answer, json_body, path_int
 from tracer.events.dispatch import invalid_input
-from tracer.models.accounts import User
 from tracer.platform import db
-from tracer.platform.errors import InvalidInput
+from tracer.platform.errors import Forbidden, InvalidInput
+from tracer.platform.messages import Message
 
 bp = Blueprint("tokens", __name__)
 
@@ -22,6 +25,8 @@ bp = Blueprint("tokens", __name__)
 @bp.post("/tokens")
 def create() -> Response:
     actor = current_actor()
+    if actor.token_id is not None:  # before reading the body: the answer is 403 whatever it holds
+        raise Forbidden(Message.TOKEN_CANNOT_MINT)
     data = json_body()
     if not isinstance(data, dict):
         raise InvalidInput("the body must be a JSON object")
@@ -30,9 +35,7 @@ def create() -> Response:
     except ValidationError as error:
         raise invalid_input(error) from None
     with db.writer() as session:
-        user = session.get(User, actor.user_id)
-        assert user is not None
-        plaintext, row = tokens.create_token(session=session, user=user, name=command.name)
+        plaintext, row = tokens.mint_token(session=session, actor=actor, name=command.name)
         created = schemas.TokenCreated.model_validate({**row.model_dump(), "token": plaintext})
     return answer(created, 201, {"Location": f"/api/v1/tokens/{created.id}", "Cache-Control": "no-store"})
 

@@ -1,4 +1,4 @@
-"""People and machines that act: users with roles, and their hashed API tokens."""
+"""People and machines that act: users with roles, their login sessions and their hashed API tokens."""
 
 from __future__ import annotations
 
@@ -25,9 +25,20 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=20)  # a Role value
     organisation_id: int | None = Field(default=None, foreign_key="organisations.id", index=True)
     password_hash: str = Field(max_length=200)
-    failed_logins: int = 0
-    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failed_logins: int = 0  # failed sign-ins since the last successful one: the owner is told at sign-in
+    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class LoginSession(SQLModel, table=True):
+    """A signed-in browser: the session cookie holds a random key whose SHA-256 is kept here. Signing out
+    deletes the row, so a copied or replayed cookie opens nothing afterwards."""
+
+    __tablename__ = "login_sessions"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    key_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -53,8 +53,9 @@ class Message(Enum):
     ONE_DESTINATION = "give exactly one of to_organisation_id and sale_point"
     ONE_TARGET = "give exactly one of serial and lot_id"
     # accounts (tracer/accounts/*, tracer/web/account.py, tracer/web/programme.py)
-    WRONG_LOGIN = "wrong e-mail or password"
-    LOCKED_OUT = "too many failed attempts: the account is locked for a while"
+    # one answer for every failed sign-in (wrong password, unknown e-mail, slowed down): it tells nobody which
+    # e-mails have accounts, nor whether this address is being slowed
+    WRONG_LOGIN = "sign-in failed: wrong e-mail or password, or too many attempts; wait a minute, try again"
     PASSWORD_TOO_SHORT = "the password must have at least {n} characters"
     PASSWORD_TOO_LONG = "the password must have at most {n} characters"
     WRONG_PASSWORD = "the current password is wrong"
@@ -67,6 +68,11 @@ class Message(Enum):
     CHOOSE_ROLE = "choose a role"
     TOKEN_NAME_REQUIRED = "a token name of 1 to 100 characters is required"
     USER_DISABLED = "user {email} is disabled"
+    TOKENS_ARE_PERSONAL = (
+        "API tokens are personal: only the user, signed in with a password, makes tokens for their account"
+    )
+    TOKEN_CANNOT_MINT = "an API token cannot make tokens: sign in with a password to make one"
+    TOKEN_CANNOT_REVOKE = "an API token cannot revoke tokens: sign in with a password to revoke one"
     PROGRAMME_OFFICE_ONLY = "this part is for the OCOP programme office; your account cannot open it"
     # products (tracer/events/onboarding.py)
     GTIN_TAKEN = "GTIN {gtin} belongs to another product"

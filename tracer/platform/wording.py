@@ -66,8 +66,9 @@ DOMAIN: dict[M, str] = {
     M.ONE_DESTINATION: N_("Choose either an organisation or a sale point."),
     M.ONE_TARGET: N_("Give either a package serial or a lot, not both."),
     M.PROGRAMME_OFFICE_ONLY: N_("This part is for the OCOP programme office; your account cannot open it."),
-    M.WRONG_LOGIN: N_("Wrong e-mail or password."),
-    M.LOCKED_OUT: N_("Too many failed attempts: the account is locked for 15 minutes."),
+    M.WRONG_LOGIN: N_(
+        "Wrong e-mail or password, or too many attempts. Check them, wait a minute and try again."
+    ),
     M.PASSWORD_TOO_SHORT: N_("The password must have at least %(n)s characters."),
     M.PASSWORD_TOO_LONG: N_("The password must have at most %(n)s characters."),
     M.WRONG_PASSWORD: N_("The current password is wrong."),
@@ -80,6 +81,11 @@ DOMAIN: dict[M, str] = {
     M.CHOOSE_ROLE: _ONE_OF,
     M.TOKEN_NAME_REQUIRED: N_("A name of 1 to 100 characters is required."),
     M.USER_DISABLED: N_("The account %(email)s is disabled."),
+    M.TOKENS_ARE_PERSONAL: N_(
+        "API tokens are personal: the person makes them for their own account after signing in."
+    ),
+    M.TOKEN_CANNOT_MINT: N_("An API token cannot make tokens; sign in with your password to make one."),
+    M.TOKEN_CANNOT_REVOKE: N_("An API token cannot revoke tokens; sign in with your password to revoke one."),
     M.GTIN_TAKEN: N_("GTIN %(gtin)s belongs to another product."),
     M.SHELF_LIFE_RANGE: N_("Give a number of days between 1 and 3650."),
     M.NOT_UTF8: N_('The file is not UTF-8 text: save it as "CSV UTF-8".'),

@@ -1,8 +1,9 @@
 """The programme console under /programme (OCOP programme office and admins).
 
 Onboarding organisations (each gets a custodial signing key registered in the ledger), their products,
-people (producer members, office staff, inspectors with keys of their own), API tokens (shown once),
-OCOP certificates (a ``certify`` event in the ledger) and key rotation. Producers get a 403 page.
+people (producer members, office staff, inspectors with keys of their own), revoking a person's API tokens
+(only the person makes them, at ``/account/tokens``), OCOP certificates (a ``certify`` event in the
+ledger) and key rotation. Producers get a 403 page.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from tracer.events.onboarding import (
     register_inspector,
     rotate_key,
 )
-from tracer.models.accounts import ApiToken, Role, User
+from tracer.models.accounts import Role, User
 from tracer.models.organisations import Organisation, OrgKind
 from tracer.platform import db
 from tracer.platform.errors import Forbidden, InvalidInput
@@ -45,7 +46,6 @@ from tracer.web.programme_forms import (
     InspectorForm,
     OrganisationForm,
     ProductForm,
-    TokenForm,
     UserForm,
 )
 
@@ -243,37 +243,15 @@ def user_page(user_id: int) -> str:
         "console/programme/user.html",
         user=dashboards.user(session, user_id),
         tokens=dashboards.tokens(session, user_id),
-        form=TokenForm(),
         action=ActionForm(),
     )
 
 
 @bp.post("/users/<int:user_id>/tokens")
 def token_new(user_id: int) -> Page:
+    """Gone: a token acts with its user's key, so nobody makes one for someone else (``/account/tokens``)."""
     _actor()
-    form = TokenForm()
-    form.validate_on_submit()
-
-    def act(session: Session, name: str) -> tuple[str, ApiToken]:
-        return tokens.create_token(session=session, user=dashboards.user(session, user_id), name=name)
-
-    try:
-        plaintext, row = attempt(form, lambda: form.name.data or "", act)
-    except Refused:
-        session = db.session()
-        return render_template(
-            "console/programme/user.html",
-            user=dashboards.user(session, user_id),
-            tokens=dashboards.tokens(session, user_id),
-            form=form,
-            action=ActionForm(),
-        ), 422
-    return render_template(
-        "console/programme/secret.html",
-        user=dashboards.user(db.session(), user_id),
-        token=plaintext,
-        token_row=row,
-    )
+    raise Forbidden(Message.TOKENS_ARE_PERSONAL)
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
