@@ -148,3 +148,11 @@ class TooManyRequests(TracerError):
     def __init__(self, detail: str, *, retry_after: int = 60) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class Unavailable(TracerError):
+    """A service the request needs does not answer (the shared rate-limit store, say): 503, try again."""
+
+    status = 503
+    title = "Service unavailable"
+    slug = "unavailable"

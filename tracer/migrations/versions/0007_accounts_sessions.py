@@ -2,16 +2,16 @@
 last sign-in (the owner is told of failed attempts since), and no more account lock-out (``locked_until``):
 sign-in attempts are slowed per account and address by the rate limiter instead.
 
-Revision ID: 0006_accounts_sessions
-Revises: 0005_scan_counts
+Revision ID: 0007_accounts_sessions
+Revises: 0006_vmap
 Create Date: 2026-11-27
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_accounts_sessions"
-down_revision = "0005_scan_counts"
+revision = "0007_accounts_sessions"
+down_revision = "0006_vmap"
 branch_labels = None
 depends_on = None
 
