@@ -41,9 +41,8 @@ def post_event() -> Response:
     parsed = _parse_batch(data) if batch else [dispatch.parse_command(data)]
     digest = idempotency.request_hash("POST", request.path, data)
 
-    def record(
-        session: Session, ledger: Appender
-    ) -> tuple[int, dict[str, Any], bool]:  # on the leader's thread
+    # A group commit job, run on the leader's thread: it adds its events to the transaction's appender.
+    def record(session: Session, ledger: Appender) -> tuple[int, dict[str, Any], bool]:
         if key is not None:
             stored = idempotency.replay(session, user_id=actor.user_id, key=key, digest=digest)
             if stored is not None:
