@@ -24,13 +24,14 @@ from tracer import create_app
 from tracer.events import dispatch, group
 from tracer.events.commands import Harvest
 from tracer.events.onboarding import rotate_key
+from tracer.ledger.appender import Appender
 from tracer.ledger.schema import ledger_checkpoints
 from tracer.models.lots import Lot
 from tracer.platform import journal
 from tracer.platform.db import writer
 from tracer.platform.errors import RuleViolation
 
-Work = Callable[[Session], Any]
+Work = Callable[[Session, Appender], Any]
 
 
 def _checkpoints(app: Flask) -> int:
@@ -54,7 +55,7 @@ class Batch:
         self.outcomes: dict[int, Any] = {}
 
     def run(self, jobs: list[Work]) -> dict[int, Any]:
-        def gate(_session: Session) -> None:
+        def gate(_session: Session, _ledger: Appender) -> None:
             deadline = time.monotonic() + 10
             while self.committer.waiting < len(jobs) and time.monotonic() < deadline:
                 time.sleep(0.002)
@@ -83,8 +84,8 @@ def _harvest(app: Flask, zone: str, name: str) -> Work:
     command = Harvest(type="harvest", zone_id=zone, name=name, quantity=Decimal("2.5"), unit="kg",
                       harvested_on=day())  # fmt: skip
 
-    def work(session: Session) -> Any:
-        return dispatch.record(session=session, actor=producer, command=command)
+    def work(session: Session, ledger: Appender) -> Any:
+        return dispatch.record(session=session, actor=producer, command=command, ledger=ledger)
 
     return work
 
@@ -113,8 +114,8 @@ def test_a_refused_event_undoes_only_its_own_writes(demo_app: Flask, api: Api, z
     size = api.size()
     record = _harvest(demo_app, zone, "Mẻ bị từ chối")
 
-    def refused(session: Session) -> Any:
-        record(session)  # appended and projected, then refused: its savepoint is rolled back
+    def refused(session: Session, ledger: Appender) -> Any:
+        record(session, ledger)  # added and projected, then refused: its savepoint is rolled back
         raise RuleViolation("refused after writing", field="quantity")
 
     jobs = [_harvest(demo_app, zone, "Mẻ tốt 1"), refused, _harvest(demo_app, zone, "Mẻ tốt 2")]
@@ -130,7 +131,7 @@ def test_a_refused_event_undoes_only_its_own_writes(demo_app: Flask, api: Api, z
 def test_a_database_error_fails_only_its_own_event(demo_app: Flask, api: Api, zone: str) -> None:
     size = api.size()
 
-    def broken(session: Session) -> Any:
+    def broken(session: Session, _ledger: Appender) -> Any:
         session.execute(text("SELECT no_such_column FROM ledger_state"))
 
     jobs = [_harvest(demo_app, zone, "Mẻ A"), broken, _harvest(demo_app, zone, "Mẻ B")]
@@ -146,10 +147,10 @@ def test_a_failed_commit_records_nothing_of_the_batch(
 ) -> None:
     size, checkpoints = api.size(), _checkpoints(demo_app)
 
-    def failing_seal(_session: Session) -> None:  # the disk goes away just before the commit
+    def failing_seal(_ledger: Appender) -> None:  # the disk goes away just before the commit
         raise OperationalError("COMMIT", {}, sqlite3.OperationalError("disk I/O error"))
 
-    monkeypatch.setattr(group.pipeline, "seal", failing_seal)
+    monkeypatch.setattr(Appender, "seal", failing_seal)
     outcomes = Batch(demo_app).run([_harvest(demo_app, zone, f"Mẻ mất {n}") for n in range(3)])
     assert all(isinstance(outcomes[n], OperationalError) for n in range(3))
     assert (api.size(), _checkpoints(demo_app)) == (size, checkpoints)

@@ -22,6 +22,8 @@ from tracer.accounts.actors import Actor
 from tracer.accounts.auth import current_actor
 from tracer.api.http import answer, json_body
 from tracer.events import commands, dispatch, group
+from tracer.events.registry import EVENT_TYPES
+from tracer.ledger.appender import Appender
 from tracer.platform import idempotency
 from tracer.platform.errors import InvalidInput, TracerError
 
@@ -39,16 +41,17 @@ def post_event() -> Response:
     parsed = _parse_batch(data) if batch else [dispatch.parse_command(data)]
     digest = idempotency.request_hash("POST", request.path, data)
 
-    def record(session: Session) -> tuple[int, dict[str, Any], bool]:  # on the group's leader thread
+    # A group commit job, run on the leader's thread: it adds its events to the transaction's appender.
+    def record(session: Session, ledger: Appender) -> tuple[int, dict[str, Any], bool]:
         if key is not None:
             stored = idempotency.replay(session, user_id=actor.user_id, key=key, digest=digest)
             if stored is not None:
                 return stored.status, stored.body, True
         if batch:
-            receipts = [_at(n, _record, session, actor, command) for n, command in enumerate(parsed)]
+            receipts = [_at(n, _record, session, ledger, actor, c) for n, c in enumerate(parsed)]
             body: dict[str, Any] = {"events": receipts}
         else:
-            body = _record(session, actor, parsed[0])
+            body = _record(session, ledger, actor, parsed[0])
         if key is not None:
             idempotency.remember(
                 session, user_id=actor.user_id, key=key, digest=digest, status=201, body=body
@@ -59,8 +62,8 @@ def post_event() -> Response:
     return _respond(status, body, replayed=replayed)
 
 
-def _record(session: Session, actor: Actor, command: commands.Command) -> dict[str, Any]:
-    recorded = dispatch.record(session=session, actor=actor, command=command)
+def _record(session: Session, ledger: Appender, actor: Actor, command: commands.Command) -> dict[str, Any]:
+    recorded = dispatch.record(session=session, actor=actor, command=command, ledger=ledger)
     return {**recorded.receipt(), "created": created_ids(recorded.body), "event": recorded.body}
 
 
@@ -91,7 +94,7 @@ def _respond(status: int, body: dict[str, Any], *, replayed: bool) -> Response:
     headers = {REPLAYED: "true"} if replayed else {}
     if "events" in body:  # a batch: each receipt says where its event's lots and zones are
         return answer(body, status, headers)
-    location = location_of(body["created"])
+    location = location_of(body["event"], body["created"])
     if location is not None:
         headers["Location"] = location
     return answer(body, status, headers)
@@ -99,47 +102,12 @@ def _respond(status: int, body: dict[str, Any], *, replayed: bool) -> Response:
 
 def created_ids(event: dict[str, Any]) -> dict[str, Any]:
     """What a client needs to address what the event made or touched, from the signed body."""
-    kind = event["type"]
-    if kind == "zone.register":
-        return {"zone_id": event["zone"]["id"]}
-    if kind == "harvest":
-        return {"lot_ids": [event["lot"]["id"]], "zone_id": event["zone_id"]}
-    if kind == "process":
-        return {
-            "lot_ids": [out["id"] for out in event["outputs"]],
-            "input_lot_ids": [item["lot_id"] for item in event["inputs"]],
-        }
-    if kind == "package":
-        return {
-            "lot_id": event["lot_id"],
-            "serial_count": event["count"],
-            "serials_root": event["serials_root"],
-        }
-    if kind in ("receive", "ship"):
-        return {"lot_id": event["lot_id"]}
-    if kind == "recall":
-        return {"lot_ids": event["lot_ids"]}
-    if kind == "certify":
-        return {
-            "certificate_id": event["certificate"]["id"],
-            "product_id": event["certificate"]["product_id"],
-        }
-    if kind == "inspect":
-        return {key: event[key] for key in ("lot_id", "serial") if event.get(key)}
-    return {}
+    event_type = EVENT_TYPES.get(event["type"])
+    return {} if event_type is None else event_type.created(event)
 
 
-def location_of(created: dict[str, Any]) -> str | None:
+def location_of(event: dict[str, Any], created: dict[str, Any]) -> str | None:
     """The resource to look at next: the zone, the new lot, or a packaged lot's packages."""
-    base = "/api/v1"
-    if "serial_count" in created:
-        return f"{base}/packages?lot_id={created['lot_id']}"
-    if "lot_ids" in created and "input_lot_ids" in created or "zone_id" in created and "lot_ids" in created:
-        return f"{base}/lots/{created['lot_ids'][0]}"
-    if "zone_id" in created:
-        return f"{base}/zones/{created['zone_id']}"
-    if "lot_id" in created:
-        return f"{base}/lots/{created['lot_id']}"
-    if "certificate_id" in created:
-        return f"{base}/certificates?product_id={created['product_id']}"
-    return None
+    event_type = EVENT_TYPES.get(event["type"])
+    path = None if event_type is None else event_type.location(created)
+    return None if path is None else f"/api/v1/{path}"

@@ -1,4 +1,8 @@
-"""certify: the programme authority records an OCOP certificate (stars, decision, validity)."""
+"""certify: the programme authority records an OCOP certificate (stars, decision, validity).
+
+Not an EPCIS event (it is about a product, not about goods), nor a step of a lot's journey: the origin page
+shows the product's newest certificate on its own.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,9 @@ from tracer.accounts.actors import Actor
 from tracer.codes.identifiers import new_certificate_id
 from tracer.events import pipeline
 from tracer.events.commands import Certify
+from tracer.events.eventtype import EventType
 from tracer.events.rules import not_in_future
+from tracer.ledger.appender import Appender
 from tracer.models import rows
 from tracer.models.accounts import Role
 from tracer.models.products import Certificate, Product
@@ -30,9 +36,10 @@ def add_months(day: Any, months: int) -> Any:
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def record_certificate(*, session: Session, actor: Actor, command: Certify) -> pipeline.Recorded:
+def record_certificate(
+    *, session: Session, actor: Actor, command: Certify, ledger: Appender
+) -> pipeline.Recorded:
     actor.require(Role.AUTHORITY, Role.ADMIN)
-    store = pipeline.lock(session)
     product = session.get(Product, command.product_id)
     if product is None:
         raise NotFound(Message.NO_PRODUCT, field="product_id", product=command.product_id)
@@ -52,7 +59,7 @@ def record_certificate(*, session: Session, actor: Actor, command: Certify) -> p
         }
     }
     body = pipeline.body_of(actor, command.type, fields)
-    return pipeline.commit(session, store, actor, body, project_certificate)
+    return pipeline.commit(session, ledger, actor, body, project_certificate)
 
 
 def project_certificate(session: Session, index: int, body: dict[str, Any]) -> None:
@@ -70,3 +77,20 @@ def project_certificate(session: Session, index: int, body: dict[str, Any]) -> N
             ledger_index=index,
         )
     )
+
+
+CERTIFY = EventType(
+    command=Certify,
+    record=record_certificate,
+    project=project_certificate,
+    created=lambda body: {
+        "certificate_id": body["certificate"]["id"],
+        "product_id": body["certificate"]["product_id"],
+    },
+    location=lambda created: f"certificates?product_id={created['product_id']}",
+    signers=("authority",),
+    epcis=None,
+    step=None,
+    step_kind="certify",
+    step_title=None,
+)

@@ -180,6 +180,3 @@ class Inspect(Command):
         if (self.serial is None) == (self.lot_id is None):
             raise Message.ONE_TARGET.invalid()
         return self
-
-
-ANY_COMMAND = RegisterZone | Harvest | Receive | Transform | Package | Ship | Recall | Certify | Inspect

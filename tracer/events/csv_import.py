@@ -8,7 +8,8 @@ Every line is first parsed into the same ``Harvest`` command the form and the AP
 ``tracer.events.dispatch.record`` in the caller's single write transaction, each line in a savepoint so that
 every bad line is reported, not just the first. If any line is bad, ``ImportRejected`` carries the report and
 the caller's transaction rolls back: nothing is imported. The file's events are appended to the ledger
-together, under one signed checkpoint (``pipeline.hold``/``seal``).
+together, under one signed checkpoint: they are added to one ledger ``Appender`` (a bad line's undone back
+to its mark), sealed once at the end.
 """
 
 from __future__ import annotations
@@ -120,18 +121,18 @@ def import_harvests(*, session: Session, actor: Actor, data: bytes) -> list[Reco
     commands = parse(data)
     recorded: list[Recorded] = []
     problems: list[LineProblem] = []
-    held = pipeline.hold(session)  # one append and one signed checkpoint for the whole file
+    ledger = pipeline.hold(session)  # one append and one signed checkpoint for the whole file
     for line, command in commands:
-        mark = held.mark()
+        mark = ledger.mark()
         savepoint = session.begin_nested()
         try:
-            recorded.append(record(session=session, actor=actor, command=command))
+            recorded.append(record(session=session, actor=actor, command=command, ledger=ledger))
             savepoint.commit()
         except (InvalidInput, RuleViolation, NotFound, Conflict) as error:
             savepoint.rollback()
-            held.undo(mark)
+            ledger.undo(mark)
             problems.append(LineProblem(line, error.field, error))
     if problems:
         raise ImportRejected(problems)
-    pipeline.seal(session)
+    ledger.seal()
     return recorded

@@ -1,54 +1,27 @@
-"""One entry for every event type: parse a command by its ``type`` and call its domain function."""
+"""One entry for every event type: parse a command by its ``type``, record it (``tracer.events.registry``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import operator
 from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter, ValidationError
 from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
-from tracer.events import (
-    certify,
-    commands,
-    harvest,
-    inspection,
-    packaging,
-    recall,
-    shipping,
-    transform,
-    zones,
-)
+from tracer.events import commands, pipeline
 from tracer.events.pipeline import Recorded
+from tracer.events.registry import EVENT_TYPES
+from tracer.ledger.appender import Appender
 from tracer.platform.errors import InvalidInput
 
-EventCommand = Annotated[
-    commands.RegisterZone
-    | commands.Harvest
-    | commands.Receive
-    | commands.Transform
-    | commands.Package
-    | commands.Ship
-    | commands.Recall
-    | commands.Certify
-    | commands.Inspect,
+EventCommand: Any = Annotated[  # the union of every registered command, told apart by ``type``
+    functools.reduce(operator.or_, EVENT_TYPES.commands()),
     Field(discriminator="type"),
 ]
 _adapter: TypeAdapter[Any] = TypeAdapter(EventCommand)
-
-RECORDERS: dict[type[commands.Command], Callable[..., Recorded]] = {
-    commands.RegisterZone: zones.record_zone,
-    commands.Harvest: harvest.record_harvest,
-    commands.Receive: harvest.record_receive,
-    commands.Transform: transform.record_transform,
-    commands.Package: packaging.record_packaging,
-    commands.Ship: shipping.record_shipment,
-    commands.Recall: recall.record_recall,
-    commands.Certify: certify.record_certificate,
-    commands.Inspect: inspection.record_inspection,
-}
-EVENT_TYPES = sorted(c.model_fields["type"].default for c in RECORDERS)
+KINDS = sorted(EVENT_TYPES)
 
 
 def parse_command(data: Any) -> commands.Command:
@@ -56,11 +29,9 @@ def parse_command(data: Any) -> commands.Command:
     if not isinstance(data, dict):
         raise InvalidInput("an event must be a JSON object")
     if "type" not in data:
-        raise InvalidInput(f"type is required: one of {', '.join(EVENT_TYPES)}", field="type")
-    if data["type"] not in EVENT_TYPES:
-        raise InvalidInput(
-            f"unknown event type {data['type']!r}: one of {', '.join(EVENT_TYPES)}", field="type"
-        )
+        raise InvalidInput(f"type is required: one of {', '.join(KINDS)}", field="type")
+    if data["type"] not in KINDS:
+        raise InvalidInput(f"unknown event type {data['type']!r}: one of {', '.join(KINDS)}", field="type")
     try:
         return _adapter.validate_python(data)
     except ValidationError as error:
@@ -82,5 +53,17 @@ def invalid_input(error: ValidationError, *, skip_first: bool = False) -> Invali
     return InvalidInput(f"{field}: {message}" if field else message, field=field or None)
 
 
-def record(*, session: Session, actor: Actor, command: commands.Command) -> Recorded:
-    return RECORDERS[type(command)](session=session, actor=actor, command=command)
+def record(
+    *, session: Session, actor: Actor, command: commands.Command, ledger: Appender | None = None
+) -> Recorded:
+    """Record ``command``'s event in the session's transaction. With ``ledger``, the caller's appender
+    (a batch: group commit, a CSV file), the event is appended when the caller seals it; without, the event
+    is appended at once under a checkpoint of its own (add, then seal)."""
+    event_type = EVENT_TYPES.of(command)
+    if ledger is not None:
+        return event_type.record(session=session, actor=actor, command=command, ledger=ledger)
+    own = pipeline.appender(session)
+    recorded = event_type.record(session=session, actor=actor, command=command, ledger=own)
+    session.flush()
+    own.seal()
+    return recorded

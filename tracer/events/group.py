@@ -6,12 +6,13 @@ every event. Here each write is a job handed to the process's ``GroupCommit``: t
 leader leads, takes every job waiting (up to ``limit``) and records them in one writer transaction, each in
 its own SAVEPOINT, so that a refused event (a rule, an unknown lot, a reused idempotency key) undoes exactly
 its own writes and answers its own error; a job's database error ends the transaction, so that job gets
-its error and the others run again without it. Events are signed and projected as their jobs run, and
-their envelopes queued (``pipeline.Held``: a rolled-back job's are dropped); the leader then seals the
-ledger, appending them all with one checkpoint, and commits once; jobs that arrived meanwhile wait for the
-next leader, the first of them promoted. Each signer's key is read once per transaction, under the lock,
-so no other process can have revoked it by the time of sealing. A job may record several events (a batch
-request): they stand or fall together, in the job's savepoint.
+its error and the others run again without it. A job is given the session and the transaction's ledger
+``Appender`` (``tracer.ledger.appender``): its events are signed and projected as it runs, and added to the
+appender (a rolled-back job's are undone back to its mark); the leader then seals the appender, appending
+them all with one checkpoint, and commits once; jobs that arrived meanwhile wait for the next leader, the
+first of them promoted. Each signer's key is read once per transaction, under the lock, so no other process
+can have revoked it by the time of sealing. A job may record several events (a batch request): they stand
+or fall together, in the job's savepoint.
 
 What a client sees does not change: its request returns only after the transaction holding its event has
 committed, with its own receipt or its own error; if the commit itself fails, every event of the batch
@@ -32,16 +33,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from tracer.events import pipeline
+from tracer.ledger.appender import Appender
 from tracer.platform import db
 
 T = TypeVar("T")
 LIMIT = 64  # jobs per transaction: bounds the leader's own wait and the lock's hold time
+Work = Callable[[Session, Appender], T]  # a job: record with the session, add to the appender (never seal)
 
 
 class _Job(Generic[T]):
     __slots__ = ("work", "wake", "finished", "result", "error")
 
-    def __init__(self, work: Callable[[Session], T]) -> None:
+    def __init__(self, work: Work[T]) -> None:
         self.work = work
         self.wake = threading.Event()
         self.finished = False
@@ -55,7 +58,7 @@ class _Job(Generic[T]):
 
 
 class GroupCommit:
-    """Runs jobs ``work(session)`` in shared writer transactions of ``engine`` (see the module text)."""
+    """Runs jobs ``work(session, ledger)`` in shared writer transactions of ``engine`` (see the module)."""
 
     def __init__(self, engine: Engine, limit: int = LIMIT) -> None:
         self._engine = engine
@@ -70,9 +73,9 @@ class GroupCommit:
         with self._lock:
             return len(self._waiting)
 
-    def run(self, work: Callable[[Session], T]) -> T:
-        """``work(session)``'s result once its transaction has committed; its exception if it raised (its
-        own writes undone), or the transaction's if the batch could not commit."""
+    def run(self, work: Work[T]) -> T:
+        """``work(session, ledger)``'s result once its transaction has committed; its exception if it raised
+        (its own writes undone), or the transaction's if the batch could not commit."""
         job: _Job[T] = _Job(work)
         with self._lock:
             self._waiting.append(job)  # type: ignore[arg-type]
@@ -115,21 +118,21 @@ class GroupCommit:
 
     def _transaction(self, batch: list[_Job[object]]) -> None:
         with db.writer(self._engine) as session:
-            held = pipeline.hold(session)
+            ledger = pipeline.hold(session)
             for job in batch:
                 job.result = job.error = None
-                mark = held.mark()
+                mark = ledger.mark()
                 savepoint = session.begin_nested()
                 try:
-                    job.result = job.work(session)
+                    job.result = job.work(session, ledger)
                     savepoint.commit()  # flushes the job's writes: a database error is still the job's
                 except SQLAlchemyError as error:  # the whole transaction goes, with the first error
                     raise _JobFailed(job, _first(error)) from None
                 except Exception as error:  # this job's refusal: undo its own writes only
                     savepoint.rollback()
-                    held.undo(mark)
+                    ledger.undo(mark)
                     job.error = error
-            pipeline.seal(session)
+            ledger.seal()
 
 
 class _JobFailed(Exception):

@@ -1,30 +1,35 @@
-"""harvest: a raw lot comes out of a zone; receive: a shipped lot passes into the receiver's custody."""
+"""harvest: a raw lot comes out of a zone (EPCIS: ObjectEvent ADD ``commissioning`` at the zone)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session, col, select
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
 from tracer.codes.identifiers import new_lot_id
-from tracer.events import pipeline
-from tracer.events.commands import Harvest, Receive
+from tracer.events import journey, pipeline
+from tracer.events.commands import Harvest
+from tracer.events.eventtype import Body, EpcisTerms, EventType
+from tracer.events.journey import Journey, Step
 from tracer.events.rules import not_in_future, own_product
+from tracer.ledger.appender import Appender
 from tracer.models import rows
 from tracer.models.accounts import Role
-from tracer.models.events import LotEvent, Shipment
+from tracer.models.events import EventRecord, LotEvent
 from tracer.models.lots import Lot
 from tracer.models.zones import Zone
-from tracer.platform.errors import NotFound, RuleViolation
+from tracer.platform.errors import NotFound
 from tracer.platform.messages import Message
 
 
-def record_harvest(*, session: Session, actor: Actor, command: Harvest) -> pipeline.Recorded:
+def record_harvest(
+    *, session: Session, actor: Actor, command: Harvest, ledger: Appender
+) -> pipeline.Recorded:
     actor.require(Role.PRODUCER)
     org = actor.require_organisation()
-    store = pipeline.lock(session)
     zone = session.get(Zone, command.zone_id)
     if zone is None or zone.organisation_id != org:
         raise NotFound(Message.ZONE_NOT_OURS, field="zone_id", zone=command.zone_id)
@@ -41,7 +46,7 @@ def record_harvest(*, session: Session, actor: Actor, command: Harvest) -> pipel
     body = pipeline.body_of(
         actor, command.type, {"zone_id": zone.id, "harvested_on": command.harvested_on, "lot": lot}
     )
-    return pipeline.commit(session, store, actor, body, project_harvest)
+    return pipeline.commit(session, ledger, actor, body, project_harvest)
 
 
 def project_harvest(session: Session, index: int, body: dict[str, Any]) -> None:
@@ -65,47 +70,45 @@ def project_harvest(session: Session, index: int, body: dict[str, Any]) -> None:
     session.add(rows.new(LotEvent, lot_id=lot["id"], ledger_index=index, role="created"))
 
 
-def record_receive(*, session: Session, actor: Actor, command: Receive) -> pipeline.Recorded:
-    actor.require(Role.PRODUCER)
-    org = actor.require_organisation()
-    store = pipeline.lock(session)
-    lot = session.get(Lot, command.lot_id)
-    if lot is None or lot.in_transit_to != org:
-        raise NotFound(Message.LOT_NOT_INCOMING, field="lot_id", lot=command.lot_id)
-    if lot.status == "recalled":
-        raise RuleViolation(Message.LOT_RECALLED, field="lot_id", lot=command.lot_id)
-    not_in_future(command.received_on, "received_on")
-    shipment = _open_shipment(session, lot.id, org)
-    if command.received_on < shipment.shipped_on:
-        raise RuleViolation(Message.RECEIVED_BEFORE_SHIPPED, field="received_on")
-    body = pipeline.body_of(
-        actor,
-        command.type,
-        {"lot_id": lot.id, "from_org": lot.organisation_id, "received_on": command.received_on},
+def harvest_epcis(terms: EpcisTerms, _index: int, body: Body) -> dict[str, Any]:
+    zone = {"id": terms.thing("zone", body["zone_id"])}
+    lot = body["lot"]
+    return {
+        "type": "ObjectEvent",
+        **terms.times(body, body["harvested_on"]),
+        "action": "ADD",
+        "bizStep": "commissioning",
+        "disposition": "active",
+        "quantityList": [terms.quantity(lot["id"], lot["quantity"], lot["unit"])],
+        "readPoint": zone,
+        "bizLocation": zone,
+        "ocop:name": lot["name"],
+    }
+
+
+def harvest_step(story: Journey, record: EventRecord, body: Body) -> Step:
+    zone = story.zones.get(body["zone_id"])
+    return Step(
+        "harvest",
+        record.occurred_on,
+        name=body["lot"]["name"],
+        place=zone.place if zone else "",
+        organisation=story.org_name(record.organisation_id),
+        quantity=journey.quantity(body["lot"]["quantity"], body["lot"]["unit"]),
+        zone=zone,
+        signature=story.signed(record),
     )
-    return pipeline.commit(session, store, actor, body, project_receive)
 
 
-def _open_shipment(session: Session, lot_id: str, org: int) -> Shipment:
-    shipment = session.exec(
-        select(Shipment)
-        .where(
-            Shipment.lot_id == lot_id,
-            Shipment.to_organisation_id == org,
-            col(Shipment.received_index).is_(None),
-        )
-        .order_by(col(Shipment.ledger_index).desc())
-    ).first()
-    if shipment is None:
-        raise NotFound(Message.SHIPMENT_NOT_INCOMING, field="lot_id", lot=lot_id)
-    return shipment
-
-
-def project_receive(session: Session, index: int, body: dict[str, Any]) -> None:
-    lot = session.get(Lot, body["lot_id"])
-    assert lot is not None
-    shipment = _open_shipment(session, lot.id, body["org"])
-    shipment.received_index = index
-    lot.organisation_id = body["org"]
-    lot.in_transit_to = None
-    session.add_all([lot, shipment, rows.new(LotEvent, lot_id=lot.id, ledger_index=index, role="received")])
+HARVEST = EventType(
+    command=Harvest,
+    record=record_harvest,
+    project=project_harvest,
+    created=lambda body: {"lot_ids": [body["lot"]["id"]], "zone_id": body["zone_id"]},
+    location=lambda created: f"lots/{created['lot_ids'][0]}",
+    signers=("org",),
+    epcis=harvest_epcis,
+    step=harvest_step,
+    step_kind="harvest",
+    step_title=_l("Harvest"),
+)

@@ -2,7 +2,9 @@
 
 An organisation's key is custodial: made here, its private half encrypted at rest under the master key, and
 registered in the ledger by a ``key.register`` entry signed by the programme authority. Rotation registers a
-new key and revokes the old one, so a verifier learns from the ledger alone which key was valid when.
+new key and revokes the old one, so a verifier learns from the ledger alone which key was valid when. Each
+key entry is appended through the ledger's appender and sealed at once, so the key can sign (or no longer
+sign) the very next event of the transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from tracer.accounts.users import create_user
 from tracer.codes import gs1
 from tracer.events import pipeline
 from tracer.ledger import schema as ledger_schema
-from tracer.ledger.store import LedgerStore
+from tracer.ledger.appender import Appender
 from tracer.models.accounts import Role, User
 from tracer.models.organisations import Organisation, OrgKind
 from tracer.models.products import Product, ProductGroup
@@ -56,12 +58,12 @@ class NewProduct(BaseModel):
 def onboard_organisation(*, session: Session, actor: Actor, command: NewOrganisation) -> Organisation:
     """Create an organisation with a custodial signing key registered in the ledger."""
     actor.require(Role.ADMIN, Role.AUTHORITY)
-    store = pipeline.lock(session)
+    ledger = pipeline.appender(session)
     org = Organisation(**command.model_dump())
     session.add(org)
     session.flush()
     if org.kind != OrgKind.AUTHORITY:  # the programme office signs with the ledger's authority key
-        _issue_key(session, store, org.ledger_owner)
+        _issue_key(ledger, org.ledger_owner)
     return org
 
 
@@ -76,7 +78,7 @@ def register_inspector(
 ) -> User:
     """An inspector account with a signing key of its own, registered in the ledger."""
     actor.require(Role.ADMIN, Role.AUTHORITY)
-    store = pipeline.lock(session)
+    ledger = pipeline.appender(session)
     user = create_user(
         session=session,
         email=email,
@@ -85,25 +87,26 @@ def register_inspector(
         password=password,
         organisation_id=organisation_id,
     )
-    _issue_key(session, store, f"user:{user.id}")
+    _issue_key(ledger, f"user:{user.id}")
     return user
 
 
 def rotate_key(*, session: Session, actor: Actor, owner: str) -> str:
     """Register a new key for ``owner`` (``org:N`` or ``user:N``) and revoke the current one."""
     actor.require(Role.ADMIN, Role.AUTHORITY)
-    store = pipeline.lock(session)
-    old = pipeline.signing_key(session, owner)
-    new = _issue_key(session, store, owner)
-    conn = session.connection()
-    store.append(conn, [store.key_revoke_envelope(conn, old)])
+    ledger = pipeline.appender(session)
+    old = pipeline.signing_key(ledger, owner)
+    new = _issue_key(ledger, owner)
+    ledger.add(ledger.store.key_revoke_envelope(ledger.conn, old))
+    ledger.seal()
     return new
 
 
-def _issue_key(session: Session, store: LedgerStore, owner: str) -> str:
-    conn = session.connection()
-    keyid = store.create_key(conn, owner)
-    store.append(conn, [store.key_register_envelope(conn, keyid)])
+def _issue_key(ledger: Appender, owner: str) -> str:
+    """A new custodial key for ``owner``, registered in the ledger (appended and sealed)."""
+    keyid = ledger.store.create_key(ledger.conn, owner)
+    ledger.add(ledger.store.key_register_envelope(ledger.conn, keyid))
+    ledger.seal()
     return str(keyid)
 
 

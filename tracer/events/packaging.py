@@ -2,7 +2,8 @@
 
 The event body carries the root and count; the serial list itself is kept beside the ledger in
 ``serial_batches`` (checked against the root whenever it is read back), so a signed event of a few hundred
-bytes covers 10,000 packages and each package still has a short inclusion proof.
+bytes covers 10,000 packages and each package still has a short inclusion proof. EPCIS: an AggregationEvent
+ADD ``packing`` whose childEPCs are the packages' GS1 Digital Link URIs.
 """
 
 from __future__ import annotations
@@ -12,27 +13,32 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from tracer.accounts.actors import Actor
 from tracer.codes import serials as serial_codes
-from tracer.events import pipeline
+from tracer.events import journey, pipeline
 from tracer.events.commands import Package as PackageCommand
+from tracer.events.eventtype import Body, EpcisTerms, EventType
+from tracer.events.journey import Journey, Step
 from tracer.events.rules import held_lot, not_in_future, own_product
+from tracer.ledger.appender import Appender
 from tracer.ledger.errors import VerificationError
 from tracer.models import rows
 from tracer.models.accounts import Role
-from tracer.models.events import LotEvent, LotInput, SerialBatch
+from tracer.models.events import EventRecord, LotEvent, LotInput, SerialBatch
 from tracer.models.lots import Lot, Package
 from tracer.platform.errors import RuleViolation
 from tracer.platform.messages import Message
 
 
-def record_packaging(*, session: Session, actor: Actor, command: PackageCommand) -> pipeline.Recorded:
+def record_packaging(
+    *, session: Session, actor: Actor, command: PackageCommand, ledger: Appender
+) -> pipeline.Recorded:
     actor.require(Role.PRODUCER)
     org = actor.require_organisation()
-    store = pipeline.lock(session)
     lot = held_lot(session, org, command.lot_id, "lot_id")
     product = own_product(session, org, command.product_id, "product_id")
     if session.exec(select(LotInput).where(LotInput.output_lot_id == lot.id)).first() is None:
@@ -67,8 +73,7 @@ def record_packaging(*, session: Session, actor: Actor, command: PackageCommand)
         "serials_root": base64.b64encode(serial_codes.serials_root(serials)).decode("ascii"),
     }
     body = pipeline.body_of(actor, command.type, fields)
-    recorded = pipeline.commit(session, store, actor, body, _store_serials(serials))
-    return recorded
+    return pipeline.commit(session, ledger, actor, body, _store_serials(serials))
 
 
 def _fresh_serials(session: Session, count: int) -> list[str]:
@@ -133,3 +138,52 @@ def project_packaging(session: Session, index: int, body: dict[str, Any]) -> Non
         for i, s in enumerate(serials)
     ]
     session.connection().execute(insert(Package), packages)
+
+
+def packaging_epcis(terms: EpcisTerms, index: int, body: Body) -> dict[str, Any]:
+    lot_id = body["lot_id"]
+    event: dict[str, Any] = {
+        "type": "AggregationEvent",
+        **terms.times(body, body["packed_on"]),
+        "parentID": terms.lot(lot_id),
+        "childEPCs": [terms.package(lot_id, s) for s in batch_serials(terms.session, index, body)],
+        "action": "ADD",
+        "bizStep": "packing",
+        "disposition": "active",
+        "ocop:netContent": body["net_content"],
+        "ocop:serialsRoot": body["serials_root"],
+    }
+    if body.get("expires_on"):
+        event["ocop:expiresOn"] = body["expires_on"]
+    return event
+
+
+def packaging_step(story: Journey, record: EventRecord, body: Body) -> Step:
+    lot = story.lots.get(body["lot_id"])
+    return Step(
+        "package",
+        record.occurred_on,
+        name=str(body["count"]),
+        organisation=story.org_name(record.organisation_id),
+        detail=body["net_content"],
+        quantity=journey.quantity(body["quantity_used"], lot.unit if lot else ""),
+        signature=story.signed(record),
+    )
+
+
+PACKAGE = EventType(
+    command=PackageCommand,
+    record=record_packaging,
+    project=project_packaging,
+    created=lambda body: {
+        "lot_id": body["lot_id"],
+        "serial_count": body["count"],
+        "serials_root": body["serials_root"],
+    },
+    location=lambda created: f"packages?lot_id={created['lot_id']}",
+    signers=("org",),
+    epcis=packaging_epcis,
+    step=packaging_step,
+    step_kind="package",
+    step_title=_l("Packaging"),
+)

@@ -1,15 +1,18 @@
-"""Record an event: lock the log, sign the body with the actor's key, append it, project it.
+"""Record an event: sign the body with the actor's key, add it to the ledger's appender, project it.
 
-Every domain function (``record_harvest`` ...) validates its command under the ledger's write lock, builds
-the event body and hands it here. Signing, appending and projecting happen in the caller's transaction, so a
-failure anywhere leaves nothing behind: no ledger entry without its projection, and no projection without
-its ledger entry.
+Every domain function (``record_harvest`` ...) is given the transaction's ``Appender``
+(``tracer.ledger.appender``), whose making took the ledger's write lock; it validates its command, builds
+the event body and hands it here. Signing, appending and projecting happen in the caller's transaction, so
+a failure anywhere leaves nothing behind: no ledger entry without its projection, and no projection without
+its ledger entry. Whoever made the appender seals it (``tracer.events.dispatch.record`` for one event, the
+group committer or the CSV import for many) before the transaction commits.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -17,13 +20,10 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
-from tracer.ledger.batch import Receipt
+from tracer.ledger.appender import Appender
 from tracer.ledger.canonical import canonical_json
-from tracer.ledger.connection import lock_state
-from tracer.ledger.dsse import Envelope
-from tracer.ledger.errors import LedgerError
-from tracer.ledger.merkle import leaf_hash
-from tracer.ledger.store import LedgerStore
+from tracer.models import rows
+from tracer.models.events import EventRecord
 from tracer.platform import journal
 from tracer.platform.errors import Forbidden
 
@@ -48,73 +48,26 @@ class Recorded:
         }
 
 
-HELD = "tracer.ledger_held"  # Session.info: the transaction's Held appends, sealed at its end
+def appender(session: Session) -> Appender:
+    """Take the ledger's write lock for this transaction: an appender of the app's log on the session's
+    connection. Rules are checked only after this."""
+    return Appender(journal.store(), session.connection())
 
 
-@dataclass
-class Held:
-    """What a held transaction has signed but not yet appended, with the receipts it handed out: the log had
-    ``size`` entries when the lock was taken, so the next envelope lands at ``size + len(queued)``. ``seal``
-    appends them all at once (one admission pass, one write of the tree's hashes, one checkpoint) and checks
-    that the ledger gave the same receipts. ``signers``: each owner's key, read once under the lock, so it
-    cannot have been revoked by the time of ``seal`` (a revocation is an append, which needs the lock)."""
-
-    size: int
-    queued: list[tuple[Envelope, Receipt]] = field(default_factory=list)
-    signers: dict[str, str] = field(default_factory=dict)
-    loaded: list[object] = field(default_factory=list)
-
-    def keep(self, _session: Session, instance: object) -> None:
-        """Hold what the transaction loaded: the session's identity map is weak, and the next event of
-        the batch would load the same zone or lot again."""
-        self.loaded.append(instance)
-
-    def mark(self) -> int:
-        return len(self.queued)
-
-    def undo(self, mark: int) -> None:
-        """Forget what was queued after ``mark``: the events of a job rolled back to its savepoint."""
-        del self.queued[mark:]
+def hold(session: Session) -> Appender:
+    """An appender for a transaction that records several events (``tracer.events.group``, a CSV file):
+    each event is signed and projected at once, and appended by the appender's one ``seal`` before the
+    transaction commits. The transaction keeps what it loads: the session's identity map is weak, and the
+    next event of the batch would load the same zone or lot again."""
+    ledger = appender(session)
+    loaded: list[object] = []
+    event.listen(session, "loaded_as_persistent", lambda _session, instance: loaded.append(instance))
+    return ledger
 
 
-def lock(session: Session) -> LedgerStore:
-    """Take the ledger's write lock for this transaction; rules are checked only after this."""
-    store = journal.store()
-    if HELD not in session.info:
-        lock_state(session.connection())
-    return store
-
-
-def hold(session: Session) -> Held:
-    """Take the write lock for a transaction that records several events (``tracer.events.group``): each
-    event is signed and projected at once, and its envelope appended by ``seal``, called once before the
-    transaction commits."""
-    state = lock_state(session.connection())
-    if state is None:
-        raise LedgerError("the ledger is not bootstrapped")
-    held = session.info[HELD] = Held(size=state[0])
-    event.listen(session, "loaded_as_persistent", held.keep)
-    return held
-
-
-def seal(session: Session) -> None:
-    """Append what a held transaction signed and sign the checkpoint of the new size; release the hold."""
-    held: Held | None = session.info.pop(HELD, None)
-    store = journal.store()
-    conn = session.connection()
-    if held is None or not held.queued:
-        store.seal(conn)
-        return
-    receipts = store.append(conn, [envelope for envelope, _ in held.queued])
-    if receipts != [receipt for _, receipt in held.queued]:  # the lock was held throughout: a bug if so
-        raise LedgerError(
-            f"the ledger placed the held events differently from the receipts given at {held.size}"
-        )
-
-
-def signing_key(session: Session, owner: str) -> str:
+def signing_key(ledger: Appender, owner: str) -> str:
     """The key id that signs for ``owner`` now: its newest registered, unrevoked key (read under the lock)."""
-    keyid = journal.store().signing_key(session.connection(), owner)
+    keyid = ledger.signing_key(owner)
     if keyid is None:
         raise Forbidden(f"no active signing key for {owner}; ask the programme office to issue one")
     return keyid
@@ -149,43 +102,38 @@ Projector = Callable[[Session, int, dict[str, Any]], None]
 
 
 def commit(
-    session: Session, store: LedgerStore, actor: Actor, body: dict[str, Any], project: Projector
+    session: Session, ledger: Appender, actor: Actor, body: dict[str, Any], project: Projector
 ) -> Recorded:
-    """Sign ``body`` with the actor's key, append it and project it, all in the session's transaction."""
-    held: Held | None = session.info.get(HELD)
-    payload = canonical_json(body)
-    if held is None:
-        keyid, receipt = _append(session, store, actor.signer_owner, payload)
-    else:
-        keyid, receipt = _queue(session, store, held, actor.signer_owner, payload)
-    from tracer.events.projection import record_event
-
+    """Sign ``body`` with the actor's key, add it to ``ledger`` and project it, in the session's transaction;
+    the envelope is appended when the ledger's owner seals it."""
+    keyid = signing_key(ledger, actor.signer_owner)
+    receipt = ledger.add(ledger.sign(keyid, canonical_json(body)))
     record_event(session, receipt.index, keyid, body)
     project(session, receipt.index, body)
-    if held is None:
-        session.flush()  # held: flushed together at the job's savepoint (or by the next query)
     return Recorded(index=receipt.index, leaf_hash=bytes(receipt.leaf_hash), keyid=keyid, body=body)
 
 
-def _queue(
-    session: Session, store: LedgerStore, held: Held, owner: str, payload: bytes
-) -> tuple[str, Receipt]:
-    """Sign ``payload`` with ``owner``'s key and queue it for ``seal``; its receipt is already known."""
-    keyid = held.signers.get(owner)
-    if keyid is None:
-        keyid = held.signers[owner] = signing_key(session, owner)
-    envelope = store.sign(session.connection(), keyid, payload)
-    receipt = Receipt(held.size + len(held.queued), leaf_hash(envelope.to_json()))
-    held.queued.append((envelope, receipt))
-    return keyid, receipt
+OCCURRED = ("harvested_on", "processed_on", "packed_on", "shipped_on", "received_on")
 
 
-def _append(session: Session, store: LedgerStore, owner: str, payload: bytes) -> tuple[str, Receipt]:
-    """Sign ``payload`` with ``owner``'s key and append it with its checkpoint."""
-    conn = session.connection()
-    keyid = signing_key(session, owner)
-    [receipt] = store.append(conn, [store.sign(conn, keyid, payload)])
-    return keyid, receipt
+def record_event(session: Session, index: int, keyid: str, body: dict[str, Any]) -> None:
+    """The event's row in ``events``: its signed body, who signed it, when it happened."""
+    occurred = next((body[k] for k in OCCURRED if k in body), None)
+    if body["type"] == "certify":
+        occurred = body["certificate"]["issued_on"]
+    session.add(
+        rows.new(
+            EventRecord,
+            ledger_index=index,
+            type=body["type"],
+            organisation_id=body.get("org"),
+            actor=body.get("by", ""),
+            keyid=keyid,
+            recorded_at=datetime.fromisoformat(body["recorded_at"].replace("Z", "+00:00")),
+            occurred_on=date.fromisoformat(occurred) if occurred else None,
+            body=json.dumps(body, ensure_ascii=False, sort_keys=True),
+        )
+    )
 
 
 def day(value: str) -> date:

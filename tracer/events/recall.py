@@ -1,28 +1,34 @@
-"""recall: lots are withdrawn, with a reason; the recall reaches every descendant lot and package."""
+"""recall: lots are withdrawn, with a reason; the recall reaches every descendant lot and package.
+
+EPCIS: an ObjectEvent with disposition ``recalled`` over the lots of the document's lineage it reaches.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlmodel import Session, col
 
 from tracer.accounts.actors import Actor
 from tracer.events import pipeline
 from tracer.events.commands import Recall
+from tracer.events.eventtype import Body, EpcisTerms, EventType
+from tracer.events.journey import Journey, Step
 from tracer.events.lineage import descendants
+from tracer.ledger.appender import Appender
 from tracer.models import rows
 from tracer.models.accounts import Role
-from tracer.models.events import LotEvent
+from tracer.models.events import EventRecord, LotEvent
 from tracer.models.lots import Lot, Package
 from tracer.platform.errors import NotFound, RuleViolation
 from tracer.platform.messages import Message
 
 
-def record_recall(*, session: Session, actor: Actor, command: Recall) -> pipeline.Recorded:
+def record_recall(*, session: Session, actor: Actor, command: Recall, ledger: Appender) -> pipeline.Recorded:
     """A producer recalls lots it holds or made; the programme authority may recall any lot."""
     actor.require(Role.PRODUCER, Role.AUTHORITY)
-    store = pipeline.lock(session)
     for i, lot_id in enumerate(command.lot_ids):
         lot = session.get(Lot, lot_id)
         field = f"lot_ids[{i}]"
@@ -33,7 +39,7 @@ def record_recall(*, session: Session, actor: Actor, command: Recall) -> pipelin
     body = pipeline.body_of(
         actor, command.type, {"lot_ids": list(dict.fromkeys(command.lot_ids)), "reason": command.reason}
     )
-    return pipeline.commit(session, store, actor, body, project_recall)
+    return pipeline.commit(session, ledger, actor, body, project_recall)
 
 
 def project_recall(session: Session, index: int, body: dict[str, Any]) -> None:
@@ -48,3 +54,39 @@ def project_recall(session: Session, index: int, body: dict[str, Any]) -> None:
     session.add_all(
         [rows.new(LotEvent, lot_id=lot_id, ledger_index=index, role="recalled") for lot_id in reached]
     )
+
+
+def recall_epcis(terms: EpcisTerms, _index: int, body: Body) -> dict[str, Any]:
+    reached = [lot for lot in descendants(terms.session, body["lot_ids"]) if lot in terms.lots]
+    return {
+        "type": "ObjectEvent",
+        **terms.times(body, None),
+        "action": "OBSERVE",
+        "disposition": "recalled",
+        "quantityList": [terms.quantity(lot) for lot in sorted(reached)],
+        "ocop:reason": body["reason"],
+    }
+
+
+def recall_step(story: Journey, record: EventRecord, body: Body) -> Step:
+    return Step(
+        "recall",
+        record.recorded_at.date(),
+        detail=body["reason"],
+        organisation=story.org_name(record.organisation_id),
+        signature=story.signed(record),
+    )
+
+
+RECALL = EventType(
+    command=Recall,
+    record=record_recall,
+    project=project_recall,
+    created=lambda body: {"lot_ids": body["lot_ids"]},
+    location=lambda _created: None,  # several lots: none of them is the one to look at
+    signers=("org", "authority"),
+    epcis=recall_epcis,
+    step=recall_step,
+    step_kind="recall",
+    step_title=_l("Recall"),
+)

@@ -20,9 +20,7 @@ def not_in_future(day: date, field: str) -> None:
         raise InvalidInput(Message.DATE_IN_FUTURE, field=field, day=day.isoformat())
 
 
-def held_lot(
-    session: Session, organisation_id: int, lot_id: str, field: str, *, for_update: bool = True
-) -> Lot:
+def held_lot(session: Session, organisation_id: int, lot_id: str, field: str) -> Lot:
     """The lot ``lot_id`` if this organisation holds it and it can still be used."""
     lot = session.get(Lot, lot_id)
     if lot is None or lot.organisation_id != organisation_id:

@@ -1,29 +1,35 @@
-"""ship: a lot leaves for another organisation (which then receives it) or for a sale point."""
+"""ship: a lot leaves for another organisation (which then receives it) or for a sale point.
+
+EPCIS: an ObjectEvent ``shipping`` (``in_transit``) from the owning party to the receiving one.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
-from tracer.events import pipeline
+from tracer.events import journey, pipeline
 from tracer.events.commands import Ship
+from tracer.events.eventtype import Body, EpcisTerms, EventType
+from tracer.events.journey import Journey, Step
 from tracer.events.rules import held_lot, not_in_future
+from tracer.ledger.appender import Appender
 from tracer.models import rows
 from tracer.models.accounts import Role
-from tracer.models.events import LotEvent, Shipment
+from tracer.models.events import EventRecord, LotEvent, Shipment
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation, OrgKind
 from tracer.platform.errors import InvalidInput, NotFound
 from tracer.platform.messages import Message
 
 
-def record_shipment(*, session: Session, actor: Actor, command: Ship) -> pipeline.Recorded:
+def record_shipment(*, session: Session, actor: Actor, command: Ship, ledger: Appender) -> pipeline.Recorded:
     actor.require(Role.PRODUCER)
     org = actor.require_organisation()
-    store = pipeline.lock(session)
     lot = held_lot(session, org, command.lot_id, "lot_id")
     not_in_future(command.shipped_on, "shipped_on")
     if command.shipped_on < lot.produced_on:
@@ -43,7 +49,7 @@ def record_shipment(*, session: Session, actor: Actor, command: Ship) -> pipelin
         "sale_point": command.sale_point.model_dump(exclude_none=True) if command.sale_point else None,
     }
     body = pipeline.body_of(actor, command.type, fields)
-    return pipeline.commit(session, store, actor, body, project_shipment)
+    return pipeline.commit(session, ledger, actor, body, project_shipment)
 
 
 def project_shipment(session: Session, index: int, body: dict[str, Any]) -> None:
@@ -77,3 +83,52 @@ def project_shipment(session: Session, index: int, body: dict[str, Any]) -> None
         lot.in_transit_to = body["to_org"]
         session.add(lot)
     session.add(rows.new(LotEvent, lot_id=lot.id, ledger_index=index, role="shipped"))
+
+
+def shipment_epcis(terms: EpcisTerms, _index: int, body: Body) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "type": "ObjectEvent",
+        **terms.times(body, body["shipped_on"]),
+        "quantityList": [terms.quantity(body["lot_id"])],
+        "action": "OBSERVE",
+        "bizStep": "shipping",
+        "disposition": "in_transit",
+    }
+    if body.get("org") is not None:
+        event["sourceList"] = [{"type": "owning_party", "source": terms.thing("org", body["org"])}]
+    if body.get("to_org") is not None:
+        event["destinationList"] = [
+            {"type": "owning_party", "destination": terms.thing("org", body["to_org"])}
+        ]
+    if body.get("sale_point"):
+        event["ocop:salePoint"] = body["sale_point"]
+    return event
+
+
+def shipment_step(story: Journey, record: EventRecord, body: Body) -> Step:
+    shipment = story.shipments.get(record.ledger_index)
+    point = body.get("sale_point") or {}
+    to = story.org_name(body.get("to_org")) if body.get("to_org") is not None else ""
+    return Step(
+        "ship",
+        record.occurred_on,
+        name=point.get("name") or to,
+        place=journey.place(point.get("address"), point.get("province")) if point else "",
+        organisation=story.org_name(record.organisation_id),
+        detail=str(shipment.package_count) if shipment else "",
+        signature=story.signed(record),
+    )
+
+
+SHIP = EventType(
+    command=Ship,
+    record=record_shipment,
+    project=project_shipment,
+    created=lambda body: {"lot_id": body["lot_id"]},
+    location=lambda created: f"lots/{created['lot_id']}",
+    signers=("org",),
+    epcis=shipment_epcis,
+    step=shipment_step,
+    step_kind="ship",
+    step_title=_l("Shipping"),
+)

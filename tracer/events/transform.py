@@ -1,29 +1,37 @@
-"""process: input lots, with the quantity taken from each, become output lots (ép dầu gấc, sấy...)."""
+"""process: input lots, with the quantity taken from each, become output lots (ép dầu gấc, sấy...).
+
+EPCIS: a TransformationEvent (``creating_class_instance``) from the inputs' quantities to the outputs'.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
 from tracer.codes.identifiers import new_lot_id
-from tracer.events import pipeline
+from tracer.events import journey, pipeline
 from tracer.events.commands import Transform
+from tracer.events.eventtype import Body, EpcisTerms, EventType
+from tracer.events.journey import Journey, Step
 from tracer.events.rules import held_lot, not_in_future, own_product
+from tracer.ledger.appender import Appender
 from tracer.models import rows
 from tracer.models.accounts import Role
-from tracer.models.events import LotEvent, LotInput
+from tracer.models.events import EventRecord, LotEvent, LotInput
 from tracer.models.lots import Lot
 from tracer.platform.errors import InvalidInput, RuleViolation
 from tracer.platform.messages import Message
 
 
-def record_transform(*, session: Session, actor: Actor, command: Transform) -> pipeline.Recorded:
+def record_transform(
+    *, session: Session, actor: Actor, command: Transform, ledger: Appender
+) -> pipeline.Recorded:
     actor.require(Role.PRODUCER)
     org = actor.require_organisation()
-    store = pipeline.lock(session)
     not_in_future(command.processed_on, "processed_on")
     seen: set[str] = set()
     for i, item in enumerate(command.inputs):
@@ -61,7 +69,7 @@ def record_transform(*, session: Session, actor: Actor, command: Transform) -> p
         "outputs": outputs,
     }
     body = pipeline.body_of(actor, command.type, fields)
-    return pipeline.commit(session, store, actor, body, project_transform)
+    return pipeline.commit(session, ledger, actor, body, project_transform)
 
 
 def project_transform(session: Session, index: int, body: dict[str, Any]) -> None:
@@ -100,3 +108,48 @@ def project_transform(session: Session, index: int, body: dict[str, Any]) -> Non
                     ledger_index=index,
                 )
             )
+
+
+def transform_epcis(terms: EpcisTerms, _index: int, body: Body) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "type": "TransformationEvent",
+        **terms.times(body, body["processed_on"]),
+        "inputQuantityList": [terms.quantity(i["lot_id"], i["quantity"]) for i in body["inputs"]],
+        "outputQuantityList": [terms.quantity(o["id"], o["quantity"], o["unit"]) for o in body["outputs"]],
+        "bizStep": "creating_class_instance",
+        "disposition": "active",
+        "ocop:step": body["step"],
+    }
+    if body.get("facility"):
+        event["ocop:facility"] = body["facility"]
+    return event
+
+
+def transform_step(story: Journey, record: EventRecord, body: Body) -> Step:
+    return Step(
+        "process",
+        record.occurred_on,
+        name=body["step"],
+        facility=body.get("facility", ""),
+        organisation=story.org_name(record.organisation_id),
+        inputs=tuple(story.lots[i["lot_id"]].name for i in body["inputs"] if i["lot_id"] in story.lots),
+        outputs=tuple(f"{o['name']} ({journey.quantity(o['quantity'], o['unit'])})" for o in body["outputs"]),
+        signature=story.signed(record),
+    )
+
+
+PROCESS = EventType(
+    command=Transform,
+    record=record_transform,
+    project=project_transform,
+    created=lambda body: {
+        "lot_ids": [out["id"] for out in body["outputs"]],
+        "input_lot_ids": [item["lot_id"] for item in body["inputs"]],
+    },
+    location=lambda created: f"lots/{created['lot_ids'][0]}",
+    signers=("org",),
+    epcis=transform_epcis,
+    step=transform_step,
+    step_kind="process",
+    step_title=_l("Processing"),
+)

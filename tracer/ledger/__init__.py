@@ -20,6 +20,7 @@ Modules, each importable on its own (this package re-exports nothing):
 - ``keystore``    the ``ledger_keys`` table: custodial and submitted keys
 - ``batch``       one append under the lock: admission, background signature checks, rows, checkpoint
 - ``store``       ``LedgerStore``: bootstrap, append, checkpoints, proofs, bundles
+- ``appender``    ``Appender``: a transaction's appends, each with its receipt at once, sealed in one batch
 - ``audit``       ``verify_store`` / ``check_head``: re-derive everything and report the first bad index
 - ``verify``      the standalone, offline bundle verifier (public data only)
 - ``vmap``        the verifiable map's hashing: map keys, the value chain, leaf/node/empty hashes, the root

@@ -94,13 +94,13 @@ def append_batch(
     conn: Connection,
     size: int,
     envelopes: Sequence[Envelope],
-    sign: SignCheckpoint | None,
+    sign: SignCheckpoint,
     vouched: Sequence[str | None] | None = None,
 ) -> list[Receipt]:
-    """Append ``envelopes`` to a locked log of ``size`` entries; ``sign`` makes the checkpoint note (None:
-    the caller signs one later in the same transaction, ``LedgerStore.seal``). ``vouched[i]``, when given,
-    is the key id the store itself signed envelope ``i`` with (``LedgerStore.sign``): it is admitted by
-    that key, if valid at its index, without checking the signature again."""
+    """Append ``envelopes`` to a locked log of ``size`` entries; ``sign`` makes the checkpoint note of the
+    new size. ``vouched[i]``, when given, is the key id the store itself signed envelope ``i`` with
+    (``LedgerStore.sign``): it is admitted by that key, if valid at its index, without checking the
+    signature again."""
     admissions, changes = admit_batch(conn, size, envelopes)
     collect, checking = _checks(admissions, vouched or [None] * len(admissions))
     entries = [env.to_json() for env in envelopes]
@@ -126,7 +126,7 @@ def _write(
     leaves: list[LeafHash],
     signers: list[str],
     changes: dict[str, KeyRecord],
-    sign: SignCheckpoint | None,
+    sign: SignCheckpoint,
 ) -> None:
     root = hashstore.append_leaf_hashes(conn, size, leaves)
     now = datetime.now(UTC)
@@ -141,8 +141,7 @@ def _write(
     keystore.apply_changes(conn, changes.values())
     new_size = size + len(entries)
     conn.execute(_SET_STATE, {"new_size": new_size, "new_root": root})
-    if sign is not None:
-        write_checkpoint(conn, new_size, root, sign, now)
+    write_checkpoint(conn, new_size, root, sign, now)
 
 
 def write_checkpoint(

@@ -14,13 +14,12 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from tracer.ledger import audit, connection, hashstore, keystore
-from tracer.ledger.batch import Receipt, SignCheckpoint, append_batch, write_checkpoint
+from tracer.ledger.batch import Receipt, SignCheckpoint, append_batch
 from tracer.ledger.bundle import format_bundle
 from tracer.ledger.checkpoint import Checkpoint, sign_checkpoint
 from tracer.ledger.dsse import Envelope, pae, sign_envelope
@@ -34,7 +33,6 @@ from tracer.ledger.schema import ledger_checkpoints, ledger_entries
 
 LOG_OWNER = "log"
 SIGNED_MEMORY = 4096  # signatures ``sign`` vouches for until they are appended
-_LATEST_CHECKPOINT = select(func.max(ledger_checkpoints.c.size))
 AUTHORITY_OWNER = "authority"
 
 
@@ -163,29 +161,18 @@ class LedgerStore:
 
     # -- appending -------------------------------------------------------------------------------------
 
-    def append(self, conn: Connection, envelopes: Sequence[Envelope], *, seal: bool = True) -> list[Receipt]:
+    def append(self, conn: Connection, envelopes: Sequence[Envelope]) -> list[Receipt]:
         """Append ``envelopes`` in order; refuse them all (KeyRefusedError, InvalidRequestError) if any is
-        not signed by a key valid at its index. Writes one signed checkpoint for the new size; with
-        ``seal=False`` the caller appends more in the same transaction and calls ``seal`` before it commits
-        (a transaction that commits without a checkpoint of its final size fails ``check_head``)."""
+        not signed by a key valid at its index. Writes one signed checkpoint for the new size. Callers in
+        the service append through an ``appender.Appender``, which batches a transaction's envelopes into
+        one call."""
         if not envelopes:
             return []
         state = connection.lock_state(conn)
         if state is None:
             raise LedgerError("the ledger is not bootstrapped")
         vouched = [self._signed_here(envelope) for envelope in envelopes]
-        return append_batch(conn, state[0], envelopes, self._signer(conn) if seal else None, vouched)
-
-    def seal(self, conn: Connection) -> int:
-        """Sign the checkpoint of the locked log's current size unless there is one already; the size."""
-        state = connection.lock_state(conn)
-        if state is None:
-            raise LedgerError("the ledger is not bootstrapped")
-        size, root = state
-        latest = conn.execute(_LATEST_CHECKPOINT).scalar()
-        if latest is None or latest < size:
-            write_checkpoint(conn, size, RootHash(root), self._signer(conn), datetime.now(UTC))
-        return size
+        return append_batch(conn, state[0], envelopes, self._signer(conn), vouched)
 
     def _signer(self, conn: Connection) -> SignCheckpoint:
         def sign(size: int, root: RootHash) -> str:

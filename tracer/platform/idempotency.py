@@ -61,7 +61,8 @@ def request_hash(method: str, path: str, data: Any) -> str:
 def replay(session: Session, *, user_id: int, key: str, digest: str) -> StoredResponse | None:
     """The stored response for this key, if any; Conflict when the key was used for a different request.
 
-    Call with the ledger lock held (``tracer.events.pipeline.lock``) so no concurrent twin can slip in.
+    Call with the ledger lock held (a ``tracer.ledger.appender.Appender`` made) so no concurrent twin can
+    slip in.
     """
     stored = session.get(IdempotencyRecord, (user_id, key))
     if stored is None:

@@ -1,6 +1,8 @@
 """A lot's whole lineage as a GS1 EPCIS 2.0 document (JSON-LD), valid against the GS1 EPCIS JSON schema.
 
-Mapping (GS1 CBV 2.0 vocabulary): harvest = ObjectEvent ADD ``commissioning`` at the zone; process =
+Each event type declares its own mapping (``EventType.epcis``, ``tracer.events.registry``); this module
+gives them the identifiers (``_Terms``) and wraps the events in the document. Mapping (GS1 CBV 2.0
+vocabulary): harvest = ObjectEvent ADD ``commissioning`` at the zone; process =
 TransformationEvent (``creating_class_instance``); package = AggregationEvent ADD ``packing`` whose childEPCs
 are the packages' GS1 Digital Link URIs (``/p/{serial}`` without a GTIN); ship = ObjectEvent ``shipping``
 (``in_transit``); receive = ObjectEvent ``receiving``; inspect = ObjectEvent ``inspecting`` (``conformant`` /
@@ -27,7 +29,7 @@ from sqlmodel import Session, col, select
 
 from tracer.codes import gs1
 from tracer.events.lineage import ancestors, descendants
-from tracer.events.packaging import batch_serials
+from tracer.events.registry import EVENT_TYPES
 from tracer.ledger.schema import ledger_entries
 from tracer.models.events import EventRecord, LotEvent
 from tracer.models.lots import Lot
@@ -53,14 +55,16 @@ UNITS = {
     "quả": "H87",
     "cái": "H87",
 }
-INSPECTION = {"pass": "conformant", "fail": "non_conformant", "suspect": "unknown"}
 
 
-class _Ids:
-    """URIs of the things events talk about, under the service's public base URL."""
+class _Terms:
+    """URIs of the things events talk about, under the service's public base URL, for the lots of one
+    lineage (``tracer.events.eventtype.EpcisTerms``)."""
 
     def __init__(self, session: Session, base: str, lots: list[Lot]) -> None:
+        self.session = session
         self.base = base.rstrip("/")
+        self.lots = frozenset(lot.id for lot in lots)
         product_ids = {lot.product_id for lot in lots if lot.product_id is not None}
         products: list[Product] = (
             list(session.exec(select(Product).where(col(Product.id).in_(product_ids)))) if product_ids else []
@@ -76,6 +80,9 @@ class _Ids:
     def thing(self, kind: str, value: object) -> str:
         return f"{self.base}/id/{kind}/{value}"
 
+    def package(self, lot_id: str, serial: str) -> str:
+        return gs1.package_link(self.base, self.lot_gtin.get(lot_id), lot_id, serial)
+
     def quantity(self, lot_id: str, amount: str | None = None, unit: str | None = None) -> dict[str, Any]:
         element: dict[str, Any] = {"epcClass": self.lot(lot_id)}
         if amount is not None:
@@ -85,6 +92,11 @@ class _Ids:
                 element["uom"] = uom
         return element
 
+    def times(self, body: dict[str, Any], day: str | None) -> dict[str, Any]:
+        recorded = body["recorded_at"]
+        when = f"{date.fromisoformat(day).isoformat()}T00:00:00{OFFSET}" if day else recorded
+        return {"eventTime": when, "recordTime": recorded, "eventTimeZoneOffset": OFFSET}
+
 
 def document(session: Session, base_url: str, lot_id: str) -> dict[str, Any]:
     """The EPCISDocument of every event on the lot's lineage: back to the zones, forward to the packages."""
@@ -92,7 +104,7 @@ def document(session: Session, base_url: str, lot_id: str) -> dict[str, Any]:
         raise NotFound(f"no lot {lot_id}", field="lot")
     lot_ids = sorted(set(ancestors(session, [lot_id])) | set(descendants(session, [lot_id])))
     lots = list(session.exec(select(Lot).where(col(Lot.id).in_(lot_ids))))
-    ids = _Ids(session, base_url, lots)
+    terms = _Terms(session, base_url, lots)
     indexes = sorted(
         set(session.exec(select(LotEvent.ledger_index).where(col(LotEvent.lot_id).in_(lot_ids))))
     )
@@ -115,10 +127,11 @@ def document(session: Session, base_url: str, lot_id: str) -> dict[str, Any]:
     events = []
     for record in records:
         body = json.loads(record.body)
-        event = _event(session, ids, record.ledger_index, body, set(lot_ids))
-        if event is None:
+        event_type = EVENT_TYPES.get(body["type"])
+        if event_type is None or event_type.epcis is None:
             continue
-        event["eventID"] = f"{ids.base}/api/v1/ledger/entries/{record.ledger_index}"
+        event = event_type.epcis(terms, record.ledger_index, body)
+        event["eventID"] = f"{terms.base}/api/v1/ledger/entries/{record.ledger_index}"
         event["ocop:ledgerIndex"] = record.ledger_index
         event["ocop:leafHash"] = bytes(leaves[record.ledger_index]).hex()
         event["ocop:keyid"] = record.keyid
@@ -135,111 +148,6 @@ def document(session: Session, base_url: str, lot_id: str) -> dict[str, Any]:
 
 def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def _times(body: dict[str, Any], day: str | None) -> dict[str, Any]:
-    recorded = body["recorded_at"]
-    when = f"{date.fromisoformat(day).isoformat()}T00:00:00{OFFSET}" if day else recorded
-    return {"eventTime": when, "recordTime": recorded, "eventTimeZoneOffset": OFFSET}
-
-
-def _event(
-    session: Session, ids: _Ids, index: int, body: dict[str, Any], lots: set[str]
-) -> dict[str, Any] | None:
-    kind = body["type"]
-    org = ids.thing("org", body["org"]) if body.get("org") is not None else None
-    if kind == "harvest":
-        zone = {"id": ids.thing("zone", body["zone_id"])}
-        lot = body["lot"]
-        return {
-            "type": "ObjectEvent",
-            **_times(body, body["harvested_on"]),
-            "action": "ADD",
-            "bizStep": "commissioning",
-            "disposition": "active",
-            "quantityList": [ids.quantity(lot["id"], lot["quantity"], lot["unit"])],
-            "readPoint": zone,
-            "bizLocation": zone,
-            "ocop:name": lot["name"],
-        }
-    if kind == "process":
-        event: dict[str, Any] = {
-            "type": "TransformationEvent",
-            **_times(body, body["processed_on"]),
-            "inputQuantityList": [ids.quantity(i["lot_id"], i["quantity"]) for i in body["inputs"]],
-            "outputQuantityList": [ids.quantity(o["id"], o["quantity"], o["unit"]) for o in body["outputs"]],
-            "bizStep": "creating_class_instance",
-            "disposition": "active",
-            "ocop:step": body["step"],
-        }
-        if body.get("facility"):
-            event["ocop:facility"] = body["facility"]
-        return event
-    if kind == "package":
-        gtin = ids.lot_gtin.get(body["lot_id"])
-        children = [
-            gs1.package_link(ids.base, gtin, body["lot_id"], s) for s in batch_serials(session, index, body)
-        ]
-        event = {
-            "type": "AggregationEvent",
-            **_times(body, body["packed_on"]),
-            "parentID": ids.lot(body["lot_id"]),
-            "childEPCs": children,
-            "action": "ADD",
-            "bizStep": "packing",
-            "disposition": "active",
-            "ocop:netContent": body["net_content"],
-            "ocop:serialsRoot": body["serials_root"],
-        }
-        if body.get("expires_on"):
-            event["ocop:expiresOn"] = body["expires_on"]
-        return event
-    if kind in ("ship", "receive"):
-        shipping = kind == "ship"
-        event = {
-            "type": "ObjectEvent",
-            **_times(body, body["shipped_on" if shipping else "received_on"]),
-            "quantityList": [ids.quantity(body["lot_id"])],
-            "action": "OBSERVE",
-            "bizStep": "shipping" if shipping else "receiving",
-            "disposition": "in_transit" if shipping else "in_progress",
-        }
-        source = org if shipping else ids.thing("org", body["from_org"])
-        target = body.get("to_org") if shipping else body["org"]
-        if source:
-            event["sourceList"] = [{"type": "owning_party", "source": source}]
-        if target is not None:
-            event["destinationList"] = [{"type": "owning_party", "destination": ids.thing("org", target)}]
-        if body.get("sale_point"):
-            event["ocop:salePoint"] = body["sale_point"]
-        return event
-    if kind == "recall":
-        reached = [lot for lot in descendants(session, body["lot_ids"]) if lot in lots]
-        return {
-            "type": "ObjectEvent",
-            **_times(body, None),
-            "action": "OBSERVE",
-            "disposition": "recalled",
-            "quantityList": [ids.quantity(lot) for lot in sorted(reached)],
-            "ocop:reason": body["reason"],
-        }
-    if kind == "inspect":
-        event = {
-            "type": "ObjectEvent",
-            **_times(body, None),
-            "action": "OBSERVE",
-            "bizStep": "inspecting",
-            "disposition": INSPECTION.get(body["result"], "unknown"),
-            "ocop:result": body["result"],
-            "ocop:place": body["place"],
-        }
-        if body.get("serial"):
-            gtin = ids.lot_gtin.get(body.get("lot_id") or "")
-            event["epcList"] = [gs1.package_link(ids.base, gtin, body["lot_id"], body["serial"])]
-        else:
-            event["quantityList"] = [ids.quantity(body["lot_id"])]
-        return event
-    return None
 
 
 def dumps(doc: dict[str, Any]) -> str:

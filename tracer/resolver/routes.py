@@ -22,6 +22,7 @@ from werkzeug.exceptions import NotFound as NoSuchPage
 
 from config.settings import Settings
 from tracer.codes import compression, gs1
+from tracer.events.registry import EVENT_TYPES
 from tracer.platform import db, wording
 from tracer.platform.errors import InvalidInput, TracerError
 from tracer.platform.problems import wants_problem_json
@@ -130,10 +131,8 @@ def identified(kind: str, value: str) -> Response:
 
 @bp.app_template_global()
 def step_title(kind: str) -> str:
-    return {
-        "zone": _("Raw-material zone"), "harvest": _("Harvest"), "process": _("Processing"),
-        "package": _("Packaging"), "ship": _("Shipping"), "receive": _("Received"), "recall": _("Recall"),
-    }.get(kind, kind)  # fmt: skip
+    """The title of a journey step, as its event type declares it (``tracer.events.registry``)."""
+    return EVENT_TYPES.step_title(kind)
 
 
 @bp.app_template_global()

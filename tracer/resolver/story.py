@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 from sqlmodel import Session, col, select
 
+from tracer.events.journey import Signature, Step, ZonePlace
+from tracer.events.journey import place as _place
 from tracer.events.lineage import lineage
+from tracer.events.registry import EVENT_TYPES
 from tracer.models.events import EventRecord, LotEvent, LotInput, Shipment
 from tracer.models.lots import Lot
 from tracer.models.organisations import Organisation
@@ -49,51 +50,6 @@ class StoryKey:
     packaging_index: int
     lot_stamp: int
     cert_stamp: int
-
-
-@dataclass(frozen=True, slots=True)
-class Signature:
-    organisation: str
-    keyid: str
-    index: int
-
-
-@dataclass(frozen=True, slots=True)
-class ZonePlace:
-    id: str
-    name: str
-    place: str  # written out: address, commune, district, province
-    crop: str
-    area_ha: str | None
-    certifications: str
-    latitude: str | None
-    longitude: str | None
-    polygon: Any | None  # GeoJSON Polygon coordinates, or None
-
-    @property
-    def osm_url(self) -> str:
-        if self.latitude and self.longitude:
-            return (f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}"
-                    f"#map=15/{self.latitude}/{self.longitude}")  # fmt: skip
-        return "https://www.openstreetmap.org/search?query=" + quote(self.place)
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One point of the journey. ``kind``: zone | harvest | ship | receive | process | package | recall."""
-
-    kind: str
-    on: date | None
-    name: str = ""  # zone name, harvested lot, processing step, sale point
-    place: str = ""
-    organisation: str = ""
-    quantity: str = ""  # "1200 kg"
-    facility: str = ""
-    inputs: tuple[str, ...] = ()
-    outputs: tuple[str, ...] = ()
-    zone: ZonePlace | None = None
-    detail: str = ""  # recall reason, net content
-    signature: Signature | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,14 +105,35 @@ def map_data(zones: Iterable[ZonePlace]) -> list[dict[str, Any]]:
             for z in zones if z.latitude and z.longitude]  # fmt: skip
 
 
-def _place(*parts: str | None) -> str:
-    return ", ".join(p for p in parts if p)
+@dataclass(frozen=True)
+class _Journey:
+    """What the steps of one story look up (``tracer.events.journey.Journey``)."""
+
+    lots: dict[str, Lot]
+    zones: dict[str, ZonePlace]
+    shipments: dict[int, Shipment]
+    orgs: dict[int | None, Organisation]
+
+    def org_name(self, org_id: int | None) -> str:
+        org = self.orgs.get(org_id) if org_id is not None else None
+        return org.name if org else ""
+
+    def signed(self, record: EventRecord | None) -> Signature | None:
+        if record is None:
+            return None
+        org = self.orgs.get(record.organisation_id) if record.organisation_id is not None else None
+        return Signature(org.name if org else "OCOP", record.keyid, record.ledger_index)
 
 
-def _qty(quantity: Any, unit: str | None) -> str:
-    if quantity is None:
-        return ""
-    return f"{decimal_text(Decimal(str(quantity)))} {unit or ''}".strip()
+@dataclass(frozen=True)
+class _Sources:
+    """Everything a story is built from, read in a few queries."""
+
+    journey: _Journey
+    zone_records: list[EventRecord]  # the events that registered the lineage's zones
+    records: dict[int, EventRecord]  # the events of this package's journey, by ledger index
+    certs: list[Certificate]
+    cert_records: dict[int, EventRecord]
 
 
 def build_story(session: Session, key: StoryKey, lot_id: str) -> LotStory:
@@ -168,84 +145,9 @@ def build_story(session: Session, key: StoryKey, lot_id: str) -> LotStory:
     body = json.loads(packaging.body)
     product = session.get(Product, body["product_id"])
     assert product is not None
-    line = lineage(session, lot_id, "back")
-    lots = {item.id: item for item in line.lots}
-    consumed = _consumed_at(line.edges)
-    hops = list(session.exec(select(LotEvent).where(col(LotEvent.lot_id).in_(list(lots)))))
-    wanted = {h.ledger_index for h in hops if _keeps(h, lot_id, key.packaging_index, consumed)}
-    wanted.add(key.packaging_index)
-    records = {
-        r.ledger_index: r
-        for r in session.exec(select(EventRecord).where(col(EventRecord.ledger_index).in_(sorted(wanted))))
-    }
-    zone_rows = {
-        z.id: z
-        for z in session.exec(
-            select(Zone).where(col(Zone.id).in_({item.zone_id for item in lots.values() if item.zone_id}))
-        )
-    }
-    certs = list(
-        session.exec(
-            select(Certificate).where(
-                Certificate.product_id == product.id, col(Certificate.revoked).is_(False)
-            )
-        )
-    )
-    org_ids = {r.organisation_id for r in records.values() if r.organisation_id is not None}
-    org_ids |= {product.organisation_id} | {z.organisation_id for z in zone_rows.values()}
-    cert_records = {
-        r.ledger_index: r
-        for r in session.exec(
-            select(EventRecord).where(
-                col(EventRecord.ledger_index).in_([c.ledger_index for c in certs if c.ledger_index])
-            )
-        )
-    }
-    org_ids |= {r.organisation_id for r in cert_records.values() if r.organisation_id is not None}
-    orgs = {o.id: o for o in session.exec(select(Organisation).where(col(Organisation.id).in_(org_ids)))}
-    shipments = {
-        s.ledger_index: s
-        for s in session.exec(select(Shipment).where(col(Shipment.ledger_index).in_(sorted(wanted))))
-    }
-
-    def signed(record: EventRecord | None) -> Signature | None:
-        if record is None:
-            return None
-        org = orgs.get(record.organisation_id) if record.organisation_id is not None else None
-        return Signature(org.name if org else "OCOP", record.keyid, record.ledger_index)
-
-    def org_name(org_id: int | None) -> str:
-        org = orgs.get(org_id) if org_id is not None else None
-        return org.name if org else ""
-
-    zones = {zid: zone_place(z) for zid, z in zone_rows.items()}
-    steps: list[tuple[tuple[int, int], Step]] = []
-    for zid, zone in zones.items():
-        row = zone_rows[zid]
-        record = session.get(EventRecord, row.ledger_index) if row.ledger_index is not None else None
-        steps.append(
-            (
-                (0, row.ledger_index or 0),
-                Step(
-                    "zone",
-                    None,
-                    name=zone.name,
-                    place=zone.place,
-                    organisation=org_name(row.organisation_id),
-                    zone=zone,
-                    signature=signed(record),
-                ),
-            )
-        )
-    for index in sorted(records):
-        record = records[index]
-        event = json.loads(record.body)
-        step = _step(event, record, lots, zones, shipments, org_name, signed(record))
-        if step is not None:
-            steps.append(((1, index), step))
-    cert = _certificate(certs, cert_records, signed)
-    producer_org = orgs[product.organisation_id]
-    ordered = tuple(step for _, step in sorted(steps, key=lambda item: item[0]))
+    sources = _sources(session, key, lot_id, product)
+    steps = _steps(sources)
+    journey = sources.journey
     return LotStory(
         key=key,
         lot_id=lot.id,
@@ -255,18 +157,60 @@ def build_story(session: Session, key: StoryKey, lot_id: str) -> LotStory:
         product_description=product.description,
         photo_url=product.photo_url,
         gtin=product.gtin,
-        producer=producer_of(producer_org),
-        certificate=cert,
+        producer=producer_of(journey.orgs[product.organisation_id]),
+        certificate=_certificate(sources.certs, sources.cert_records, journey.signed),
         packed_on=date.fromisoformat(body["packed_on"]),
         expires_on=date.fromisoformat(body["expires_on"]) if body.get("expires_on") else None,
         net_content=body["net_content"],
         package_count=int(body["count"]),
         recalled=lot.status == "recalled",
         recall_reason=lot.recall_reason,
-        steps=ordered,
-        zones=tuple(zones.values()),
-        signatures=tuple(s for s in ordered if s.signature is not None),
+        steps=steps,
+        zones=tuple(journey.zones.values()),
+        signatures=tuple(s for s in steps if s.signature is not None),
     )
+
+
+def _sources(session: Session, key: StoryKey, lot_id: str, product: Product) -> _Sources:
+    line = lineage(session, lot_id, "back")
+    lots = {item.id: item for item in line.lots}
+    consumed = _consumed_at(line.edges)
+    hops = list(session.exec(select(LotEvent).where(col(LotEvent.lot_id).in_(list(lots)))))
+    wanted = {h.ledger_index for h in hops if _keeps(h, lot_id, key.packaging_index, consumed)}
+    wanted.add(key.packaging_index)
+    zone_ids = {item.zone_id for item in lots.values() if item.zone_id}
+    zone_rows = {z.id: z for z in session.exec(select(Zone).where(col(Zone.id).in_(zone_ids)))}
+    zone_indexes = sorted(z.ledger_index for z in zone_rows.values() if z.ledger_index is not None)
+    records = _records(session, sorted(wanted) + zone_indexes)
+    live = select(Certificate).where(
+        Certificate.product_id == product.id, col(Certificate.revoked).is_(False)
+    )
+    certs = list(session.exec(live))
+    cert_records = _records(session, [c.ledger_index for c in certs if c.ledger_index])
+    signed = [*records.values(), *cert_records.values()]
+    org_ids = {r.organisation_id for r in signed if r.organisation_id is not None}
+    org_ids |= {product.organisation_id} | {z.organisation_id for z in zone_rows.values()}
+    orgs = {o.id: o for o in session.exec(select(Organisation).where(col(Organisation.id).in_(org_ids)))}
+    shipped = select(Shipment).where(col(Shipment.ledger_index).in_(sorted(wanted)))
+    shipments = {s.ledger_index: s for s in session.exec(shipped)}
+    zones = {zid: zone_place(z) for zid, z in zone_rows.items()}
+    zone_records = [records.pop(index) for index in zone_indexes if index in records]
+    return _Sources(_Journey(lots, zones, shipments, orgs), zone_records, records, certs, cert_records)
+
+
+def _records(session: Session, indexes: list[int]) -> dict[int, EventRecord]:
+    query = select(EventRecord).where(col(EventRecord.ledger_index).in_(indexes))
+    return {r.ledger_index: r for r in session.exec(query)}
+
+
+def _steps(sources: _Sources) -> tuple[Step, ...]:
+    """The zones first, then the journey's events in ledger order, each as its event type tells it."""
+    steps = []
+    for record in [*sources.zone_records, *(sources.records[i] for i in sorted(sources.records))]:
+        event_type = EVENT_TYPES.get(record.type)
+        if event_type is not None and event_type.step is not None:
+            steps.append(event_type.step(sources.journey, record, json.loads(record.body)))
+    return tuple(steps)
 
 
 def producer_of(org: Organisation) -> Producer:
@@ -325,86 +269,6 @@ def zone_place(z: Zone) -> ZonePlace:
         longitude=str(z.longitude) if z.longitude is not None else None,
         polygon=polygon,
     )
-
-
-def _step(
-    event: dict[str, Any],
-    record: EventRecord,
-    lots: dict[str, Lot],
-    zones: dict[str, ZonePlace],
-    shipments: dict[int, Shipment],
-    org_name: Any,
-    signature: Signature | None,
-) -> Step | None:
-    kind = event["type"]
-    by = org_name(record.organisation_id)
-    on = record.occurred_on
-    if kind == "harvest":
-        zone = zones.get(event["zone_id"])
-        return Step(
-            "harvest",
-            on,
-            name=event["lot"]["name"],
-            place=zone.place if zone else "",
-            organisation=by,
-            quantity=_qty(event["lot"]["quantity"], event["lot"]["unit"]),
-            zone=zone,
-            signature=signature,
-        )
-    if kind == "process":
-        return Step(
-            "process",
-            on,
-            name=event["step"],
-            facility=event.get("facility", ""),
-            organisation=by,
-            inputs=tuple(lots[i["lot_id"]].name for i in event["inputs"] if i["lot_id"] in lots),
-            outputs=tuple(f"{o['name']} ({_qty(o['quantity'], o['unit'])})" for o in event["outputs"]),
-            signature=signature,
-        )
-    if kind == "package":
-        return Step(
-            "package",
-            on,
-            name=str(event["count"]),
-            organisation=by,
-            detail=event["net_content"],
-            quantity=_qty(
-                event["quantity_used"], lots[event["lot_id"]].unit if event["lot_id"] in lots else ""
-            ),
-            signature=signature,
-        )
-    if kind == "ship":
-        shipment = shipments.get(record.ledger_index)
-        point = event.get("sale_point") or {}
-        to = org_name(event.get("to_org")) if event.get("to_org") is not None else ""
-        place = _place(point.get("address"), point.get("province")) if point else ""
-        return Step(
-            "ship",
-            on,
-            name=point.get("name") or to,
-            place=place,
-            organisation=by,
-            detail=str(shipment.package_count) if shipment else "",
-            signature=signature,
-        )
-    if kind == "receive":
-        return Step(
-            "receive",
-            on,
-            name=lots[event["lot_id"]].name if event["lot_id"] in lots else "",
-            organisation=by,
-            signature=signature,
-        )
-    if kind == "recall":
-        return Step(
-            "recall", _day(record.recorded_at), detail=event["reason"], organisation=by, signature=signature
-        )
-    return None
-
-
-def _day(at: datetime) -> date:
-    return at.date()
 
 
 def _certificate(certs: list[Certificate], records: dict[int, EventRecord], signed: Any) -> Cert | None:
