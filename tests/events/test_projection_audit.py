@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, select, text, type_coerce
+from sqlalchemy.types import NullType
 
 from tracer.events import audit
 from tracer.events.audit import NOT_PROJECTIONS, audit_projections, audited_tables, model_tables
@@ -32,13 +33,14 @@ def one(conn: Connection, sql: str) -> tuple:
 
 
 def dump(engine: Engine) -> dict[str, list[tuple]]:
-    """Every table, the models' and the ledger's, in primary-key order."""
+    """Every table, the models' and the ledger's, in primary-key order, as stored (no type conversion)."""
     tables = [*model_tables(), *ledger_schema.metadata.sorted_tables]
+    dumped = {}
     with engine.connect() as conn:
-        return {
-            t.name: [tuple(r) for r in conn.execute(select(t).order_by(*t.primary_key.columns))]
-            for t in tables
-        }
+        for t in tables:
+            raw = select(*[type_coerce(c, NullType()) for c in t.columns]).order_by(*t.primary_key.columns)
+            dumped[t.name] = [tuple(r) for r in conn.execute(raw)]
+    return dumped
 
 
 def test_untouched_demo_passes_and_writes_nothing(demo_app: Flask) -> None:
@@ -127,6 +129,20 @@ def revive_certificate(conn: Connection) -> str:
     return f"projection certificates row id={cert}: stars is 5, the ledger says"
 
 
+def rewrite_quantity(conn: Connection) -> str:
+    """Equal as a decimal, different on the page: '0.000' is shown, and read as a thousandth of nothing."""
+    (lot,) = one(conn, "SELECT id FROM lots WHERE remaining = '0' ORDER BY id")
+    conn.execute(text("UPDATE lots SET remaining = '0.000' WHERE id = :l"), {"l": lot})
+    return f"projection lots row id={lot}: remaining is '0.000', the ledger says '0'"
+
+
+def unreadable_quantity(conn: Connection) -> str:
+    """A value the models cannot read (Vietnamese thousands separators) is named, not a crash."""
+    lot, quantity = one(conn, "SELECT id, quantity FROM lots ORDER BY id")
+    conn.execute(text("UPDATE lots SET quantity = '1.000.000' WHERE id = :l"), {"l": lot})
+    return f"projection lots row id={lot}: quantity is '1.000.000', the ledger says '{quantity}'"
+
+
 def edit_event_body(conn: Connection) -> str:
     (index,) = one(conn, "SELECT ledger_index FROM events WHERE type = 'recall' ORDER BY ledger_index")
     conn.execute(text("UPDATE events SET type = 'inspect' WHERE ledger_index = :i"), {"i": index})
@@ -155,6 +171,8 @@ def swap_serial_list(conn: Connection) -> str:
         hide_recall_completely,
         move_lot_to_other_org,
         revive_certificate,
+        rewrite_quantity,
+        unreadable_quantity,
         edit_event_body,
         swap_serial_list,
     ],

@@ -38,7 +38,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Table, select
+from sqlalchemy import Engine, Table, select, type_coerce
+from sqlalchemy.types import NullType
 from sqlmodel import Session, SQLModel
 
 import tracer.models
@@ -98,7 +99,12 @@ Row = tuple[Any, ...]
 
 
 def _read(session: Session, table: Table) -> list[Row]:
-    return [tuple(row) for row in session.connection().execute(select(table).order_by(*table.primary_key))]
+    """The table's rows as the database stores them: no column type's conversion, so a value the models
+    would read as equal but show differently (``'1.000'`` for ``'1'``: a thousand, to a Vietnamese reader)
+    is a difference, and a value they could not read at all (``'1.000.000'`` as a decimal) is reported as
+    one rather than stopping the audit."""
+    raw = [type_coerce(column, NullType()).label(column.name) for column in table.columns]
+    return [tuple(row) for row in session.connection().execute(select(*raw))]
 
 
 def _key(table: Table, row: Row) -> Row:
@@ -110,13 +116,18 @@ def _named(table: Table, row: Row) -> str:
     return ", ".join(f"{name}={value}" for name, value in zip(names, _key(table, row), strict=True))
 
 
-def _sortable(key: Row) -> tuple[tuple[bool, Any], ...]:
-    return tuple((value is None, value) for value in key)
+def _sortable(key: Row) -> tuple[tuple[bool, str, Any], ...]:
+    """A key that sorts even when a forged row's key has another type (SQLite stores what it is given)."""
+    return tuple((value is None, type(value).__name__, value) for value in key)
+
+
+def _shown(value: Any) -> str:
+    return repr(value) if isinstance(value, str | bytes) else "NULL" if value is None else str(value)
 
 
 def first_difference(table: Table, live: Sequence[Row], ledger: Sequence[Row]) -> str | None:
-    """The first difference between the live rows and the rebuilt ones (both ordered by primary key), as
-    one sentence naming the table, the row's key and the column; None when they are equal."""
+    """The first difference, in primary-key order, between the live rows and the rebuilt ones, as one
+    sentence naming the table, the row's key and the column; None when they are equal."""
     ledger_by_key = {_key(table, row): row for row in ledger}
     live_by_key = {_key(table, row): row for row in live}
     for key in sorted(ledger_by_key.keys() | live_by_key.keys(), key=_sortable):
@@ -127,10 +138,10 @@ def first_difference(table: Table, live: Sequence[Row], ledger: Sequence[Row]) -
         if want is None:
             return f"projection {table.name} row {_named(table, have)} is not in the ledger"
         for column, got, expected in zip(table.columns, have, want, strict=True):
-            if got != expected:
+            if type(got) is not type(expected) or got != expected:
                 return (
                     f"projection {table.name} row {_named(table, have)}: "
-                    f"{column.name} is {got!r}, the ledger says {expected!r}"
+                    f"{column.name} is {_shown(got)}, the ledger says {_shown(expected)}"
                 )
     return None
 
