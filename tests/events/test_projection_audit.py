@@ -13,6 +13,7 @@ from sqlalchemy.types import NullType
 
 from tracer.events import audit
 from tracer.events.audit import NOT_PROJECTIONS, audit_projections, audited_tables, model_tables
+from tracer.events.projection import PROJECTION_TABLES
 from tracer.ledger import schema as ledger_schema
 from tracer.ledger.errors import LedgerError, VerificationError
 
@@ -223,6 +224,8 @@ def test_every_table_is_classified() -> None:
     audited = {t.name for t in audited_tables()}
     assert audited | set(NOT_PROJECTIONS) == names
     assert not audited & set(NOT_PROJECTIONS)
+    rebuilt = {model.__table__.name for model in PROJECTION_TABLES}  # what rebuild empties and replays
+    assert audited == rebuilt
     assert {"packages", "lots", "lot_events", "events", "certificates"} <= audited
     assert not names & set(ledger_schema.metadata.tables)  # the log's own tables: checked by the log audit
 
