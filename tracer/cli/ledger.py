@@ -1,4 +1,5 @@
-"""``ledger verify | verify-bundle | checkpoint`` and ``rebuild``: audit the log, rebuild from it."""
+"""``ledger verify | verify-bundle | checkpoint`` and ``rebuild``: audit the log and the projections derived
+from it, rebuild from it."""
 
 from __future__ import annotations
 
@@ -14,11 +15,19 @@ def ledger() -> None:
 
 
 @ledger.command("verify")
-def verify() -> None:
-    """Re-derive every hash and signature and check every checkpoint against the next."""
+@click.option("--no-projections", is_flag=True, help="check the log only, not the tables derived from it")
+def verify(no_projections: bool) -> None:
+    """Re-derive every hash and signature and check every checkpoint against the next; then rebuild every
+    projection from the ledger in a transaction that is rolled back and compare it with the live tables."""
     with db.engine().connect() as conn:
         report = journal.store().verify_store(conn)
-    click.echo(f"ok: {report.entries} entries, {report.checkpoints} checkpoints")
+    line = f"ok: {report.entries} entries, {report.checkpoints} checkpoints"
+    if not no_projections:
+        from tracer.events.audit import audit_projections
+
+        projections = audit_projections(db.engine())
+        line += f"; {projections.tables} projection tables ({projections.rows} rows) match the ledger"
+    click.echo(line)
 
 
 @ledger.command("checkpoint")
