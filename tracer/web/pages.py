@@ -12,12 +12,14 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, send_from_directory
+from werkzeug.exceptions import NotFound as NoSuchPage
 from werkzeug.routing import BaseConverter
 from werkzeug.wrappers import Response as BaseResponse
 
 from config.settings import Settings
 from tracer.labels import typed
 from tracer.platform import db, wording
+from tracer.platform.problems import wants_problem_json
 
 bp = Blueprint("pages", __name__)
 
@@ -25,6 +27,7 @@ bp = Blueprint("pages", __name__)
 #: a serial typed without its check character that we never issued is not there (404).
 _STATUS = {"empty": 400, "mistyped": 400, "other_host": 400, "bad_uri": 400, "not_found": 404}
 FAVICON_MAX_AGE = 7 * 24 * 3600
+SERIAL_LENGTHS = (12, 13)  # a serial, without or with its check character
 
 
 class TypedCodeConverter(BaseConverter):
@@ -53,7 +56,21 @@ def home() -> BaseResponse | str:
 
 @bp.get("/<typed_code:code>")
 def short_address(code: str) -> BaseResponse | str:
-    """The short address printed on a label, typed into a browser."""
+    """The short address printed on a label, typed into a browser. A compressed GS1 Digital Link can have the
+    same shape: the resolver's reading of it comes first (by endpoint, the faces do not import each other);
+    a segment that is neither, nor a serial's 12 or 13 symbols, is no page of ours (404, not a typo)."""
+    try:
+        answer = current_app.view_functions["resolver.compressed"](code)
+        return cast(BaseResponse, answer)
+    except NoSuchPage:
+        pass
+    if len(code.replace("-", "")) not in SERIAL_LENGTHS:
+        raise NoSuchPage()
+    if wants_problem_json():  # a program asking for a resource, not a person typing: no page to correct
+        try:
+            return redirect(_destination(code), code=303)
+        except typed.TypedCodeError:
+            raise NoSuchPage() from None
     return _go(code)
 
 
@@ -65,11 +82,16 @@ def favicon() -> Response:
                                max_age=FAVICON_MAX_AGE)  # fmt: skip
 
 
-def _go(code: str) -> BaseResponse | str:
+def _destination(code: str) -> str:
+    """Where the typed ``code`` leads (TypedCodeError if nowhere)."""
     public = urlsplit(_settings().public_url)
     hosts = {public.netloc.lower(), request.host.lower()}
+    return typed.destination(db.session(), code, hosts=hosts, prefix=public.path.rstrip("/"))
+
+
+def _go(code: str) -> BaseResponse | str:
     try:
-        target = typed.destination(db.session(), code, hosts=hosts, prefix=public.path.rstrip("/"))
+        target = _destination(code)
     except typed.TypedCodeError as error:
         reason = wording.translate(error.gs1_error) if error.gs1_error is not None else None
         html = render_template("home.html", code=code[: typed.MAX_TYPED], error=error.reason, host=error.host,
