@@ -42,7 +42,7 @@ from cryptography.exceptions import InvalidSignature
 from sqlalchemy import Connection, bindparam, select
 from sqlmodel import col
 
-from tracer.codes.serials import serial_leaf, serial_proof
+from tracer.codes.serials import serial_proof
 from tracer.ledger import hashstore, keystore
 from tracer.ledger.checkpoint import Checkpoint, verify_checkpoint
 from tracer.ledger.dsse import PAYLOAD_TYPE, Envelope, pae
@@ -64,6 +64,7 @@ __all__ = ["Claim", "Issued", "IssuedSerials", "NotIssued", "issued_serials"]
 log = logging.getLogger(__name__)
 
 Connect = Callable[[], AbstractContextManager[Connection]]
+_SERIAL = re.compile(r"[0-9A-HJKMNP-TV-Z]{12}")  # canonical: its leaf is the one a packaging commits to
 _LIST = re.compile(r"[0-9A-HJKMNP-TV-Z]{12}(?:\n[0-9A-HJKMNP-TV-Z]{12})*")  # canonical serials, one a line
 _WIDTH = 13  # a serial and its newline in the stored list
 _LATEST = select(ledger_checkpoints.c.note).order_by(ledger_checkpoints.c.size.desc()).limit(1)
@@ -155,12 +156,9 @@ class IssuedSerials:
     def verify(self, claim: Claim, connect: Connect) -> Issued:
         """The issued serial ``claim`` names; ``NotIssued`` saying why if signed data does not back it.
         ``connect()`` is called only when something must be read (not for a serial verified before)."""
-        try:
-            key = (claim.packaging_index, claim.position, serial_leaf(claim.serial))
-        except ValueError:
-            raise self._refuse(
-                claim.serial, claim.packaging_index, "it is not 12 Crockford characters"
-            ) from None
+        if not _SERIAL.fullmatch(claim.serial):
+            raise self._refuse(claim.serial, claim.packaging_index, "it is not 12 Crockford characters")
+        key = (claim.packaging_index, claim.position, leaf_hash(claim.serial.encode("ascii")))
         issued = self._serials.get(key)
         if issued is None:
             issued = self._verify(claim, connect)
