@@ -1,11 +1,14 @@
 // Service worker of the scanner (scope /scan): the app shell and the log key are cached so the scanner opens
 // offline; proof bundles are fetched from the network first and, offline, from the copies the page saved
-// after verifying them (cache "ocop-proofs-v1"). A cached bundle is verified again, like a fresh one.
+// after verifying them (cache "ocop-proofs-v1"). A cached bundle is verified again, like a fresh one. The shell
+// includes the Ed25519 fallback (vendor/noble-ed25519.js), which the page imports only on phones whose WebCrypto
+// has no Ed25519: kept here so that they verify offline too.
 
-const SHELL_CACHE = "ocop-scan-shell-v4";
+const SHELL_CACHE = "ocop-scan-shell-v6";
 const PROOFS = "ocop-proofs-v1";
 const SHELL = ["/scan", "/scan/app.css", "/scan/app.js", "/scan/verify.js", "/scan/trust.js", "/scan/i18n.js",
-  "/scan/vendor/jsQR.js", "/scan/manifest.webmanifest", "/scan/icons/icon-192.png"];
+  "/scan/vmap.js", "/scan/vendor/jsQR.js", "/scan/vendor/noble-ed25519.js",
+  "/scan/manifest.webmanifest", "/scan/icons/icon-192.png"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {

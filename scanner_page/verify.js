@@ -1,4 +1,5 @@
-// OCOP Tracer package verifier for the browser (ES module, WebCrypto only: Ed25519 and SHA-256).
+// OCOP Tracer package verifier for the browser (ES module, WebCrypto: Ed25519 and SHA-256; without WebCrypto's
+// Ed25519, the vendored @noble/ed25519, loaded only then).
 //
 // Checks a package proof bundle (GET /api/v1/packages/{serial}/proof) against the pinned log key, the same
 // steps in the same order as tracer/proofs/verdict.py, failing with the same `code`:
@@ -76,19 +77,69 @@ export async function sha256(bytes) {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
 }
 
+// -- Ed25519 -----------------------------------------------------------------------------------------------
+// WebCrypto's Ed25519 where the browser has it (Chrome 137+, Safari 17+, Firefox 129+, Node 20). Older phones
+// answer importKey or verify with NotSupportedError: then, and only then, the vendored @noble/ed25519
+// (vendor/README.md) is imported, so the usual path never fetches its bytes. It verifies as RFC 8032 and
+// FIPS 186-5 say (zip215: false: canonical encodings, S < L, no small-order public key).
+
 const keyCache = new Map();
+let backend = null; // "webcrypto" or "noble" once a signature was checked
+let noble = null; // the fallback module, imported on first need
+
+/** Which Ed25519 implementation checked the signatures so far: "webcrypto", "noble", or null (none yet). */
+export function ed25519Backend() {
+  return backend;
+}
+
+const notSupported = (error) => Boolean(error) && error.name === "NotSupportedError";
 
 async function ed25519Verify(publicKey, signature, message) {
+  if (backend !== "noble") {
+    try {
+      const valid = await webCryptoVerify(publicKey, signature, message);
+      backend = "webcrypto";
+      return valid;
+    } catch (error) {
+      if (!notSupported(error)) throw error;
+      backend = "noble"; // this browser has no Ed25519 in WebCrypto: do not ask again
+    }
+  }
+  return nobleVerify(publicKey, signature, message);
+}
+
+async function webCryptoVerify(publicKey, signature, message) {
+  const subtle = globalThis.crypto && globalThis.crypto.subtle;
+  if (!subtle || typeof subtle.importKey !== "function" || typeof subtle.verify !== "function") {
+    throw new DOMException("WebCrypto is not available", "NotSupportedError");
+  }
   const cacheKey = hex(publicKey);
   let key = keyCache.get(cacheKey);
   if (!key) {
-    key = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
+    key = await subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
     keyCache.set(cacheKey, key);
   }
   try {
-    return await crypto.subtle.verify({ name: "Ed25519" }, key, signature, message);
-  } catch {
+    return await subtle.verify({ name: "Ed25519" }, key, signature, message);
+  } catch (error) {
+    if (notSupported(error)) throw error;
     return false;
+  }
+}
+
+async function nobleVerify(publicKey, signature, message) {
+  if (!noble) noble = import("./vendor/noble-ed25519.js");
+  let ed;
+  try {
+    ed = await noble;
+  } catch (error) {
+    noble = null; // offline before the service worker kept it: try again on the next scan
+    throw error;
+  }
+  try {
+    return await ed.verifyAsync(signature, message, publicKey, { zip215: false });
+  } catch {
+    return false; // a malformed key or signature verifies nothing
   }
 }
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import zxingcpp
@@ -26,7 +27,13 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from tests.e2e.conftest import ARGS, CHROMIUM, screenshot
-from tests.scanner.agreement import check_agreement, check_consistency, check_merkle_vectors, verifier_page
+from tests.scanner.agreement import (
+    HIDE_ED25519,
+    check_agreement,
+    check_consistency,
+    check_merkle_vectors,
+    verifier_page,
+)
 from tests.support.accounts import INSPECTOR, password_of
 from tracer.codes.qr import qr_png
 from tracer.ledger.dsse import Envelope
@@ -290,6 +297,83 @@ def test_javascript_and_python_verifiers_agree(browser, demo_app, demo_client, d
         recorder.close()
 
 
+def test_javascript_verifier_agrees_without_webcrypto_ed25519(browser, demo_app, demo_client, demo):
+    """As on phones before Chrome 137 or Safari 17: every signature is checked by the vendored
+    @noble/ed25519, with the same verdicts, and the same failures, as the Python verifier."""
+
+    def bundle_of(serial: str) -> dict[str, Any]:
+        response = demo_client.get(f"/api/v1/packages/{serial}/proof")
+        assert response.status_code == 200
+        return response.get_json()  # type: ignore[no-any-return]
+
+    with verifier_page(browser, without_ed25519=True) as page:
+        hidden = page.evaluate("""async () => {
+          try {
+            await crypto.subtle.importKey("raw", new Uint8Array(32), { name: "Ed25519" }, false, ["verify"]);
+            return "imported";
+          } catch (e) { return e.name; }
+        }""")
+        assert hidden == "NotSupportedError"
+        check_agreement(page, demo_app, demo, bundle_of)
+        assert page.evaluate("import('/verify.js').then((m) => m.ed25519Backend())") == "noble"
+    recorder = demo_app.extensions.get("tracer.scans.recorder")
+    if recorder is not None:
+        recorder.close()
+
+
+FALLBACK = "/scan/vendor/noble-ed25519.js"
+
+
+def _scan_serial(browser: Any, url: str, serial: str, *, hide: bool, route: Any = None) -> tuple[str, Any]:
+    """The verdict of /scan?s={serial} in a context without a service worker (so every fetch is seen, and
+    ``route`` sees the bundle); the page's paths fetched and its Ed25519 backend are returned too."""
+    context = browser.new_context(locale="vi-VN", service_workers="block")
+    if hide:
+        context.add_init_script(path=str(HIDE_ED25519))
+    page = context.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(urlsplit(request.url).path))
+    if route is not None:
+        page.route("**/api/v1/packages/*/proof", route)
+    page.goto(f"{url}/scan?s={serial}")
+    verdict, timings = wait_verdict(page)
+    backend = page.evaluate("import('/scan/verify.js').then((m) => m.ed25519Backend())")
+    title, reasons = page.inner_text("#verdict-title"), page.inner_text("#reasons")
+    context.close()
+    return verdict, {"fetched": fetched, "backend": backend, "title": title, "reasons": reasons,
+                     "timings": timings}  # fmt: skip
+
+
+def test_scanner_without_webcrypto_ed25519_uses_the_vendored_fallback(browser, demo_live_server, demo):
+    server = demo_live_server
+    serial, _ = package_uri(server, demo.lots["gac_oil"])
+
+    # The usual path: WebCrypto, and the fallback's bytes are never fetched.
+    verdict, seen = _scan_serial(browser, server.url, serial, hide=False)
+    assert (verdict, seen["backend"]) == ("genuine", "webcrypto")
+    assert FALLBACK not in seen["fetched"]
+
+    # An older phone: the fallback is fetched and the genuine package is still genuine.
+    verdict, seen = _scan_serial(browser, server.url, serial, hide=True)
+    assert (verdict, seen["backend"], seen["title"]) == ("genuine", "noble", TITLES["genuine"])
+    assert seen["fetched"].count(FALLBACK) == 1
+    report("genuine, Ed25519 by the vendored fallback", seen["timings"])
+
+    # And a tampered bundle still fails: the checkpoint's signature, checked by the fallback, is broken.
+    def flip_checkpoint_signature(route: Any) -> None:
+        response = route.fetch()
+        bundle = response.json()
+        text, _, signature = bundle["checkpoint"].rstrip("\n").rpartition("\n")
+        dash, name, sig = signature.split(" ")
+        raw = bytearray(base64.b64decode(sig))
+        raw[10] ^= 0x01
+        bundle["checkpoint"] = f"{text}\n{dash} {name} {base64.b64encode(bytes(raw)).decode()}\n"
+        route.fulfill(response=response, body=json.dumps(bundle), content_type="application/json")
+
+    verdict, seen = _scan_serial(browser, server.url, serial, hide=True, route=flip_checkpoint_signature)
+    assert (verdict, seen["backend"], seen["title"]) == ("failed", "noble", TITLES["failed"])
+
+
 def test_javascript_merkle_verifier_passes_the_rfc6962_vectors(browser):
     with verifier_page(browser) as page:
         check_merkle_vectors(page)
@@ -369,4 +453,7 @@ def test_page_weight():
     for name in parts:
         print(f"  {name:28} {sizes[name]:>8} / {zipped[name]:>7}")
     print(f"  {'total':28} {sum(sizes.values()):>8} / {sum(zipped.values()):>7}")
+    lazy = SCANNER / "vendor" / "noble-ed25519.js"  # imported only where WebCrypto has no Ed25519
+    print(f"  {'+ Ed25519 fallback, if needed':28} {lazy.stat().st_size:>8} / "
+          f"{len(gzip.compress(lazy.read_bytes(), 9)):>7}")  # fmt: skip
     assert max(sizes, key=sizes.__getitem__) == "jsQR (vendored)"

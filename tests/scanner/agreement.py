@@ -1,4 +1,5 @@
-"""Running scanner_page/verify.js in Chromium (WebCrypto) beside the Python verifier on the same bundles.
+"""Running scanner_page/verify.js in Chromium (WebCrypto, or with WebCrypto's Ed25519 hidden: the vendored
+@noble/ed25519) beside the Python verifier on the same bundles.
 
 The tests using this live in tests/e2e/test_scanner.py, next to the browser fixtures they share.
 """
@@ -11,6 +12,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tests.scanner import synthetic
 from tests.scanner.conftest import log_key, serials_of
@@ -21,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 VECTORS = ROOT.parent / "shared" / "standards" / "merkle-vectors" / "inclusion"
 ORIGIN = "http://127.0.0.1:9"  # never contacted: every request is answered by page.route (a secure context)
 TODAY = date(2026, 1, 15)
+HIDE_ED25519 = ROOT / "tests" / "scanner" / "js" / "hide_ed25519.js"  # WebCrypto as on phones before 2025
 
 RUN = """async ([bundle, key, today]) => {
   const m = await import("/verify.js");
@@ -34,15 +37,20 @@ RUN = """async ([bundle, key, today]) => {
 
 
 @contextmanager
-def verifier_page(browser: Any) -> Iterator[Any]:
+def verifier_page(browser: Any, *, without_ed25519: bool = False) -> Iterator[Any]:
     """A page in a loopback (so secure) origin that can import /verify.js (and the scanner's other modules,
-    /trust.js ...); nothing is ever sent there."""
+    /trust.js ..., and /vendor/*.js); nothing is ever sent there. ``without_ed25519``: WebCrypto's Ed25519
+    is hidden (``HIDE_ED25519``), as on phones before Chrome 137 or Safari 17."""
     context = browser.new_context()
+    if without_ed25519:
+        context.add_init_script(path=str(HIDE_ED25519))
     page = context.new_page()
-    modules = {f"/{js.name}": js.read_text(encoding="utf-8") for js in (ROOT / "scanner_page").glob("*.js")}
+    scanner = ROOT / "scanner_page"
+    modules = {"/" + js.relative_to(scanner).as_posix(): js.read_text(encoding="utf-8")
+               for js in scanner.rglob("*.js")}  # fmt: skip
 
     def serve(route: Any) -> None:
-        name = "/" + route.request.url.rsplit("/", 1)[-1]
+        name = urlsplit(route.request.url).path
         if name in modules:
             route.fulfill(status=200, content_type="text/javascript", body=modules[name])
         else:
@@ -70,7 +78,8 @@ def js_result(page: Any, bundle: dict[str, Any], key: str, today: date) -> dict[
     return result  # type: ignore[no-any-return]
 
 
-def check_agreement(verifier_page: Any, demo_app: Any, demo: Any, bundle_of: Any) -> None:
+def agreement_cases(demo_app: Any, demo: Any, bundle_of: Any) -> list[tuple[str, dict[str, Any], str]]:
+    """(name, bundle, pinned log key): the demo's bundles, every tampering of the gấc one, synthetic logs."""
     key = log_key(demo_app)
     cases: list[tuple[str, dict[str, Any], str]] = []
     for lot in ("gac_oil", "cacao_powder", "sausage_recalled", "turmeric", "lychee"):
@@ -92,14 +101,11 @@ def check_agreement(verifier_page: Any, demo_app: Any, demo: Any, bundle_of: Any
     flagged, synthetic_key = synthetic.build()
     flagged["scans"] = {"count": 90, "first_scan": None, "flagged": True, "reasons": ["scanned 90 times"]}
     cases.append(("synthetic suspicious", flagged, synthetic_key))
+    return cases
 
-    outcomes = {}
-    for name, bundle, pinned in cases:
-        expected = python_result(bundle, pinned, TODAY)
-        got = js_result(verifier_page, bundle, pinned, TODAY)
-        got.pop("message", None)
-        assert got == expected, f"{name}: python {expected} but javascript {got}"
-        outcomes[name] = expected.get("status") or expected["code"]
+
+def check_outcomes(outcomes: dict[str, str]) -> None:
+    """What some of the cases must come to (each verifier's answers, by case name)."""
     for name, (_mutate, code) in TAMPERING.items():
         assert outcomes[f"tampered: {name}"] == code
     assert outcomes["gac_oil"] == "genuine"
@@ -108,6 +114,18 @@ def check_agreement(verifier_page: Any, demo_app: Any, demo: Any, bundle_of: Any
     assert outcomes["synthetic bad signature"] == "signature"
     assert outcomes["synthetic suspicious"] == "suspicious"
     assert outcomes["another pinned key"] == "log-key"
+
+
+def check_agreement(verifier_page: Any, demo_app: Any, demo: Any, bundle_of: Any) -> None:
+    cases = agreement_cases(demo_app, demo, bundle_of)
+    outcomes = {}
+    for name, bundle, pinned in cases:
+        expected = python_result(bundle, pinned, TODAY)
+        got = js_result(verifier_page, bundle, pinned, TODAY)
+        got.pop("message", None)
+        assert got == expected, f"{name}: python {expected} but javascript {got}"
+        outcomes[name] = expected.get("status") or expected["code"]
+    check_outcomes(outcomes)
 
 
 def check_consistency(verifier_page: Any) -> None:

@@ -1,5 +1,6 @@
 """Label sheets and QR codes: ``GET /api/v1/lots/{id}/labels.pdf`` (the packing producer only) and
-``GET /api/v1/packages/{serial}/qr.svg|.png`` (public: the code is printed on the package anyway).
+``GET /api/v1/packages/{serial}/qr.svg|.png`` (public: the code is printed on the package anyway; a 404
+problem for a serial the signed log does not say we issued, even if a ``packages`` row names it).
 
 The PDF is written by ``tracer.labels.write_labels_pdf`` into a spooled temporary file (memory up to 8 MB,
 then disk) and streamed from there, so a refused label becomes a clean 422 instead of a truncated download.
@@ -21,6 +22,7 @@ from tracer.labels.printed import lot_labels, package_uri
 from tracer.models.accounts import Role
 from tracer.platform import clock, db
 from tracer.platform.errors import InvalidInput
+from tracer.proofs.bundle import issued_package
 
 bp = Blueprint("labels", __name__, url_prefix="/api/v1")
 
@@ -71,9 +73,16 @@ def _qr_response(body: bytes | str, mimetype: str) -> Response:
     return response
 
 
+def _issued_uri(serial: str) -> str:
+    """The URI printed in package ``serial``'s code; 404 unless the signed log says we issued the serial."""
+    session = db.session()
+    issued_package(session, serial)
+    return package_uri(session, serial, _public_url())
+
+
 @bp.get("/packages/<serial>/qr.svg")
 def package_qr_svg(serial: str) -> Response:
-    return _qr_response(qr_svg(package_uri(db.session(), serial, _public_url())), "image/svg+xml")
+    return _qr_response(qr_svg(_issued_uri(serial)), "image/svg+xml")
 
 
 @bp.get("/packages/<serial>/qr.png")
@@ -82,7 +91,7 @@ def package_qr_png(serial: str) -> Response:
     if not raw.isdigit():
         raise InvalidInput("scale must be a whole number of pixels per module (1-64)", field="scale")
     try:
-        png = qr_png(package_uri(db.session(), serial, _public_url()), scale=int(raw))
+        png = qr_png(_issued_uri(serial), scale=int(raw))
     except QRError as error:
         raise InvalidInput(str(error), field="scale") from None
     return _qr_response(png, "image/png")

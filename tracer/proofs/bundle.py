@@ -11,18 +11,21 @@ the serial under the packaging event's ``serials_root``. The format, and how it 
 from __future__ import annotations
 
 import base64
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from sqlmodel import Session, col, select
 
 from tracer.codes import gs1, serials
+from tracer.codes.issued import Claim, Issued, NotIssued, issued_serials
 from tracer.events.lineage import ancestors
 from tracer.ledger import keystore
 from tracer.ledger.checkpoint import verify_checkpoint
 from tracer.ledger.dsse import Envelope
-from tracer.models.events import LotEvent, SerialBatch
+from tracer.models.events import LotEvent
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
@@ -32,7 +35,7 @@ from tracer.models.zones import Zone
 from tracer.platform import journal
 from tracer.platform.clock import VIETNAM
 from tracer.platform.errors import InvalidInput, NotFound
-from tracer.proofs.verdict import BUNDLE_VERSION
+from tracer.proofs.verdict import BUNDLE_VERSION, SERIAL
 from tracer.scans import recorder as scans
 
 LINEAGE_ROLES = ("created", "shipped", "received", "recalled")
@@ -191,12 +194,31 @@ def package_uri(public_url: str, package: Package, product: Product) -> str:
     return gs1.package_link(public_url, product.gtin, package.lot_id, package.serial)
 
 
+def _never_issued(serial: str) -> NotFound:
+    return NotFound(f"no package with serial {serial} was ever issued", field="serial")
+
+
+def issued_package(session: Session, serial: str) -> tuple[Package, Issued]:
+    """The package with the canonical serial ``serial``, and its serial as the signed log issued it
+    (``tracer.codes.issued``). NotFound, the same as for a serial never issued, if there is no row or the
+    row is not backed by a signed serial commitment (an inserted, moved or re-serialled row)."""
+    package = session.get(Package, serial) if SERIAL.fullmatch(serial) else None
+    if package is None:
+        raise _never_issued(serial)
+    claim = Claim(
+        package.serial, package.packaging_index, package.position, package.lot_id, package.product_id
+    )
+    try:
+        issued = issued_serials(current_app).verify(claim, lambda: nullcontext(session.connection()))
+    except NotIssued:
+        raise _never_issued(serial) from None
+    return package, issued
+
+
 def package_proof(session: Session, *, serial: str, public_url: str, scan_threshold: int) -> dict[str, Any]:
     """The proof bundle of the package ``serial`` (see the module docstring); NotFound if never issued."""
     serial = parse_serial(serial)
-    package = session.get(Package, serial)
-    if package is None:
-        raise NotFound(f"no package with serial {serial} was ever issued", field="serial")
+    package, issued = issued_package(session, serial)
     product = session.get(Product, package.product_id)
     assert product is not None
     lots, indices = lineage_indices(session, package, product)
@@ -215,12 +237,10 @@ def package_proof(session: Session, *, serial: str, public_url: str, scan_thresh
         }
         for i in sorted(indices)
     ]
-    batch = session.get(SerialBatch, package.packaging_index)
-    if batch is None:
-        raise NotFound(f"the serial list of packaging event {package.packaging_index} is missing")
-    batch_serials = batch.serials.split("\n")
-    if batch_serials[package.position] != serial:
-        raise NotFound(f"serial {serial} is not at its recorded place in its packaging event")
+    try:
+        serial_proof = issued_serials(current_app).serial_proof(issued, lambda: nullcontext(conn))
+    except NotIssued:  # its serial list was changed since it was checked, a moment ago
+        raise _never_issued(serial) from None
     return {
         "version": BUNDLE_VERSION,
         "serial": serial,
@@ -229,10 +249,10 @@ def package_proof(session: Session, *, serial: str, public_url: str, scan_thresh
         "entries": entries,
         "checkpoint": note,
         "serial_proof": {
-            "packaging_index": package.packaging_index,
-            "position": package.position,
-            "count": len(batch_serials),
-            "proof": [_b64(h) for h in serials.serial_proof(batch_serials, package.position)],
+            "packaging_index": issued.packaging_index,
+            "position": issued.position,
+            "count": issued.count,
+            "proof": [_b64(h) for h in serial_proof],
         },
         "keys": sorted(keys.values(), key=lambda k: int(k["registered_index"] or 0)),
         "log_key": log_key,

@@ -10,7 +10,8 @@ not cached yet.
 Everything else goes to Flask untouched and is answered there as before: HEAD, a query string (``?lang=``,
 ``?linkType=``, ``?17=``), an Accept asking for JSON or a linkset, a product's or a lot's code
 (``/01/{gtin}``, ``/01/{gtin}/10/{lot}``: not a package, not a scan), a code that does not parse or that we
-never issued (a counterfeit page, recorded there), and any error before the scan is recorded (a database
+never issued (a counterfeit page, recorded there; a ``packages`` row whose serial is not in the signed log
+counts as never issued: ``visits.find``), and any error before the scan is recorded (a database
 that does not answer gets its 503 from Flask). After the scan is recorded, a failure goes to Flask with the
 scan marked as counted (``visits.COUNTED``), so it is not counted twice.
 """
@@ -26,7 +27,6 @@ from tracer.platform import db, security
 from tracer.platform.i18n import best_language
 from tracer.resolver import visits
 from tracer.resolver.linkset import link_header
-from tracer.resolver.lookup import find_package
 from tracer.resolver.origin import caches as origin_caches
 from tracer.scans import recorder as scans
 
@@ -73,11 +73,10 @@ class OriginFastPath:
             visit = visits.Visit.of(link, code=path, secret_key=settings.secret_key,
                                     address=environ.get("REMOTE_ADDR", ""),
                                     user_agent=environ.get("HTTP_USER_AGENT", ""), counted=True)  # fmt: skip
-            reader = app.extensions["tracer.reader"]
-            row = find_package(reader, link, client=visit.client, bucket=visit.bucket)
+            caches = origin_caches(app)
+            row = visits.find(caches, visit)
             if row is None:
                 return None  # Flask records the unknown code and answers the counterfeit page
-            caches = origin_caches(app)
             story = caches.stories.peek(caches.story_key(row))
             if story is None:
                 story = self._in_flask(environ, lambda: caches.story(row, db.session))

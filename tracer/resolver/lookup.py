@@ -1,9 +1,10 @@
 """Package lookup for the resolver: one indexed statement per scan.
 
 It returns what the page needs that may change from one scan to the next (the package's status and its scan
-tally) together with the stamps that key the cached lot story (``tracer.resolver.origin.StoryKey``): the
-newest event
-of the package's lot (a recall or a shipment adds one) and the newest certificate of its product.
+tally), where the row says its serial was issued (``claim_of``: the resolver believes the row only once
+``tracer.codes.issued`` found that claim in the signed log), and the stamps that key the cached lot story
+(``tracer.resolver.origin.StoryKey``): the newest event of the package's lot (a recall or a shipment adds
+one) and the newest certificate of its product.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, Integer, String, text
 
 from tracer.codes.gs1 import DigitalLink
+from tracer.codes.issued import Claim
 from tracer.models.types import UTCDateTime
 from tracer.platform.fastread import FastReader
 
-__all__ = ["PackageRow", "find_package"]
+__all__ = ["PackageRow", "claim_of", "find_package"]
 
 _FIND = text("""
-SELECT p.serial, p.lot_id, p.product_id, p.packaging_index, p.expires_on, p.status, pr.gtin,
+SELECT p.serial, p.lot_id, p.product_id, p.packaging_index, p.position, p.expires_on, p.status, pr.gtin,
        (SELECT max(le.ledger_index) FROM lot_events le WHERE le.lot_id = p.lot_id) AS lot_stamp,
        (SELECT max(c.ledger_index) FROM certificates c WHERE c.product_id = p.product_id) AS cert_stamp,
        sc.scans AS scans, sc.first_at AS first_scan,
@@ -29,9 +31,9 @@ SELECT p.serial, p.lot_id, p.product_id, p.packaging_index, p.expires_on, p.stat
        (SELECT min(f.flagged_at) FROM scan_flags f WHERE f.serial = p.serial) AS flagged
 FROM packages p JOIN products pr ON pr.id = p.product_id LEFT JOIN scan_counts sc ON sc.serial = p.serial
 WHERE p.serial = :serial
-""").columns(serial=String, lot_id=String, product_id=Integer, packaging_index=BigInteger, expires_on=Date,
-             status=String, gtin=String, lot_stamp=BigInteger, cert_stamp=BigInteger, scans=Integer,
-             first_scan=UTCDateTime, seen=Integer, flagged=UTCDateTime)  # fmt: skip
+""").columns(serial=String, lot_id=String, product_id=Integer, packaging_index=BigInteger, position=Integer,
+             expires_on=Date, status=String, gtin=String, lot_stamp=BigInteger, cert_stamp=BigInteger,
+             scans=Integer, first_scan=UTCDateTime, seen=Integer, flagged=UTCDateTime)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,7 @@ class PackageRow:
     lot_id: str
     product_id: int
     packaging_index: int
+    position: int  # the serial's place in its packaging event's signed list
     expires_on: date | None
     status: str  # active | shipped | recalled
     gtin: str | None
@@ -68,6 +71,7 @@ def find_package(reader: FastReader, link: DigitalLink, *, client: str, bucket: 
         row["lot_id"],
         row["product_id"],
         row["packaging_index"],
+        row["position"],
         row["expires_on"],
         row["status"],
         row["gtin"],
@@ -78,3 +82,8 @@ def find_package(reader: FastReader, link: DigitalLink, *, client: str, bucket: 
         bool(row["seen"]),
         row["flagged"],
     )
+
+
+def claim_of(row: PackageRow) -> Claim:
+    """What ``row`` says about its serial, to be checked against the log (``tracer.codes.issued``)."""
+    return Claim(row.serial, row.packaging_index, row.position, row.lot_id, row.product_id)

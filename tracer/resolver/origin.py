@@ -18,10 +18,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from tracer.codes.gs1 import package_link
+from tracer.codes.issued import IssuedSerials, issued_serials
 from tracer.ledger.schema import ledger_checkpoints
 from tracer.platform.clock import VIETNAM
 from tracer.platform.fastread import FastReader
-from tracer.resolver.lookup import PackageRow
+from tracer.resolver.lookup import PackageRow, claim_of
 from tracer.resolver.story import Cert, LotStory, StoryKey, build_story
 from tracer.resolver.story_cache import LRU
 
@@ -70,10 +71,12 @@ _LATEST = (
 
 
 class OriginCaches:
-    """What one app (one gunicorn worker) keeps between scans: lot stories, rendered pages, the checkpoint."""
+    """What one app (one gunicorn worker) keeps between scans: lot stories, rendered pages, the checkpoint,
+    and the serials found in the signed log."""
 
-    def __init__(self, reader: FastReader) -> None:
+    def __init__(self, reader: FastReader, issued: IssuedSerials) -> None:
         self.reader = reader
+        self.issued = issued
         self.stories = LRU[LotStory](1024)
         self.pages = LRU[Any](2048)  # rendered origin pages (tracer.resolver.visits.CachedPage)
         self._checkpoint: tuple[float, Checkpoint | None] = (0.0, None)
@@ -81,6 +84,12 @@ class OriginCaches:
     @staticmethod
     def story_key(row: PackageRow) -> StoryKey:
         return StoryKey(row.packaging_index, row.lot_stamp, row.cert_stamp)
+
+    def genuine(self, row: PackageRow) -> bool:
+        """Whether ``row``'s serial was issued, as the signed log says (``tracer.codes.issued``): only then
+        is the row believed. Verified once per serial and worker; a miss reads the log on a connection of
+        its own."""
+        return self.issued.issued(claim_of(row), self.reader.engine.connect)
 
     def story(self, row: PackageRow, session: Callable[[], Session]) -> LotStory:
         """The lot story of ``row`` from the cache, built with ``session()`` on a miss."""
@@ -108,7 +117,7 @@ def caches(app: Flask) -> OriginCaches:
     made = app.extensions.get("tracer.resolver.origin")
     if made is None:
         made = app.extensions.setdefault(
-            "tracer.resolver.origin", OriginCaches(app.extensions["tracer.reader"])
+            "tracer.resolver.origin", OriginCaches(app.extensions["tracer.reader"], issued_serials(app))
         )
     return cast(OriginCaches, made)
 

@@ -111,7 +111,7 @@ def _answer(link: gs1.DigitalLink | gs1.ClassLink) -> Response:
         address=request.remote_addr or "", user_agent=request.headers.get("User-Agent", ""),
         counted=request.method == "GET" and not request.environ.get(visits.COUNTED),
     )  # fmt: skip
-    row = visits.look_up(db.reader(), recorder, visit)
+    row = visits.look_up(caches, recorder, visit)
     if row is None:
         return _not_ours()
     story = caches.story(row, db.session)

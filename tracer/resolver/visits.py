@@ -1,6 +1,8 @@
 """One scan of a package, from its code to the page: what the resolver's Flask view and its fast path share.
 
-``look_up`` finds the package (one indexed statement, ``tracer.resolver.lookup``); ``see`` records the scan
+``look_up`` finds the package (one indexed statement, ``tracer.resolver.lookup``) and believes its row only if
+its serial is in a signed serial commitment (``OriginCaches.genuine``: a row for a serial we never issued is
+an unknown code, like no row at all); ``see`` records the scan
 and returns the view; ``page`` assembles the origin page from its cached rendering. Nothing here touches
 Flask: rendering is a callback, given by the caller, that runs only when the page is not cached yet.
 """
@@ -19,14 +21,13 @@ from tracer.codes import gs1
 from tracer.codes.gs1 import ClassLink, DigitalLink
 from tracer.codes.serials import SerialError, normalise_serial
 from tracer.platform.clock import VIETNAM
-from tracer.platform.fastread import FastReader
 from tracer.platform.i18n import format_day
 from tracer.resolver.lookup import PackageRow, find_package
 from tracer.resolver.origin import OriginCaches, OriginView, origin_view
 from tracer.resolver.story import LotStory
 from tracer.scans import recorder as scans
 
-__all__ = ["CachedPage", "Visit", "look_up", "page", "parse_code", "see"]
+__all__ = ["CachedPage", "Visit", "find", "look_up", "page", "parse_code", "see"]
 
 SERIAL = "SERIAL0MARKER0PAGE"  # stand-ins in the cached page: URL- and HTML-safe, never a real value
 SCANS = "SCANS0MARKER0PAGE"
@@ -84,9 +85,16 @@ class CachedPage:
     many: str
 
 
-def look_up(reader: FastReader, recorder: scans.ScanRecorder, visit: Visit) -> PackageRow | None:
-    """The package of ``visit``; None (recorded as an ``unknown`` scan) if we never issued its code."""
-    row = find_package(reader, visit.link, client=visit.client, bucket=visit.bucket)
+def find(caches: OriginCaches, visit: Visit) -> PackageRow | None:
+    """The package of ``visit``; None if there is no row for its code, or the row's serial is not one the
+    signed log says we issued (it is answered as an unknown code). Nothing is recorded."""
+    row = find_package(caches.reader, visit.link, client=visit.client, bucket=visit.bucket)
+    return row if row is not None and caches.genuine(row) else None
+
+
+def look_up(caches: OriginCaches, recorder: scans.ScanRecorder, visit: Visit) -> PackageRow | None:
+    """The package of ``visit`` (``find``); None, recorded as an ``unknown`` scan, if we never issued it."""
+    row = find(caches, visit)
     if row is None and visit.counted:
         recorder.record(scans.ScanRequest(None, visit.code, "unknown", visit.client, visit.family, visit.now))
     return row
