@@ -55,6 +55,26 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in result.stdout.split()]
 
 
+def _running(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie that nobody has reaped yet holds no socket: it does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _wait_gone(pids: list[int], seconds: float) -> None:
+    """Wait until none of ``pids`` runs any more (an orphaned worker exits once it sees its master gone)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        alive = [pid for pid in pids if _running(pid)]
+        if not alive:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"orphaned workers {alive} did not exit within {seconds} s")
+
+
 def test_kill_9_loses_and_duplicates_nothing(demo_app, demo_database_url, tmp_path: Path):
     token = api_token(demo_app, GAC_PRODUCER)
     zones = demo_app.test_client().get("/api/v1/zones", headers={"Authorization": f"Bearer {token}"})
@@ -108,9 +128,10 @@ def test_kill_9_loses_and_duplicates_nothing(demo_app, demo_database_url, tmp_pa
     for worker in _children(server.process.pid):  # kill -9 the workers mid-request
         os.kill(worker, signal.SIGKILL)
     time.sleep(1.5)
+    orphans = _children(server.process.pid)  # the workers the master has booted again since
     os.kill(server.process.pid, signal.SIGKILL)  # then the master (its workers notice and exit)
     server.process.wait()
-    time.sleep(1.0)  # orphaned workers notice their master is gone and exit
+    _wait_gone(orphans, seconds=60)  # they hold the listening socket until they notice (slower under load)
     state["server"] = start_gunicorn(env, port, log)
 
     for thread in threads:
