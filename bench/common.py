@@ -33,6 +33,9 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from tracer.platform.services import services
+from tracer.scans.recorder import ScanRecorder
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -279,10 +282,10 @@ def app_writer(config: Settings) -> Iterator[Session]:
         with app.app_context(), writer() as session:
             yield session
     finally:
-        recorder = app.extensions.get("tracer.scans.recorder")
+        recorder = services(app).existing(ScanRecorder)
         if recorder is not None:
             recorder.close()
-        app.extensions["tracer.engine"].dispose()
+        services(app).engine.dispose()
 
 
 def prepare(config: Settings, *, small: bool = True) -> DemoResult:

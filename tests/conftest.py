@@ -28,6 +28,8 @@ from tracer import create_app
 from tracer.demo import programme as demo_data
 from tracer.demo.programme import DemoResult
 from tracer.platform.db import make_engine, writer
+from tracer.platform.services import services
+from tracer.scans.recorder import ScanRecorder
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_URL = os.environ.get("TRACER_TEST_DATABASE_URL", "")
@@ -70,7 +72,7 @@ def _initialise(url: str, instance: Path, with_demo: bool) -> DemoResult | None:
             app = create_app(settings)
             with app.app_context(), writer(engine) as session:
                 result = demo_data.load(session, small=True)
-            app.extensions["tracer.engine"].dispose()
+            services(app).engine.dispose()
         if engine.dialect.name == "sqlite":
             with engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -81,10 +83,10 @@ def _initialise(url: str, instance: Path, with_demo: bool) -> DemoResult | None:
 
 def close_app(app: Flask) -> None:
     """Write and stop the app's scan queue, then close its connections, before its database goes away."""
-    recorder = app.extensions.get("tracer.scans.recorder")
+    recorder = services(app).existing(ScanRecorder)
     if recorder is not None:
         recorder.close()
-    app.extensions["tracer.engine"].dispose()
+    services(app).engine.dispose()
 
 
 def _pg_admin() -> Engine:
@@ -284,4 +286,4 @@ def runner(app):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def engine(app) -> Engine:  # type: ignore[no-untyped-def]
-    return app.extensions["tracer.engine"]  # type: ignore[no-any-return]
+    return services(app).engine  # type: ignore[no-any-return]

@@ -7,10 +7,11 @@ from sqlalchemy import delete
 from tracer.models.lots import Package
 from tracer.platform import journal
 from tracer.platform.db import writer
+from tracer.platform.services import services
 
 
 def _checkpoint(app) -> str:
-    with app.app_context(), app.extensions["tracer.engine"].connect() as conn:
+    with app.app_context(), services(app).engine.connect() as conn:
         return journal.store().checkpoint(conn)
 
 
@@ -29,7 +30,7 @@ def test_backup_then_restore_brings_back_the_same_ledger(demo_app, tmp_path):
     assert result.exit_code == 0, result.output
     assert "ledger verified" in result.output
     assert _checkpoint(demo_app) == before
-    with demo_app.app_context(), demo_app.extensions["tracer.engine"].connect() as conn:
+    with demo_app.app_context(), services(demo_app).engine.connect() as conn:
         assert conn.execute(Package.__table__.select().limit(1)).first() is not None
 
 

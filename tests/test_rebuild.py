@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from tracer.events.projection import PROJECTION_TABLES
 from tracer.platform.db import writer
+from tracer.platform.services import services
 
 
 def dump(engine) -> dict[str, list[tuple]]:
@@ -19,7 +20,7 @@ def dump(engine) -> dict[str, list[tuple]]:
 
 
 def test_rebuild_gives_identical_projections(demo_app):
-    engine = demo_app.extensions["tracer.engine"]
+    engine = services(demo_app).engine
     before = dump(engine)
     assert len(before["packages"]) > 0 and len(before["lot_inputs"]) > 0 and len(before["certificates"]) == 5
     result = demo_app.test_cli_runner().invoke(args=["tracer", "rebuild"])
@@ -30,7 +31,7 @@ def test_rebuild_gives_identical_projections(demo_app):
 
 
 def test_rebuild_after_wiping_projections(demo_app):
-    engine = demo_app.extensions["tracer.engine"]
+    engine = services(demo_app).engine
     before = dump(engine)
     with demo_app.app_context(), writer() as session:
         from sqlalchemy import delete

@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import make_settings
 from tracer import create_app
+from tracer.platform.services import services
 
 
 @pytest.mark.parametrize("path", ["/", "/healthz", "/no-such-page", "/api/v1/no-such-thing"])
@@ -30,4 +31,4 @@ def test_hsts_and_secure_cookies_behind_tls(database_url, tmp_path: Path):
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
-    app.extensions["tracer.engine"].dispose()
+    services(app).engine.dispose()

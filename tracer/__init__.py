@@ -31,7 +31,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions["tracer.settings"] = settings
     _register_extensions(app, settings)
     _register_blueprints(app)
     _register_error_handlers(app)
@@ -56,15 +55,24 @@ def _wrap_wsgi(app: Flask, settings: Settings) -> None:
 def _register_extensions(app: Flask, settings: Settings) -> None:
     from flask_wtf.csrf import CSRFProtect
 
-    from tracer.platform import db, i18n, ratelimit, security
+    from tracer.platform import db, i18n, journal, security
+    from tracer.platform.fastread import FastReader
+    from tracer.platform.ratelimit import RateLimiter
+    from tracer.platform.services import Services
 
-    db.init_app(app, settings.database_url)
-    app.extensions[ratelimit.EXTENSION] = ratelimit.RateLimiter.from_settings(settings)
+    engine = db.make_engine(settings.database_url)
+    db.init_app(app)
     i18n.init_app(app)
     security.init_app(app, behind_tls=settings.behind_tls)
     app.config.update(WTF_CSRF_TIME_LIMIT=None, WTF_CSRF_SSL_STRICT=settings.behind_tls)
-    csrf = CSRFProtect(app)
-    app.extensions["tracer.csrf"] = csrf
+    Services(
+        settings=settings,
+        engine=engine,
+        reader=FastReader(engine),  # closed with the engine's dispose()
+        ledger=journal.make_store(settings),
+        csrf=CSRFProtect(app),
+        limiter=RateLimiter.from_settings(settings),
+    ).install(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -100,5 +108,6 @@ def _register_commands(app: Flask) -> None:
 def _check_ledger(app: Flask) -> None:
     """Refuse to start if the stored root does not match the latest signed checkpoint."""
     from tracer.platform import journal
+    from tracer.platform.services import services
 
-    journal.check_head_at_startup(app.extensions["tracer.engine"], app.extensions["tracer.settings"])
+    journal.check_head_at_startup(services(app).engine, services(app).settings)

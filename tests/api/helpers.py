@@ -14,6 +14,7 @@ from tracer.events.rules import today
 from tracer.ledger.checkpoint import verify_checkpoint
 from tracer.ledger.merkle import verify_inclusion
 from tracer.platform import journal
+from tracer.platform.services import services
 
 
 def ledger_size(engine: Engine) -> int:
@@ -24,7 +25,7 @@ def ledger_size(engine: Engine) -> int:
 def assert_provable(app: Flask, leaves: list[tuple[int, bytes]], size: int) -> None:
     """Each (index, leaf hash) is in the log's signed checkpoint of ``size``: the checkpoint verifies under
     the log key and each inclusion proof verifies against its root (RFC 9162)."""
-    with app.app_context(), app.extensions["tracer.engine"].connect() as conn:
+    with app.app_context(), services(app).engine.connect() as conn:
         store = journal.store()
         checkpoint = verify_checkpoint(store.checkpoint(conn, size), store.verifier_key(conn))
         for index, leaf in leaves:
@@ -44,7 +45,7 @@ class Api:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.client = app.test_client()
-        self.engine: Engine = app.extensions["tracer.engine"]
+        self.engine: Engine = services(app).engine
         self._tokens: dict[str, str] = {}
 
     def token(self, email: str) -> str:

@@ -15,6 +15,7 @@ from tracer.ledger.schema import ledger_checkpoints
 from tracer.models.lots import Lot
 from tracer.models.zones import Zone
 from tracer.platform import journal
+from tracer.platform.services import services
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ def _zone(name: str) -> dict[str, Any]:
 
 
 def _count(app: Flask, query: Any) -> int:
-    with app.extensions["tracer.engine"].connect() as conn:
+    with services(app).engine.connect() as conn:
         return int(conn.execute(query).scalar_one())
 
 
@@ -61,7 +62,7 @@ def test_a_batch_is_recorded_in_order_under_one_checkpoint(demo_app: Flask, api:
     assert (lot["name"], lot["quantity"]) == ("Gấc lô 2", "7")
     registered = receipts[0]["created"]["zone_id"]
     assert api.get(GAC_PRODUCER, f"/zones/{registered}").get_json()["name"] == "Vườn gấc lô B"
-    with demo_app.app_context(), demo_app.extensions["tracer.engine"].connect() as conn:
+    with demo_app.app_context(), services(demo_app).engine.connect() as conn:
         store = journal.store()
         store.check_head(conn)
         store.verify_store(conn)  # every signature checked again, from the stored bytes

@@ -30,17 +30,18 @@ from tracer.models.lots import Lot
 from tracer.platform import journal
 from tracer.platform.db import writer
 from tracer.platform.errors import RuleViolation
+from tracer.platform.services import services
 
 Work = Callable[[Session, Appender], Any]
 
 
 def _checkpoints(app: Flask) -> int:
-    with app.extensions["tracer.engine"].connect() as conn:
+    with services(app).engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(ledger_checkpoints)).scalar_one())
 
 
 def _lots_named(app: Flask, prefix: str) -> list[str]:
-    with app.extensions["tracer.engine"].connect() as conn:
+    with services(app).engine.connect() as conn:
         rows = conn.execute(select(Lot.name).where(Lot.name.startswith(prefix)).order_by(Lot.name))  # type: ignore[attr-defined]
         return [row[0] for row in rows]
 
@@ -51,7 +52,7 @@ class Batch:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.committer = group.GroupCommit(app.extensions["tracer.engine"])
+        self.committer = group.GroupCommit(services(app).engine)
         self.outcomes: dict[int, Any] = {}
 
     def run(self, jobs: list[Work]) -> dict[int, Any]:
@@ -102,7 +103,7 @@ def test_events_posted_together_share_one_checkpoint(demo_app: Flask, api: Api, 
     assert indexes == list(range(size, size + 5))  # each its own receipt
     assert api.size() == size + 5
     assert _checkpoints(demo_app) == checkpoints + 1  # one signed checkpoint for the five
-    with demo_app.app_context(), demo_app.extensions["tracer.engine"].connect() as conn:
+    with demo_app.app_context(), services(demo_app).engine.connect() as conn:
         store = journal.store()
         store.check_head(conn)
         store.verify_store(conn)
@@ -124,7 +125,7 @@ def test_a_refused_event_undoes_only_its_own_writes(demo_app: Flask, api: Api, z
     assert outcomes[0].index == size and outcomes[2].index == size + 1  # no gap where the refusal was
     assert api.size() == size + 2
     assert _lots_named(demo_app, "Mẻ ") == ["Mẻ tốt 1", "Mẻ tốt 2"]
-    with demo_app.app_context(), demo_app.extensions["tracer.engine"].connect() as conn:
+    with demo_app.app_context(), services(demo_app).engine.connect() as conn:
         journal.store().verify_store(conn)
 
 
@@ -176,5 +177,5 @@ def test_a_key_rotated_by_another_worker_is_not_used_again(
     after = api.record(GAC_PRODUCER, {**body, "name": "Sau khi đổi khóa"})
     assert before["keyid"] != rotated and after["keyid"] == rotated
     assert after["ledger_index"] == size and api.size() == size + 1
-    with demo_app.app_context(), demo_app.extensions["tracer.engine"].connect() as conn:
+    with demo_app.app_context(), services(demo_app).engine.connect() as conn:
         journal.store().verify_store(conn)

@@ -17,6 +17,7 @@ from tracer.ledger.checkpoint import verify_checkpoint
 from tracer.ledger.errors import VerificationError
 from tracer.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
 from tracer.ledger.schema import ledger_state
+from tracer.platform.services import services
 
 
 def _verifier(api: Api) -> str:
@@ -95,7 +96,7 @@ def test_bad_and_out_of_range_parameters(api: Api, path: str, status: int, field
 
 
 def test_start_up_refuses_a_tampered_head(demo_app, demo_database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    engine = demo_app.extensions["tracer.engine"]
+    engine = services(demo_app).engine
     with engine.begin() as conn:
         conn.execute(update(ledger_state).values(root_hash=b"\x00" * 32))
     with pytest.raises(VerificationError, match="refusing to start: .*does not match the latest checkpoint"):
@@ -116,4 +117,4 @@ def test_start_up_with_unmigrated_database(empty_database_url: str, tmp_path: Pa
     response = app.test_client().get("/api/v1/ledger/checkpoint")
     assert response.status_code >= 500 and response.mimetype == "application/problem+json"
     assert "Traceback" not in response.get_data(as_text=True)
-    app.extensions["tracer.engine"].dispose()
+    services(app).engine.dispose()

@@ -14,6 +14,7 @@ from tests.conftest import LOG_ORIGIN
 from tests.support.accounts import GAC_PRODUCER, INSPECTOR, actor, open_session
 from tests.web.conftest import csrf
 from tracer.ledger.schema import ledger_entries
+from tracer.platform.services import services
 
 
 def _browser(api: Api, email: str) -> tuple[FlaskClient, dict[str, str]]:
@@ -84,7 +85,7 @@ def test_cli_ledger_verify_clean_then_tampered(demo_app: Flask, api: Api) -> Non
     clean = runner.invoke(args=["tracer", "ledger", "verify"])
     assert clean.exit_code == 0, clean.output
     assert f"ok: {api.size()} entries" in clean.output
-    engine = demo_app.extensions["tracer.engine"]
+    engine = services(demo_app).engine
     with engine.begin() as conn:
         raw = conn.execute(ledger_entries.select().where(ledger_entries.c.idx == 5)).one().envelope
         conn.execute(

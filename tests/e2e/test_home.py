@@ -13,6 +13,7 @@ from tests.e2e.conftest import screenshot
 from tests.resolver.conftest import packages
 from tracer import create_app
 from tracer.codes.serials import check_symbol, format_serial
+from tracer.platform.services import services
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,7 @@ def gac(demo_database_url, demo, tmp_path):  # type: ignore[no-untyped-def]
     try:
         return packages(app, demo.lots["gac_oil"])[0]
     finally:
-        app.extensions["tracer.engine"].dispose()
+        services(app).engine.dispose()
 
 
 def _phone(browser: Any, **options: Any) -> Any:

@@ -11,6 +11,7 @@ import pytest
 from tests.e2e.conftest import screenshot
 from tests.resolver.conftest import packages
 from tracer import create_app
+from tracer.platform.services import services
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +39,7 @@ def lots(demo_database_url, demo, tmp_path):
     try:
         yield {name: packages(app, lot) for name, lot in demo.lots.items() if name != "gac_fruit"}
     finally:
-        app.extensions["tracer.engine"].dispose()
+        services(app).engine.dispose()
 
 
 def test_gac_oil_journey_back_to_the_garden(pixel, demo_live_server, lots):

@@ -43,6 +43,8 @@ from tracer.models.accounts import User
 from tracer.models.lots import Package
 from tracer.models.products import Product
 from tracer.platform.db import make_engine
+from tracer.platform.services import services
+from tracer.scans.recorder import ScanRecorder
 
 pytestmark = pytest.mark.browser
 
@@ -292,7 +294,7 @@ def test_javascript_and_python_verifiers_agree(browser, demo_app, demo_client, d
 
     with verifier_page(browser) as page:
         check_agreement(page, demo_app, demo, bundle_of)
-    recorder = demo_app.extensions.get("tracer.scans.recorder")
+    recorder = services(demo_app).existing(ScanRecorder)
     if recorder is not None:
         recorder.close()
 
@@ -316,7 +318,7 @@ def test_javascript_verifier_agrees_without_webcrypto_ed25519(browser, demo_app,
         assert hidden == "NotSupportedError"
         check_agreement(page, demo_app, demo, bundle_of)
         assert page.evaluate("import('/verify.js').then((m) => m.ed25519Backend())") == "noble"
-    recorder = demo_app.extensions.get("tracer.scans.recorder")
+    recorder = services(demo_app).existing(ScanRecorder)
     if recorder is not None:
         recorder.close()
 

@@ -16,6 +16,7 @@ from tracer.events.audit import NOT_PROJECTIONS, audit_projections, audited_tabl
 from tracer.events.projection import PROJECTION_TABLES
 from tracer.ledger import schema as ledger_schema
 from tracer.ledger.errors import LedgerError, VerificationError
+from tracer.platform.services import services
 
 
 def verify(app: Flask, *extra: str) -> tuple[int, str]:
@@ -24,7 +25,7 @@ def verify(app: Flask, *extra: str) -> tuple[int, str]:
 
 
 def engine_of(app: Flask) -> Engine:
-    return app.extensions["tracer.engine"]
+    return services(app).engine
 
 
 def one(conn: Connection, sql: str) -> tuple:

@@ -25,6 +25,7 @@ from tests.support.accounts import GAC_PRODUCER, api_token
 from tests.support.live import ROOT, free_port, server_env, start_gunicorn
 from tracer.models.events import EventRecord
 from tracer.platform.db import make_engine
+from tracer.platform.services import services
 
 pytestmark = pytest.mark.slow
 
@@ -79,7 +80,7 @@ def test_kill_9_loses_and_duplicates_nothing(demo_app, demo_database_url, tmp_pa
     token = api_token(demo_app, GAC_PRODUCER)
     zones = demo_app.test_client().get("/api/v1/zones", headers={"Authorization": f"Bearer {token}"})
     zone_id = zones.get_json()["items"][0]["id"]
-    demo_app.extensions["tracer.engine"].dispose()
+    services(demo_app).engine.dispose()
 
     port = free_port()
     env = server_env(

@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import LOG_ORIGIN, MASTER_KEY
 from tests.support.accounts import GAC_PRODUCER, api_token
 from tests.support.live import free_port, server_env, start_gunicorn
+from tracer.platform.services import services
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +49,7 @@ def test_postgresql_restart_gives_503_then_recovers(demo_app, demo_database_url,
         .get("/api/v1/zones", headers={"Authorization": f"Bearer {token}"})
         .get_json()["items"][0]["id"]
     )
-    demo_app.extensions["tracer.engine"].dispose()
+    services(demo_app).engine.dispose()
     port = free_port()
     env = server_env(
         demo_database_url, tmp_path / "instance", f"http://127.0.0.1:{port}", MASTER_KEY, LOG_ORIGIN

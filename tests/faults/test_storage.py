@@ -13,10 +13,11 @@ from tests.conftest import make_settings
 from tests.support.accounts import GAC_PRODUCER, bearer
 from tracer import create_app
 from tracer.models.lots import Lot, Package
+from tracer.platform.services import services
 
 
 def _counts(app) -> tuple[int, int, int]:
-    engine = app.extensions["tracer.engine"]
+    engine = services(app).engine
     with engine.connect() as conn:
         size = conn.exec_driver_sql("SELECT size FROM ledger_state").scalar_one()
         packages = conn.execute(select(func.count()).select_from(Package)).scalar_one()
@@ -34,7 +35,7 @@ def _packable_lot(app, headers) -> tuple[str, int]:
 def test_disk_full_answers_503_and_writes_nothing(demo_app):
     headers = bearer(demo_app, GAC_PRODUCER)
     lot_id, product_id = _packable_lot(demo_app, headers)
-    engine = demo_app.extensions["tracer.engine"]
+    engine = services(demo_app).engine
     with engine.connect() as conn:
         pages = conn.exec_driver_sql("PRAGMA page_count").scalar_one()
     engine.dispose()
@@ -88,4 +89,4 @@ def test_read_only_database_answers_503_and_writes_nothing(demo_database_url, tm
     with sqlite3.connect(path) as conn:  # and the file is intact
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     for application in (app, writable):
-        application.extensions["tracer.engine"].dispose()
+        services(application).engine.dispose()

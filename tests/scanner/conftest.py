@@ -9,11 +9,13 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from tracer.models.lots import Package
+from tracer.platform.services import services
+from tracer.scans.recorder import ScanRecorder
 
 
 def serials_of(app: Flask, lot_id: str) -> list[str]:
     """The serials packed from ``lot_id``, in packing order."""
-    with Session(app.extensions["tracer.engine"]) as session:
+    with Session(services(app).engine) as session:
         rows = session.exec(select(Package.serial).where(Package.lot_id == lot_id).order_by(Package.position))
         return list(rows)
 
@@ -42,6 +44,6 @@ def _write_scans_before_the_database_goes(request: pytest.FixtureRequest) -> Any
     app = request.getfixturevalue("demo_app") if "demo_app" in request.fixturenames else None
     yield
     if app is not None:
-        recorder = app.extensions.get("tracer.scans.recorder")
+        recorder = services(app).existing(ScanRecorder)
         if recorder is not None:
             recorder.close()

@@ -20,7 +20,8 @@ from tests.support.accounts import GAC_PRODUCER, api_token, bearer
 from tests.support.live import free_port, server_env, start_gunicorn
 from tests.web.conftest import sign_in
 from tracer import create_app
-from tracer.platform.ratelimit import EXTENSION, Limit, RateLimiter, client_network
+from tracer.platform.ratelimit import Limit, RateLimiter, client_network
+from tracer.platform.services import services
 
 
 def _app(database_url: str, tmp_path: Path, store: str | None, **overrides: object):
@@ -54,7 +55,7 @@ def test_moving_window(store):
 def test_the_limiter_is_one_object_of_the_app(demo_database_url, tmp_path, store):
     app = _app(demo_database_url, tmp_path, store)
     try:
-        limiter = app.extensions[EXTENSION]
+        limiter = services(app).limiter
         assert isinstance(limiter, RateLimiter)
         assert limiter.shared is (store is not None)
     finally:
@@ -65,7 +66,7 @@ def test_login_attempts_from_one_address_are_limited(demo_database_url, tmp_path
     app = _app(demo_database_url, tmp_path, store)
     try:
         client = app.test_client()
-        allowed, _seconds = app.extensions["tracer.settings"].login_limit
+        allowed, _seconds = services(app).settings.login_limit
         assert allowed == 10  # the default, TRACER_LOGIN_LIMIT=10/60
         statuses = [
             sign_in(client, f"nobody{i}@example.vn", "wrong-password-123").status_code
@@ -215,11 +216,11 @@ def test_counters_on_redis_name_no_address_e_mail_or_token(demo_database_url, tm
         client = app.test_client()
         sign_in(client, "ai.do@example.vn", "wrong-password-1", environ={"REMOTE_ADDR": "198.51.100.23"})
         client.get("/api/v1/zones", headers=bearer(app, GAC_PRODUCER))
-        prefix = app.extensions[EXTENSION].storage.key_prefix
+        prefix = services(app).limiter.storage.key_prefix
         keys = [k.decode() for k in redis.Redis.from_url(url).scan_iter(match=f"{prefix}:*")]
         assert keys  # counted
         assert not [k for k in keys if "198.51.100" in k or "example.vn" in k or "token:" in k]
-        app.extensions[EXTENSION].reset()
+        services(app).limiter.reset()
         assert not list(redis.Redis.from_url(url).scan_iter(match=f"{prefix}:*"))
     finally:
         close_app(app)

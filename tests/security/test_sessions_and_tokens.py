@@ -18,10 +18,11 @@ from tests.support.accounts import ADMIN, AUTHORITY, GAC_PRODUCER, INSPECTOR, ac
 from tests.web.conftest import csrf, post_form, query, sign_in_as, text
 from tracer.models.accounts import ApiToken, LoginSession, User
 from tracer.models.types import utcnow
+from tracer.platform.services import services
 
 
 def _count(app, model) -> int:
-    with Session(app.extensions["tracer.engine"]) as session:
+    with Session(services(app).engine) as session:
         return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
@@ -158,7 +159,7 @@ def test_sessions_live_in_the_database(demo_app, demo):
     of the old form (user id and a password-hash stamp, no session key) opens nothing."""
     first = sign_in_as(demo_app.test_client(), demo, GAC_PRODUCER)
     second = sign_in_as(demo_app.test_client(), demo, INSPECTOR)
-    engine = demo_app.extensions["tracer.engine"]
+    engine = services(demo_app).engine
     user_id = actor(demo_app, GAC_PRODUCER).user_id
     with engine.begin() as conn:
         conn.execute(LoginSession.__table__.delete().where(LoginSession.__table__.c.user_id == user_id))

@@ -19,6 +19,7 @@ from tracer.accounts import devices
 from tracer.accounts.throttle import PER_ACCOUNT, PER_SOURCE, LoginThrottle, Source
 from tracer.models.accounts import User
 from tracer.platform.ratelimit import Limit, RateLimiter
+from tracer.platform.services import services
 
 ATTACKER = {"REMOTE_ADDR": "198.51.100.7"}
 ELSEWHERE = {"REMOTE_ADDR": "203.0.113.9"}
@@ -47,7 +48,7 @@ def test_one_answer_for_every_failure(demo_app, demo):
     wrong = sign_in(client, GAC_PRODUCER, "wrong-password-1", environ=ATTACKER)
     unknown = sign_in(client, "khong.co.ai@example.vn", "wrong-password-1", environ=ATTACKER)
     with demo_app.app_context():
-        engine = demo_app.extensions["tracer.engine"]
+        engine = services(demo_app).engine
         with engine.begin() as conn:
             conn.execute(update(User).where(User.email == INSPECTOR).values(active=False))
     disabled = sign_in(client, INSPECTOR, password_of(demo, INSPECTOR), environ=ATTACKER)

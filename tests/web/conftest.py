@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.support.accounts import GAC_PRODUCER, password_of
+from tracer.platform.services import services
 
 _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
@@ -78,5 +79,5 @@ def query(app: Any, statement: Any) -> list[Any]:
     """Rows of a select against the app's database (for finding demo ids and checking nothing was saved)."""
     from sqlmodel import Session
 
-    with Session(app.extensions["tracer.engine"]) as session:
+    with Session(services(app).engine) as session:
         return list(session.exec(statement))

@@ -11,10 +11,11 @@ from sqlmodel import Session, select
 from tests.web.conftest import sign_in_as, text
 from tracer.models.lots import Package
 from tracer.models.scans import Scan
+from tracer.platform.services import services
 
 
 def add_scans(app, lot_id: str, when: list[tuple[int, str | None]], outcome: str = "genuine") -> None:
-    with Session(app.extensions["tracer.engine"]) as session:
+    with Session(services(app).engine) as session:
         serial = session.exec(select(Package.serial).where(Package.lot_id == lot_id)).first()
         for days_ago, province in when:
             session.add(

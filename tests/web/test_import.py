@@ -14,6 +14,7 @@ from tracer.ledger.merkle import leaf_hash
 from tracer.ledger.schema import ledger_checkpoints
 from tracer.models.lots import Lot
 from tracer.platform import journal
+from tracer.platform.services import services
 
 
 def upload(client, content: bytes, name: str = "thu-hoach.csv"):
@@ -40,7 +41,7 @@ def test_a_good_file_imports_every_line(producer, demo_app):
     assert ledger_size(producer) == size + 3
     # appended together: one signed checkpoint for the file, against which every line is provable
     assert len(query(demo_app, select(ledger_checkpoints.c.size))) == checkpoints + 1
-    with demo_app.app_context(), demo_app.extensions["tracer.engine"].connect() as conn:
+    with demo_app.app_context(), services(demo_app).engine.connect() as conn:
         journal.store().verify_store(conn)
         leaves = [(i, leaf_hash(journal.store().entry(conn, i))) for i in range(size, size + 3)]
     assert_provable(demo_app, leaves, size + 3)

@@ -5,11 +5,12 @@ Consumer and inspector traceability data, so no token is needed; the mapping is 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 
 from tracer.api.http import identifier, query_arg
 from tracer.platform import db
 from tracer.platform.errors import BadParameter
+from tracer.platform.services import services
 from tracer.proofs import epcis
 
 bp = Blueprint("epcis", __name__)
@@ -23,7 +24,7 @@ def events() -> Response:
         raise BadParameter("the query parameter lot is required (a lot id)", field="lot")
     lot_id = identifier(raw, "lot")
     assert lot_id is not None
-    base = current_app.extensions["tracer.settings"].public_url
+    base = services().settings.public_url
     text = epcis.dumps(epcis.document(db.session(), base, lot_id))
     return Response(
         text, content_type=f"{MEDIA_TYPE}; charset=utf-8", headers={"Access-Control-Allow-Origin": "*"}

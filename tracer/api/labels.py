@@ -12,9 +12,8 @@ import tempfile
 from collections.abc import Iterator
 from typing import IO, BinaryIO, cast
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
-from config.settings import Settings
 from tracer.accounts.auth import current_actor
 from tracer.codes.qr import QRError, qr_png, qr_svg
 from tracer.labels import LABEL_LAYOUTS, LabelError, write_labels_pdf
@@ -22,6 +21,7 @@ from tracer.labels.printed import lot_labels, package_uri
 from tracer.models.accounts import Role
 from tracer.platform import clock, db
 from tracer.platform.errors import InvalidInput
+from tracer.platform.services import services
 from tracer.proofs.bundle import issued_package
 
 bp = Blueprint("labels", __name__, url_prefix="/api/v1")
@@ -30,7 +30,7 @@ _CHUNK = 64 * 1024
 
 
 def _public_url() -> str:
-    return cast(Settings, current_app.extensions["tracer.settings"]).public_url
+    return services().settings.public_url
 
 
 def _stream(handle: IO[bytes]) -> Iterator[bytes]:

@@ -7,9 +7,10 @@ an RFC 6750 bearer token. Built once per app from the same models the views use,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from pydantic import BaseModel, TypeAdapter
 
 from tracer.api import schemas
@@ -17,6 +18,7 @@ from tracer.api.events import MAX_BATCH
 from tracer.api.http import answer
 from tracer.api.openapi_paths import REF, paths, ref
 from tracer.events.dispatch import EventCommand
+from tracer.platform.services import services
 
 bp = Blueprint("openapi", __name__)
 PAGED = {
@@ -142,11 +144,16 @@ def document() -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class OpenAPIDocument:
+    """The document, built once per process (its paths and schemas do not change while it runs)."""
+
+    body: dict[str, Any]
+
+
 @bp.get("/openapi.json")
 def openapi_json() -> Response:
-    cached = current_app.extensions.get("tracer.openapi")
-    if cached is None:
-        cached = current_app.extensions["tracer.openapi"] = document()
+    cached = services().made(OpenAPIDocument, lambda _found: OpenAPIDocument(document())).body
     return answer(
         {**cached, "servers": [{"url": request.url_root.rstrip("/")}]},
         headers={"Access-Control-Allow-Origin": "*"},

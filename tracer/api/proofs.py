@@ -8,10 +8,11 @@ caches it.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from tracer.api.http import answer
 from tracer.platform import db
+from tracer.platform.services import services
 from tracer.proofs.bundle import Scanner, scanned_proof
 from tracer.scans import recorder as scans
 
@@ -20,7 +21,7 @@ bp = Blueprint("api_proofs", __name__, url_prefix="/api/v1")
 
 @bp.get("/packages/<path:serial>/proof")
 def proof(serial: str) -> Response:
-    settings = current_app.extensions["tracer.settings"]
+    settings = services().settings
     scanner = Scanner(
         scans.client_hash(settings.secret_key, request.remote_addr or ""),
         scans.user_agent_family(request.headers.get("User-Agent", "")),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 
 from tracer.accounts.auth import current_actor
 from tracer.api import schemas
@@ -17,6 +17,7 @@ from tracer.api.http import answer, choice_arg, identifier, int_arg, page_args, 
 from tracer.codes import gs1
 from tracer.models.lots import Package
 from tracer.platform import db
+from tracer.platform.services import services
 from tracer.reads import listings
 
 bp = Blueprint("reads", __name__)
@@ -44,7 +45,7 @@ def _id(raw: str, name: str) -> str:
 
 
 def _base_url() -> str:
-    return str(current_app.extensions["tracer.settings"].public_url)
+    return str(services().settings.public_url)
 
 
 def package_public(package: Package, gtin: str | None) -> schemas.PackagePublic:

@@ -10,6 +10,7 @@ from flask import Blueprint
 from flask.sansio.blueprints import BlueprintSetupState
 
 from tracer.api import epcis, events, ledger, openapi, reads, tokens
+from tracer.platform.services import services
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 CHILDREN = (events.bp, reads.bp, ledger.bp, epcis.bp, tokens.bp, openapi.bp)
@@ -19,6 +20,6 @@ for child in CHILDREN:
 
 @bp.record_once
 def _exempt_from_csrf(state: BlueprintSetupState) -> None:
-    csrf = state.app.extensions["tracer.csrf"]
+    csrf = services(state.app).csrf
     for child in CHILDREN:
         csrf.exempt(child)

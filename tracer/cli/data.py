@@ -12,6 +12,7 @@ from tracer.codes.gs1 import DEMO_COMPANY_PREFIX
 from tracer.demo import programme as demo
 from tracer.platform import db
 from tracer.platform.errors import Conflict
+from tracer.platform.services import services
 
 
 def _accounts_file() -> Path:
@@ -34,7 +35,7 @@ def load_demo(once: bool, small: bool) -> None:
             if saved.exists():
                 click.echo(saved.read_text(encoding="utf-8"), nl=False)
             return
-        prefix = app().extensions["tracer.settings"].gs1_company_prefix or DEMO_COMPANY_PREFIX
+        prefix = services().settings.gs1_company_prefix or DEMO_COMPANY_PREFIX
         result = demo.load(session, small=small, company_prefix=prefix)
     lines = ["Demo accounts (e-mail, password, role):"]
     lines += [f"  {email}  {password}  {role}" for email, password, role in result.accounts]

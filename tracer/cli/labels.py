@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from tracer.cli.group import app
 from tracer.labels import LABEL_LAYOUTS, LabelError, write_labels_pdf
 from tracer.labels.printed import lot_labels
 from tracer.platform import clock, db
 from tracer.platform.errors import InvalidInput
+from tracer.platform.services import services
 
 
 @click.command("labels")
@@ -22,7 +22,7 @@ from tracer.platform.errors import InvalidInput
               help="the PDF file to write")  # fmt: skip
 def print_labels(lot_id: str, layout: str, output: Path) -> None:
     """Write the labels of every package of LOT_ID (QR code, serial, name, lot, expiry, stars) as a PDF."""
-    settings = app().extensions["tracer.settings"]
+    settings = services().settings
     today = clock.today()
     labels = lot_labels(session=db.session(), organisation_id=None, lot_id=lot_id,
                         public_url=settings.public_url, today=today)  # fmt: skip

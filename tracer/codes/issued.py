@@ -36,7 +36,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from sqlalchemy import Connection, bindparam, select
@@ -54,7 +54,7 @@ from tracer.ledger.note import format_verifier_key
 from tracer.ledger.schema import ledger_checkpoints, ledger_entries
 from tracer.ledger.store import LedgerStore
 from tracer.models.events import SerialBatch
-from tracer.platform import journal
+from tracer.platform.services import services
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -299,11 +299,4 @@ class IssuedSerials:
 
 def issued_serials(app: Flask) -> IssuedSerials:
     """``app``'s checker (made on first use, one per worker), on the app's ledger store."""
-    made = app.extensions.get("tracer.codes.issued")
-    if made is None:
-        store = app.extensions.get("tracer.ledger")
-        if store is None:  # as ``journal.store()`` makes it, without needing an app context
-            made_store = journal.make_store(app.extensions["tracer.settings"])
-            store = app.extensions.setdefault("tracer.ledger", made_store)
-        made = app.extensions.setdefault("tracer.codes.issued", IssuedSerials(store))
-    return cast(IssuedSerials, made)
+    return services(app).made(IssuedSerials, lambda found: IssuedSerials(found.ledger))

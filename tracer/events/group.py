@@ -35,6 +35,7 @@ from sqlmodel import Session
 from tracer.events import pipeline
 from tracer.ledger.appender import Appender
 from tracer.platform import db
+from tracer.platform.services import services
 
 T = TypeVar("T")
 LIMIT = 64  # jobs per transaction: bounds the leader's own wait and the lock's hold time
@@ -158,7 +159,4 @@ def _fail(batch: list[_Job[object]], error: BaseException) -> None:
 
 def of(app: Flask) -> GroupCommit:
     """The app's group committer (one per process: gunicorn workers each have their own)."""
-    found = app.extensions.get("tracer.group_commit")
-    if found is None:
-        found = app.extensions.setdefault("tracer.group_commit", GroupCommit(app.extensions["tracer.engine"]))
-    return found
+    return services(app).made(GroupCommit, lambda found: GroupCommit(found.engine))

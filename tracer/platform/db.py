@@ -1,4 +1,4 @@
-"""Database engine and sessions: one engine per app (kept in ``app.extensions``), one session per request.
+"""Database engine and sessions: one engine per app (in its services), one session per request.
 
 SQLite (the embedded default) runs in WAL mode; a writing transaction begins with ``BEGIN IMMEDIATE`` so
 that the database, not the application, serialises ledger appends across processes. PostgreSQL is reached
@@ -11,13 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, g
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from tracer.ledger.connection import WRITE_OPTION, configure_engine, write_turn
 from tracer.platform.fastread import FastReader
+from tracer.platform.services import services
 
 WRITE_OPTIONS = {WRITE_OPTION: True}
 
@@ -37,20 +38,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **kwargs)
 
 
-def init_app(app: Flask, url: str) -> None:
-    made = make_engine(url)
-    app.extensions["tracer.engine"] = made
-    app.extensions["tracer.reader"] = FastReader(made)  # closed with the engine's dispose()
+def init_app(app: Flask) -> None:
+    """One session per request, closed at teardown (the engine is made by ``create_app``, in its services)."""
     app.teardown_appcontext(_close_session)
 
 
 def engine() -> Engine:
-    return current_app.extensions["tracer.engine"]
+    return services().engine
 
 
 def reader() -> FastReader:
     """Per-thread connections for the public hot path's single-row reads (``tracer.platform.fastread``)."""
-    return current_app.extensions["tracer.reader"]
+    return services().reader
 
 
 def session() -> Session:

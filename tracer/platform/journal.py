@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
-from flask import current_app
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -19,6 +18,7 @@ from tracer.ledger.connection import read_state, write_turn
 from tracer.ledger.errors import LedgerError, VerificationError
 from tracer.ledger.store import LedgerStore
 from tracer.platform.db import WRITE_OPTIONS
+from tracer.platform.services import services
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +29,7 @@ def make_store(settings: Settings) -> LedgerStore:
 
 def store() -> LedgerStore:
     """The current app's ledger store."""
-    app = current_app
-    if "tracer.ledger" not in app.extensions:
-        app.extensions["tracer.ledger"] = make_store(app.extensions["tracer.settings"])
-    return app.extensions["tracer.ledger"]
+    return services().ledger
 
 
 def bootstrap(engine: Engine, settings: Settings) -> None:

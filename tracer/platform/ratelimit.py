@@ -1,6 +1,7 @@
 """Rate limits: moving-window counters per key (client address, account, token), shared by every worker.
 
-One ``RateLimiter`` per app, made in ``create_app`` and kept in ``app.extensions[EXTENSION]``. Its counters
+One ``RateLimiter`` per app, made in ``create_app`` and kept in the app's services
+(``tracer.platform.services``). Its counters
 live in Redis when ``TRACER_REDIS_URL`` is set, so a limit holds across gunicorn workers and hosts; without
 it they live in the process (development, a single worker). Counting uses the ``limits`` package's moving
 window (every hit is kept until it is older than the window: no burst at a window's edge).
@@ -27,11 +28,11 @@ from limits.storage import MemoryStorage, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 
 from tracer.platform.errors import TooManyRequests, Unavailable
+from tracer.platform.services import services
 
 if TYPE_CHECKING:
     from config.settings import Settings
 
-EXTENSION = "tracer.limiter"
 KEY_PREFIX = "tracer-limits"
 STORE_TIMEOUT = 2.0  # seconds: a Redis that does not answer makes a 503, not a hung worker
 
@@ -53,13 +54,13 @@ class Limit:
 
 def login_limit() -> Limit:
     """Sign-in attempts per client address, beside the per-account back-off (``TRACER_LOGIN_LIMIT``)."""
-    return Limit("login", *current_app.extensions["tracer.settings"].login_limit)
+    return Limit("login", *services().settings.login_limit)
 
 
 def token_limit() -> Limit:
     """Requests per API token (``TRACER_TOKEN_LIMIT``). Scans have their own cap:
     ``tracer.scans.recorder``."""
-    return Limit("token", *current_app.extensions["tracer.settings"].token_limit)
+    return Limit("token", *services().settings.token_limit)
 
 
 class RateLimiter:
@@ -151,8 +152,7 @@ def _unavailable(error: StorageError) -> Unavailable:
 
 def limiter() -> RateLimiter:
     """The app's limiter (made by ``create_app``)."""
-    found: RateLimiter = current_app.extensions[EXTENSION]
-    return found
+    return services().limiter
 
 
 def client_network(address: str | None = None) -> str:

@@ -1,11 +1,12 @@
 """The app's services: one typed, frozen object built once in ``create_app`` and found through ``services()``.
 
-The platform's own parts are fields (settings, engine, fast reader, ledger store, CSRF). An area's per-app
-object (the scan recorder, the group committer, the origin caches, the OpenAPI document) is made on first
-use by that area and kept here under its class: ``services().made(ScanRecorder, make)`` returns the one
-``ScanRecorder`` of this app, typed, without the platform importing the areas above it. This is the small
-version of warehouse's ``register_service_factory``/``find_service``: services are found by type, never by
-a string key, and nothing casts.
+The platform's own parts are fields (settings, engine, fast reader, ledger store, CSRF, rate limiter).
+An area's per-app object (the scan recorder, the group committer, the origin caches, the OpenAPI
+document) is made on first use by that area and kept here under its class:
+``services().made(ScanRecorder, make)`` returns the one ``ScanRecorder`` of this app, typed, without the
+platform importing the areas above it. This is the small version of warehouse's
+``register_service_factory``/``find_service``: services are found by type, never by a string key, and
+nothing casts.
 """
 
 from __future__ import annotations
@@ -13,15 +14,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from flask import Flask, current_app
+from flask import current_app
+from flask.sansio.app import App
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.engine import Engine
 
 from config.settings import Settings
 from tracer.ledger.store import LedgerStore
 from tracer.platform.fastread import FastReader
+
+if TYPE_CHECKING:  # ratelimit finds its limiter here: a runtime import would be a cycle
+    from tracer.platform.ratelimit import RateLimiter
 
 T = TypeVar("T")
 
@@ -35,11 +40,13 @@ class Services:
     reader: FastReader
     ledger: LedgerStore
     csrf: CSRFProtect
+    limiter: RateLimiter
     _made: dict[type, Any] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)  # a factory may need another
 
     def made(self, kind: type[T], make: Callable[[Services], T]) -> T:
-        """This app's one ``kind``, made by ``make`` on first use (thread-safe: made once per process)."""
+        """This app's one ``kind``, made by ``make`` on first use (once per process, under a re-entrant lock:
+        ``make`` may ask for another service)."""
         found = self._made.get(kind)
         if found is None:
             with self._lock:
@@ -55,11 +62,11 @@ class Services:
         assert found is None or isinstance(found, kind)
         return found
 
-    def install(self, app: Flask) -> None:
+    def install(self, app: App) -> None:
         app.extensions[_KEY] = self
 
 
-def services(app: Flask | None = None) -> Services:
+def services(app: App | None = None) -> Services:
     """The services of ``app``, or of the current app."""
     found = (app if app is not None else current_app).extensions[_KEY]
     assert isinstance(found, Services)

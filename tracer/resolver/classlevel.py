@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 
 from tracer.codes.gs1 import ClassLink
 from tracer.platform import clock, db
+from tracer.platform.services import services
 from tracer.resolver import negotiation
 from tracer.resolver.classes import ClassView, class_view, find_product, lot_key, lot_of_product
 from tracer.resolver.linkset import (
@@ -38,7 +39,7 @@ __all__ = ["answer", "class_links", "document"]
 
 def answer(link: ClassLink) -> Response:
     """The answer for a product's or a lot's code."""
-    settings = current_app.extensions["tracer.settings"]
+    settings = services().settings
     session = db.session()
     product = find_product(session, link.gtin)
     if product is None:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from tracer.codes.gs1 import DigitalLink
 from tracer.platform import db, security
 from tracer.platform.i18n import best_language
+from tracer.platform.services import services
 from tracer.resolver import visits
 from tracer.resolver.linkset import link_header
 from tracer.resolver.origin import caches as origin_caches
@@ -46,7 +47,7 @@ class OriginFastPath:
     def __init__(self, wsgi_app: WSGIApplication, app: Flask) -> None:
         self.wsgi_app = wsgi_app
         self.app = app
-        self.settings: Settings = app.extensions["tracer.settings"]
+        self.settings: Settings = services(app).settings
         self.headers = (
             *security.headers(behind_tls=self.settings.behind_tls),
             *visits.CORS,

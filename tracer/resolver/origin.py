@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from tracer.codes.issued import IssuedSerials, issued_serials
 from tracer.ledger.schema import ledger_checkpoints
 from tracer.platform.clock import VIETNAM
 from tracer.platform.fastread import FastReader
+from tracer.platform.services import services
 from tracer.resolver.lookup import PackageRow, claim_of
 from tracer.resolver.story import Cert, LotStory, StoryKey, build_story
 from tracer.resolver.story_cache import LRU
@@ -114,12 +115,7 @@ class OriginCaches:
 
 def caches(app: Flask) -> OriginCaches:
     """``app``'s origin caches (made on first use)."""
-    made = app.extensions.get("tracer.resolver.origin")
-    if made is None:
-        made = app.extensions.setdefault(
-            "tracer.resolver.origin", OriginCaches(app.extensions["tracer.reader"], issued_serials(app))
-        )
-    return cast(OriginCaches, made)
+    return services(app).made(OriginCaches, lambda found: OriginCaches(found.reader, issued_serials(app)))
 
 
 def cert_valid_on(cert: Cert | None, today: date) -> bool:

@@ -14,7 +14,7 @@ documents give lots without a GTIN, zones and organisations (``/id/{lot,zone,org
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -26,6 +26,7 @@ from tracer.events.registry import EVENT_TYPES
 from tracer.platform import db, wording
 from tracer.platform.errors import InvalidInput, TracerError
 from tracer.platform.problems import wants_problem_json
+from tracer.platform.services import services
 from tracer.resolver import classlevel, negotiation, things, visits
 from tracer.resolver.linkset import links, resolver_description
 from tracer.resolver.origin import caches as origin_caches
@@ -45,7 +46,7 @@ class BadCode(TracerError):
 @bp.record_once
 def _exempt_from_csrf(state: Any) -> None:
     # The location button posts anonymously (no cookie, no session): there is nothing to forge.
-    state.app.extensions["tracer.csrf"].exempt(share_location)
+    services(state.app).csrf.exempt(share_location)
 
 
 @bp.after_request
@@ -61,7 +62,7 @@ def _cors(response: Response) -> Response:
 
 
 def _settings() -> Settings:
-    return cast(Settings, current_app.extensions["tracer.settings"])
+    return services().settings
 
 
 @bp.route("/.well-known/gs1resolver", methods=METHODS)

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, render_template, url_for
+from flask import Response, render_template, url_for
 from flask_babel import gettext as _
 
 from tracer.platform import db, wording
+from tracer.platform.services import services
 from tracer.proofs.epcis import NAMESPACE
 from tracer.resolver import negotiation
 from tracer.resolver.ids import (
@@ -55,7 +56,7 @@ def answer(kind: str, value: str) -> Response:
     if thing is None:
         return negotiation.not_found(f"no {kind} of OCOP Tracer has the identifier {value}",
                                      "origin/unknown_id.html", reason=None, value=value)  # fmt: skip
-    base = current_app.extensions["tracer.settings"].public_url.rstrip("/")
+    base = services().settings.public_url.rstrip("/")
     uri = _uri(base, kind, value)
     return negotiation.answer(uri, lambda: thing_links(thing, uri, base), lambda _locale: _page(kind, thing),
                               lambda: document(thing, base), json_ld=True)  # fmt: skip

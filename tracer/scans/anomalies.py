@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
 from tracer.codes import gs1
+from tracer.platform.services import services
 from tracer.scans.recorder import FLAGS, ORGANISATIONS, PACKAGES, PRODUCTS, SCANS, TALLIES
 
 __all__ = ["Anomaly", "anomalies"]
@@ -44,7 +44,7 @@ class Anomaly:
 
 def _threshold() -> int:
     try:
-        return int(current_app.extensions["tracer.settings"].scan_warning_threshold)
+        return int(services().settings.scan_warning_threshold)
     except (RuntimeError, KeyError):
         return 50
 

@@ -41,6 +41,7 @@ from tracer.models.products import Product
 from tracer.models.scans import Scan, ScanCount, ScanFlag, ScanTally
 from tracer.platform.db import writer
 from tracer.platform.errors import InvalidInput
+from tracer.platform.services import services
 
 __all__ = [
     "ScanRecorder",
@@ -328,12 +329,7 @@ def recorder() -> ScanRecorder:
 
 def recorder_for(app: Flask) -> ScanRecorder:
     """``app``'s scan recorder (made on first use)."""
-    made = app.extensions.get("tracer.scans.recorder")
-    if made is None:
-        made = app.extensions.setdefault(
-            "tracer.scans.recorder", ScanRecorder(app.extensions["tracer.engine"])
-        )
-    return cast(ScanRecorder, made)
+    return services(app).made(ScanRecorder, lambda found: ScanRecorder(found.engine))
 
 
 def flush() -> int:

@@ -14,6 +14,7 @@ from tracer.models.accounts import Role
 from tracer.platform import db
 from tracer.platform.clock import today
 from tracer.platform.errors import NotFound
+from tracer.platform.services import services
 
 bp = Blueprint("inspector", __name__, url_prefix="/inspector")
 ROLES = (Role.INSPECTOR, Role.AUTHORITY, Role.ADMIN)
@@ -26,7 +27,7 @@ def dashboard() -> str | BaseResponse:
         return redirect(f"/login?next={request.path}")
     current_actor(*ROLES)
     filters = parse_filters(request.args, today())
-    threshold = current_app.extensions["tracer.settings"].scan_warning_threshold
+    threshold = services().settings.scan_warning_threshold
     session = db.session()
     return render_template(
         "inspector/dashboard.html",
@@ -41,7 +42,7 @@ def dashboard() -> str | BaseResponse:
 def anomalies_csv() -> Response:
     current_actor(*ROLES)
     filters = parse_filters(request.args, today())
-    threshold = current_app.extensions["tracer.settings"].scan_warning_threshold
+    threshold = services().settings.scan_warning_threshold
     rows = anomalies(db.session(), filters, threshold)
     header = ["kind", "serial", "code", "lot_id", "product_name", "province", "count", "first_at", "last_at",
               "detail"]  # fmt: skip

@@ -20,6 +20,7 @@ from config.settings import Settings
 from tracer.labels import typed
 from tracer.platform import db, wording
 from tracer.platform.problems import wants_problem_json
+from tracer.platform.services import services
 
 bp = Blueprint("pages", __name__)
 
@@ -43,7 +44,7 @@ def _register_converter(state: Any) -> None:
 
 
 def _settings() -> Settings:
-    return cast(Settings, current_app.extensions["tracer.settings"])
+    return services().settings
 
 
 @bp.get("/")

@@ -12,7 +12,7 @@ import re
 import secrets
 from typing import Any
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_babel import gettext
 from sqlmodel import Session
 from wtforms.fields.choices import SelectChoice
@@ -37,6 +37,7 @@ from tracer.models.organisations import Organisation, OrgKind
 from tracer.platform import db
 from tracer.platform.errors import Forbidden, InvalidInput
 from tracer.platform.messages import Message
+from tracer.platform.services import services
 from tracer.reads import dashboards
 from tracer.web.flow import Refused, attempt, guard
 from tracer.web.forms import blank, day, options
@@ -169,7 +170,7 @@ def organisation_product(organisation_id: int) -> Page:
         )
 
     def act(session: Session, command: NewProduct) -> object:
-        prefix = current_app.extensions["tracer.settings"].gs1_company_prefix  # a GTIN if none is given
+        prefix = services().settings.gs1_company_prefix  # a GTIN if none is given
         return create_product(session=session, actor=actor, organisation_id=organisation_id, command=command,
                               company_prefix=prefix)  # fmt: skip
 

@@ -8,6 +8,7 @@ so that its scope, ``/scan``, covers the page itself and not only what lies belo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,9 @@ from markupsafe import escape
 from tracer.accounts.auth import current_actor, optional_actor
 from tracer.inspection.dashboard import store_photo
 from tracer.models.accounts import Role, User
-from tracer.platform import db, journal
+from tracer.platform import db
 from tracer.platform.errors import NotFound
+from tracer.platform.services import Services, services
 
 SCANNER_DIR = Path(__file__).resolve().parents[2] / "scanner_page"
 ASSET_TYPES = {
@@ -34,12 +36,20 @@ ASSET_MAX_AGE = 3600
 bp = Blueprint("scanner", __name__)
 
 
+@dataclass(frozen=True)
+class LogKey:
+    """The log's verifier key that the scanner pins, read from the ledger once per process."""
+
+    text: str
+
+
+def _read_log_key(found: Services) -> LogKey:
+    with found.engine.connect() as conn:
+        return LogKey(found.ledger.verifier_key(conn))
+
+
 def _log_key() -> str:
-    key = current_app.extensions.get("tracer.log_key")
-    if key is None:
-        with db.engine().connect() as conn:
-            key = current_app.extensions["tracer.log_key"] = journal.store().verifier_key(conn)
-    return str(key)
+    return services().made(LogKey, _read_log_key).text
 
 
 @bp.get("/scan")
