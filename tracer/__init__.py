@@ -56,8 +56,9 @@ def _wrap_wsgi(app: Flask, settings: Settings) -> None:
 def _register_extensions(app: Flask, settings: Settings) -> None:
     from flask_wtf.csrf import CSRFProtect
 
-    from tracer.platform import db, i18n, ratelimit, security
+    from tracer.platform import db, guard, i18n, ratelimit, security
 
+    guard.init_app(app)  # first: bounded <int:> in every URL rule, control characters refused before any view
     db.init_app(app, settings.database_url)
     app.extensions[ratelimit.EXTENSION] = ratelimit.RateLimiter.from_settings(settings)
     i18n.init_app(app)
