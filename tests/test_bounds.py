@@ -107,6 +107,16 @@ def test_plausible_days(day: date, years: int, fault: Message | None) -> None:
     assert (found.message if found else None) is fault
 
 
+def test_a_token_name_with_spoofing_characters_is_refused() -> None:
+    # the model of POST /api/v1/tokens (who may post there is the accounts' business, not this test's)
+    from tracer.api.schemas import TokenCreate
+
+    with pytest.raises(ValidationError) as refused:
+        TokenCreate.model_validate({"name": "kho\u202egnáp"})
+    assert refused.value.errors()[0]["type"] == "TEXT_INVISIBLE"
+    assert TokenCreate.model_validate({"name": "Phần mềm kho"}).name == "Phần mềm kho"
+
+
 def test_the_command_line_refuses_ids_and_text_out_of_bounds(runner) -> None:  # type: ignore[no-untyped-def]
     for organisation in ("²", str(2**63), "0", "abc"):
         result = runner.invoke(args=["tracer", "user", "create", "--email", "a@example.vn", "--name", "A",
