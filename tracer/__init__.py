@@ -55,11 +55,12 @@ def _wrap_wsgi(app: Flask, settings: Settings) -> None:
 def _register_extensions(app: Flask, settings: Settings) -> None:
     from flask_wtf.csrf import CSRFProtect
 
-    from tracer.platform import db, i18n, journal, security
+    from tracer.platform import db, guard, i18n, journal, security
     from tracer.platform.fastread import FastReader
     from tracer.platform.ratelimit import RateLimiter
     from tracer.platform.services import Services
 
+    guard.init_app(app)  # first: bounded <int:> in every URL rule, control characters refused before any view
     engine = db.make_engine(settings.database_url)
     db.init_app(app)
     i18n.init_app(app)

@@ -114,7 +114,7 @@ def test_inspection_is_an_inspecting_event(api: Api, demo: Any) -> None:
     assert not list(VALIDATOR.iter_errors(json.loads(json.dumps(doc, default=float))))
 
 
-@pytest.mark.parametrize(("query", "status"), [("", 400), ("?lot=LNOSUCHLOT", 404), ("?lot=%00", 404)])
+@pytest.mark.parametrize(("query", "status"), [("", 400), ("?lot=LNOSUCHLOT", 404), ("?lot=%00", 400)])
 def test_bad_lot_parameter(api: Api, query: str, status: int) -> None:
     response = api.get(None, f"/epcis/events{query}")
     assert response.status_code == status and response.mimetype == "application/problem+json"

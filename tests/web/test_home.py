@@ -180,7 +180,7 @@ def test_unknown_code_with_a_matching_check_goes_to_the_resolver(demo_client, de
         ("ABCD", 400, TYPO_VI),
         ("ABCD-EFGH-2345-XY", 400, TYPO_VI),
         ("ABCD-EFGH-23U5", 400, TYPO_VI),
-        ("ABCD\x00EFGH2345", 400, TYPO_VI),
+        ("ABCD\x00EFGH2345", 400, "có một ký tự điều khiển (U+0000)"),  # the request guard's page
         ("9223372036854775808", 400, TYPO_VI),  # 2^63
         ("1.000", 400, TYPO_VI),
         ("Dầu gấc", 400, TYPO_VI),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 from sqlmodel import select
 
@@ -80,7 +81,7 @@ def test_a_line_the_domain_refuses_imports_nothing(producer, demo_app):
     iso = today().isoformat()
     content = (
         f"zone_id,name,quantity,unit,harvested_on\n{zone.id},Gấc,10,kg,{iso}\n"
-        f"ZNOTMINE00,Gấc,10,kg,{iso}\n{zone.id},Gấc,10,kg,31/12/2099\n"
+        f"ZNOTMINE00,Gấc,10,kg,{iso}\n{zone.id},Gấc,10,kg,{today() + timedelta(days=3):%d/%m/%Y}\n"
     ).encode()
     size = ledger_size(producer)
     response = upload(producer, content)

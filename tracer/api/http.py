@@ -2,9 +2,11 @@
 and JSON answers with raw UTF-8 (``Dầu gấc``, not ``\\u1ea7``).
 
 Bodies are parsed strictly: ``application/json`` only (else 415), numbers with a fraction become exact
-``Decimal`` values, duplicate keys, ``NaN``/``Infinity`` and nesting deeper than ``MAX_DEPTH`` are refused,
-and a syntax error names its line and column. Every refusal is a ``TracerError`` naming the field, so
-``tracer.platform.problems`` answers it as RFC 9457 problem+json.
+``Decimal`` values, duplicate keys, ``NaN``/``Infinity``, nesting deeper than ``MAX_DEPTH`` and text holding
+a control character or a lone surrogate (``tracer.platform.bounds.control_fault``; tab and line breaks
+allowed) are refused, and a syntax error names its line and column. Query parameters are bounded by
+``tracer.platform.bounds`` too: whole numbers in ASCII digits within their range. Every refusal is a
+``TracerError`` naming the field, so ``tracer.platform.problems`` answers it as RFC 9457 problem+json.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from flask import Response, current_app, request
 from pydantic import BaseModel
 
+from tracer.platform import bounds
 from tracer.platform.errors import BadParameter, InvalidInput, MalformedBody, NotFound, UnsupportedMediaType
 
 MAX_DEPTH = 32
@@ -47,16 +50,19 @@ def depth(value: Any) -> int:
     return 0
 
 
-def nul_path(value: Any, path: str = "") -> str | None:
-    """The dotted path of the first string holding U+0000 (no database stores it), or None."""
+def control_path(value: Any, path: str = "") -> tuple[str, bounds.OutOfBounds] | None:
+    """The dotted path of the first text holding a control character (NUL: no database stores it) or a lone
+    surrogate (no UTF-8 encodes it), with the reason; None when there is none."""
     if isinstance(value, str):
-        return (path or "body") if "\x00" in value else None
+        fault = bounds.control_fault(value, multiline=True)
+        return (path or "body", fault) if fault is not None else None
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, item in items:
-        if isinstance(key, str) and "\x00" in key:
-            return path or "body"
+        fault = bounds.control_fault(key) if isinstance(key, str) else None
+        if fault is not None:
+            return path or "body", fault
         where = f"{path}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else str(key))
-        found = nul_path(item, where)
+        found = control_path(item, where)
         if found is not None:
             return found
     return None
@@ -86,24 +92,24 @@ def json_body() -> Any:
         raise MalformedBody(f"the JSON nests deeper than {MAX_DEPTH} levels", field="body") from None
     if depth(data) > MAX_DEPTH:
         raise MalformedBody(f"the JSON nests deeper than {MAX_DEPTH} levels", field="body")
-    where = nul_path(data)
-    if where is not None:
-        raise InvalidInput(f"{where}: text must not contain the NUL character", field=where)
+    found = control_path(data)
+    if found is not None:
+        where, fault = found
+        raise fault.refusal(InvalidInput, where)
     return data
 
 
-def int_arg(name: str, *, default: int | None = None, low: int = 0, high: int | None = None) -> int | None:
-    """A whole-number query parameter within [low, high]; BadParameter naming it otherwise."""
+def int_arg(
+    name: str, *, default: int | None = None, low: int = 0, high: int = bounds.DB_INT_MAX
+) -> int | None:
+    """A whole-number query parameter in ASCII digits within [low, high]; BadParameter naming it otherwise."""
     raw = query_arg(name)
     if raw is None:
         return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        raise BadParameter(f"{name} must be a whole number, got {raw[:40]!r}", field=name)
-    value = int(raw)
-    if value < low or (high is not None and value > high):
-        upper = f" and {high}" if high is not None else ""
-        raise BadParameter(f"{name} must be between {low}{upper}", field=name)
-    return value
+    try:
+        return bounds.whole_number(raw, low=low, high=high)
+    except bounds.OutOfBounds as fault:
+        raise fault.refusal(BadParameter, name) from None
 
 
 def query_arg(name: str) -> str | None:
@@ -118,11 +124,12 @@ def query_arg(name: str) -> str | None:
     return values[0]
 
 
-def path_int(raw: str, name: str, high: int = 2**31 - 1) -> int:
+def path_int(raw: str, name: str, high: int = bounds.DB_INT_MAX) -> int:
     """A whole number from the URL path; NotFound when it is not one we could have given out."""
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18 or int(raw) > high:
-        raise NotFound(f"no {name} {raw[:40]}")
-    return int(raw)
+    try:
+        return bounds.whole_number(raw, low=0, high=high)
+    except bounds.OutOfBounds:
+        raise NotFound(f"no {name} {raw[:40]!r}") from None
 
 
 def identifier(raw: str | None, name: str) -> str | None:

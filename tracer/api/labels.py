@@ -12,9 +12,10 @@ import tempfile
 from collections.abc import Iterator
 from typing import IO, BinaryIO, cast
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from tracer.accounts.auth import current_actor
+from tracer.api.http import int_arg, query_arg
 from tracer.codes.qr import QRError, qr_png, qr_svg
 from tracer.labels import LABEL_LAYOUTS, LabelError, write_labels_pdf
 from tracer.labels.printed import lot_labels, package_uri
@@ -27,6 +28,7 @@ from tracer.proofs.bundle import issued_package
 bp = Blueprint("labels", __name__, url_prefix="/api/v1")
 
 _CHUNK = 64 * 1024
+MAX_SCALE = 64  # pixels per module (the OpenAPI document says the same)
 
 
 def _public_url() -> str:
@@ -45,7 +47,7 @@ def _stream(handle: IO[bytes]) -> Iterator[bytes]:
 @bp.get("/lots/<lot_id>/labels.pdf")
 def lot_labels_pdf(lot_id: str) -> Response:
     actor = current_actor(Role.PRODUCER)
-    layout = request.args.get("layout", "a4-3x8")
+    layout = query_arg("layout") or "a4-3x8"
     if layout not in LABEL_LAYOUTS:
         raise InvalidInput(f"layout must be one of {', '.join(sorted(LABEL_LAYOUTS))}", field="layout")
     labels = lot_labels(session=db.session(), organisation_id=actor.require_organisation(), lot_id=lot_id,
@@ -87,11 +89,10 @@ def package_qr_svg(serial: str) -> Response:
 
 @bp.get("/packages/<serial>/qr.png")
 def package_qr_png(serial: str) -> Response:
-    raw = request.args.get("scale", "8")
-    if not raw.isdigit():
-        raise InvalidInput("scale must be a whole number of pixels per module (1-64)", field="scale")
+    scale = int_arg("scale", default=8, low=1, high=MAX_SCALE)
+    assert scale is not None
     try:
-        png = qr_png(_issued_uri(serial), scale=int(raw))
+        png = qr_png(_issued_uri(serial), scale=scale)
     except QRError as error:
         raise InvalidInput(str(error), field="scale") from None
     return _qr_response(png, "image/png")

@@ -14,7 +14,7 @@ from flask import Blueprint, Response
 from tracer.api.http import answer, int_arg, query_arg
 from tracer.ledger.encoding import b64encode
 from tracer.ledger.errors import NotFoundError
-from tracer.platform import db, journal
+from tracer.platform import bounds, db, journal
 from tracer.platform.errors import BadParameter
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
@@ -23,9 +23,10 @@ TEXT = "text/plain; charset=utf-8"
 
 
 def _index(raw: str, name: str = "index") -> int:
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        raise BadParameter(f"{name} must be a whole number, got {raw[:40]!r}", field=name)
-    return int(raw)
+    try:
+        return bounds.whole_number(raw, low=0, high=MAX_INDEX)
+    except bounds.OutOfBounds as fault:
+        raise fault.refusal(BadParameter, name) from None
 
 
 def _required(name: str) -> int:

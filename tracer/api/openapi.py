@@ -3,6 +3,8 @@
 Request bodies come from the pydantic command models (one schema per event type, discriminated by
 ``type``), responses from the ``*Public`` models, errors are RFC 9457 problem+json; the security scheme is
 an RFC 6750 bearer token. Built once per app from the same models the views use, so it cannot drift.
+The request guard (``tracer.platform.guard``) stands before every route: an operation that takes query
+parameters may answer 400 for a control character in one, so the document says so for each of them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pydantic import BaseModel, TypeAdapter
 from tracer.api import schemas
 from tracer.api.events import MAX_BATCH
 from tracer.api.http import answer
-from tracer.api.openapi_paths import REF, paths, ref
+from tracer.api.openapi_paths import ERRORS, PROBLEM, REF, paths, ref
 from tracer.events.dispatch import EventCommand
 from tracer.platform.services import services
 
@@ -122,6 +124,16 @@ def _model_schemas() -> dict[str, Any]:
     return found
 
 
+def _guarded(item: dict[str, Any]) -> dict[str, Any]:
+    """The path ``item`` with 400 among the answers of each operation that takes a query parameter."""
+    for operation in item.values():
+        if any(p["in"] == "query" for p in operation.get("parameters", [])):
+            responses = operation["responses"]
+            responses.setdefault("400", {"description": ERRORS[400], "content": PROBLEM})
+            operation["responses"] = dict(sorted(responses.items()))
+    return item
+
+
 def document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
@@ -130,7 +142,7 @@ def document() -> dict[str, Any]:
             "version": "1",
             "description": "Traceability for Vietnam's OCOP programme: events, lots, packages, the ledger.",
         },
-        "paths": {f"/api/v1{path}": item for path, item in paths().items()},
+        "paths": {f"/api/v1{path}": _guarded(item) for path, item in paths().items()},
         "components": {
             "schemas": {**_model_schemas(), **_static_schemas()},
             "securitySchemes": {

@@ -140,7 +140,7 @@ def package(serial: str) -> Response:
 
 @bp.get("/products")
 def products() -> Response:
-    organisation_id = int_arg("organisation_id", low=1, high=2**31 - 1)
+    organisation_id = int_arg("organisation_id", low=1)
     return _listing(
         listings.products(db.session(), organisation_id=organisation_id, **_page()), schemas.ProductPublic
     )
@@ -149,7 +149,7 @@ def products() -> Response:
 @bp.get("/certificates")
 def certificates() -> Response:
     current_actor()
-    product_id = int_arg("product_id", low=1, high=2**31 - 1)
+    product_id = int_arg("product_id", low=1)
     return _listing(
         listings.certificates(db.session(), product_id=product_id, **_page()), schemas.CertificatePublic
     )

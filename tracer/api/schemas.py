@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from tracer.platform.bounds import LINE
 
 
 class Public(BaseModel):
@@ -156,7 +158,7 @@ class TokenCreated(TokenPublic):
 
 class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(default="api", min_length=1, max_length=100)
+    name: Annotated[str, Field(min_length=1, max_length=100), LINE] = "api"
 
 
 class Receipt(BaseModel):

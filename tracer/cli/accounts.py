@@ -6,6 +6,7 @@ import click
 
 from tracer.accounts import tokens
 from tracer.accounts.users import create_user, user_by_email
+from tracer.cli.group import ID, TEXT
 from tracer.platform import db
 
 
@@ -16,7 +17,7 @@ def token() -> None:
 
 @token.command("create")
 @click.option("--user", "email", required=True, help="the e-mail of the token's user")
-@click.option("--name", default="cli", show_default=True)
+@click.option("--name", default="cli", show_default=True, type=TEXT)
 def create(email: str, name: str) -> None:
     """Create an API token; the token is the last line printed (shown once)."""
     with db.writer() as session:
@@ -32,10 +33,10 @@ def user() -> None:
 
 
 @user.command("create")
-@click.option("--email", required=True)
-@click.option("--name", "full_name", required=True)
+@click.option("--email", required=True, type=TEXT)
+@click.option("--name", "full_name", required=True, type=TEXT)
 @click.option("--role", required=True, type=click.Choice(["producer", "inspector", "authority", "admin"]))
-@click.option("--organisation", "organisation_id", type=int, default=None)
+@click.option("--organisation", "organisation_id", type=ID, default=None)
 @click.password_option()
 def create_account(email: str, full_name: str, role: str, organisation_id: int | None, password: str) -> None:
     """Create a user (the password is asked for twice)."""

@@ -6,7 +6,6 @@ numbers with fractions as ``Decimal`` so that "12.5" and 12.5 are the same exact
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -20,10 +19,11 @@ from pydantic import (
     model_validator,
 )
 
+from tracer.platform.bounds import LINE, PARAGRAPH, EventDay, ExpiryDay, HarvestDay, Id
 from tracer.platform.messages import Message
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), LINE]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), PARAGRAPH]
 Identifier = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=r"^[0-9A-Za-z]+$")
 ]
@@ -57,7 +57,7 @@ class Command(BaseModel):
 class RegisterZone(Command):
     type: Literal["zone.register"] = "zone.register"
     name: Text
-    address: Annotated[str, StringConstraints(max_length=300)] | None = None
+    address: Annotated[str, StringConstraints(max_length=300), LINE] | None = None
     commune: Text
     district: Text
     province: Text
@@ -66,7 +66,7 @@ class RegisterZone(Command):
     polygon: dict[str, Any] | None = Field(default=None, description="GeoJSON Polygon of the zone")
     area_ha: Quantity | None = None
     crop: Text
-    certifications: list[Annotated[str, StringConstraints(min_length=1, max_length=50)]] = Field(
+    certifications: list[Annotated[str, StringConstraints(min_length=1, max_length=50), LINE]] = Field(
         default_factory=list, max_length=10
     )
 
@@ -84,15 +84,15 @@ class Harvest(Command):
     zone_id: Identifier
     name: Text = Field(description="what was harvested, e.g. 'Quả gấc tươi'")
     quantity: Quantity
-    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
-    harvested_on: date
-    product_id: int | None = None
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30), LINE]
+    harvested_on: HarvestDay
+    product_id: Id | None = None
 
 
 class Receive(Command):
     type: Literal["receive"] = "receive"
     lot_id: Identifier
-    received_on: date
+    received_on: EventDay
 
 
 class TransformInput(Command):
@@ -103,15 +103,15 @@ class TransformInput(Command):
 class TransformOutput(Command):
     name: Text
     quantity: Quantity
-    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
-    product_id: int | None = None
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30), LINE]
+    product_id: Id | None = None
 
 
 class Transform(Command):
     type: Literal["process"] = "process"
     step: Text = Field(description="e.g. 'ép dầu gấc', 'sấy'")
-    facility: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    processed_on: date
+    facility: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), LINE] | None = None
+    processed_on: EventDay
     inputs: list[TransformInput] = Field(min_length=1, max_length=50)
     outputs: list[TransformOutput] = Field(min_length=1, max_length=20)
 
@@ -119,25 +119,25 @@ class Transform(Command):
 class Package(Command):
     type: Literal["package"] = "package"
     lot_id: Identifier
-    product_id: int
+    product_id: Id
     count: int = Field(ge=1, le=10_000)
-    net_content: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    net_content: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), LINE]
     quantity_used: Quantity | None = Field(default=None, description="taken from the lot; default: all of it")
-    packed_on: date
-    expires_on: date | None = None
+    packed_on: EventDay
+    expires_on: ExpiryDay | None = None
 
 
 class SalePoint(Command):
     name: Text
-    address: Annotated[str, StringConstraints(max_length=300)] | None = None
+    address: Annotated[str, StringConstraints(max_length=300), LINE] | None = None
     province: Text
 
 
 class Ship(Command):
     type: Literal["ship"] = "ship"
     lot_id: Identifier
-    shipped_on: date
-    to_organisation_id: int | None = None
+    shipped_on: EventDay
+    to_organisation_id: Id | None = None
     sale_point: SalePoint | None = None
 
     @model_validator(mode="after")
@@ -150,29 +150,31 @@ class Ship(Command):
 class Recall(Command):
     type: Literal["recall"] = "recall"
     lot_ids: list[Identifier] = Field(min_length=1, max_length=100)
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), PARAGRAPH]
 
 
 class Certify(Command):
     type: Literal["certify"] = "certify"
-    product_id: int
+    product_id: Id
     stars: int = Field(ge=1, le=5)
     decision_no: Text
     issuing_level: Literal["huyen", "tinh", "trung_uong"]
-    issued_on: date
-    valid_until: date | None = Field(default=None, description="default: 36 months after issued_on")
+    issued_on: EventDay
+    valid_until: ExpiryDay | None = Field(default=None, description="default: 36 months after issued_on")
 
 
 class Inspect(Command):
     type: Literal["inspect"] = "inspect"
-    serial: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)] | None = (
-        None
-    )
+    serial: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20), LINE] | None
+    ) = None
     lot_id: Identifier | None = None
     result: Literal["pass", "fail", "suspect"]
     place: Text
-    province: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    notes: LongText | None = None
+    province: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), LINE] | None = None
+    notes: LongText | None = Field(
+        default=None, description="public, as the whole entry is (docs/inspections.md): no personal data"
+    )
     photo_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
 
     @model_validator(mode="after")

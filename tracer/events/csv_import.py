@@ -2,7 +2,10 @@
 
 Columns (a header line, UTF-8, comma- or semicolon-separated as spreadsheets in Vietnam write them):
 ``zone_id, name, quantity, unit, harvested_on`` and optionally ``product_id``; dates as dd/mm/yyyy or
-yyyy-mm-dd; with semicolons a decimal comma (``12,5``) is read as 12.5.
+yyyy-mm-dd; with semicolons a decimal comma (``12,5``) is read as 12.5. A cell holds at most ``MAX_CELL``
+characters (the ``csv`` module's own limit, 131,072, would end the file with an error instead of naming the
+cell), a line that is not CSV is named, and the cells meet the same bounds as the form's (ids within 32 bits,
+no control or invisible characters: ``tracer.platform.bounds``).
 
 Every line is first parsed into the same ``Harvest`` command the form and the API use, then recorded through
 ``tracer.events.dispatch.record`` in the caller's single write transaction, each line in a savepoint so that
@@ -35,8 +38,9 @@ from tracer.platform.messages import Message
 REQUIRED = ("zone_id", "name", "quantity", "unit", "harvested_on")
 OPTIONAL = ("product_id",)
 MAX_LINES = 5000
-_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_DECIMAL_COMMA = re.compile(r"^\d+,\d+$")
+MAX_CELL = 2000  # the longest text a harvest holds is 200 characters
+_DMY = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")  # ASCII digits: int() reads any script's
+_DECIMAL_COMMA = re.compile(r"^[0-9]+,[0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,15 @@ def parse(data: bytes) -> list[tuple[int, Harvest]]:
         raise ImportRejected([LineProblem(0, None, InvalidInput(Message.NOT_UTF8))]) from None
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
+    # No cell is refused by the csv module for its size (MAX_CELL is checked below, naming the cell); the
+    # limit is process-wide, so it is only ever raised.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as error:
+        raise ImportRejected([LineProblem(1, None, _malformed(error))]) from None
+    header = [(name or "").strip().lower() for name in (fieldnames or [])]
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise ImportRejected(
@@ -76,7 +87,15 @@ def parse(data: bytes) -> list[tuple[int, Harvest]]:
     reader.fieldnames = header
     parsed: list[tuple[int, Harvest]] = []
     problems: list[LineProblem] = []
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as error:  # the reader cannot go on past a line it cannot read
+            problems.append(LineProblem(reader.line_num, None, _malformed(error)))
+            break
         line = reader.line_num
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue  # a blank line
@@ -84,6 +103,13 @@ def parse(data: bytes) -> list[tuple[int, Harvest]]:
             raise ImportRejected([LineProblem(line, None, InvalidInput(Message.TOO_MANY_LINES, n=MAX_LINES))])
         if None in row:  # more cells than columns
             problems.append(LineProblem(line, None, InvalidInput(Message.LINE_TOO_LONG)))
+            continue
+        long_cells = [name for name, value in row.items() if isinstance(value, str) and len(value) > MAX_CELL]
+        if long_cells:
+            problems += [
+                LineProblem(line, name, InvalidInput(Message.CELL_TOO_LONG, field=name, n=MAX_CELL))
+                for name in long_cells
+            ]
             continue
         try:
             parsed.append((line, Harvest(**_fields(row, delimiter))))
@@ -96,6 +122,10 @@ def parse(data: bytes) -> list[tuple[int, Harvest]]:
     if not parsed:
         raise ImportRejected([LineProblem(2, None, InvalidInput(Message.NO_LINES))])
     return parsed
+
+
+def _malformed(error: csv.Error) -> InvalidInput:
+    return InvalidInput(Message.CSV_MALFORMED, reason=str(error)[:100])
 
 
 def _fields(row: dict[str, Any], delimiter: str) -> dict[str, Any]:

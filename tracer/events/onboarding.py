@@ -24,35 +24,36 @@ from tracer.ledger.appender import Appender
 from tracer.models.accounts import Role, User
 from tracer.models.organisations import Organisation, OrgKind
 from tracer.models.products import Product, ProductGroup
+from tracer.platform.bounds import LINE, PARAGRAPH, DbInt
 from tracer.platform.errors import Conflict, InvalidInput, NotFound
 from tracer.platform.messages import Message
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Optional300 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), LINE]
+Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), LINE]
+Optional300 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), LINE] | None
 
 
 class NewOrganisation(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: Name
     kind: OrgKind
-    registration_no: Annotated[str, StringConstraints(max_length=50)] | None = None
+    registration_no: Annotated[str, StringConstraints(max_length=50), LINE] | None = None
     address: Optional300 = None
     commune: Place
     district: Place
     province: Place
-    phone: Annotated[str, StringConstraints(max_length=30)] | None = None
-    email: Annotated[str, StringConstraints(max_length=200)] | None = None
+    phone: Annotated[str, StringConstraints(max_length=30), LINE] | None = None
+    email: Annotated[str, StringConstraints(max_length=200), LINE] | None = None
 
 
 class NewProduct(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: Name
     ocop_group: ProductGroup
-    gtin: Annotated[str, StringConstraints(max_length=14)] | None = None
-    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
-    shelf_life_days: int | None = None
-    description: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    gtin: Annotated[str, StringConstraints(max_length=14), LINE] | None = None
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30), LINE]
+    shelf_life_days: DbInt | None = None
+    description: Annotated[str, StringConstraints(max_length=2000), PARAGRAPH] | None = None
 
 
 def onboard_organisation(*, session: Session, actor: Actor, command: NewOrganisation) -> Organisation:

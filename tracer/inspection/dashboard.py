@@ -28,8 +28,10 @@ from tracer.models.lots import Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
 from tracer.models.scans import Scan
+from tracer.platform import bounds
 from tracer.platform.clock import VIETNAM
 from tracer.platform.errors import InvalidInput
+from tracer.platform.messages import Message
 from tracer.scans.anomalies import Anomaly
 from tracer.scans.anomalies import anomalies as scan_anomalies
 
@@ -82,21 +84,26 @@ class Filters:
 
 
 def parse_filters(args: Any, today: date) -> Filters:
-    """Filters from the query: ``province``, ``since``, ``until`` (yyyy-mm-dd); InvalidInput naming one."""
+    """Filters from the query: ``province``, ``since``, ``until`` (yyyy-mm-dd, from 2000 to a year ahead:
+    ``tracer.platform.bounds``); InvalidInput naming one."""
 
     def day(name: str, default: date) -> date:
         raw = (args.get(name) or "").strip()
         if not raw:
             return default
         try:
-            return date.fromisoformat(raw)
+            value = date.fromisoformat(raw)
         except ValueError:
             raise InvalidInput(f"{name} must be a date such as 2025-01-31", field=name) from None
+        fault = bounds.day_fault(value, years_ahead=1)
+        if fault is not None:
+            raise fault.refusal(InvalidInput, name)
+        return value
 
     until = day("until", today)
-    since = day("since", until - timedelta(days=DEFAULT_DAYS))
+    since = day("since", max(until - timedelta(days=DEFAULT_DAYS), bounds.EARLIEST))
     if since > until:
-        raise InvalidInput("since is after until", field="since")
+        raise InvalidInput(Message.DATES_REVERSED, field="since")
     province = (args.get("province") or "").strip()[:100] or None
     return Filters(province=province, since=since, until=until)
 

@@ -52,6 +52,16 @@ class Message(Enum):
     NOT_A_POLYGON = "polygon must be a GeoJSON Polygon"
     ONE_DESTINATION = "give exactly one of to_organisation_id and sale_point"
     ONE_TARGET = "give exactly one of serial and lot_id"
+    # bounds on every input (tracer/platform/bounds.py, tracer/platform/guard.py)
+    TEXT_CONTROL = "must not contain the control character {code}"
+    TEXT_INVISIBLE = "must not contain the invisible formatting character {code} (text would read otherwise)"
+    REQUEST_CONTROL = "{parameter} holds the control character {code}, which no request may carry"
+    NOT_WHOLE_NUMBER = "must be a whole number written with the digits 0-9"
+    NUMBER_OUT_OF_RANGE = "must be between {low} and {high}"
+    DATE_TOO_EARLY = "{day} is before {earliest}: too early to be right"
+    DATE_TOO_LATE = "{day} is after {latest}: too far ahead to be right"
+    DATES_REVERSED = "since is after until"
+    CURSOR_INVALID = "cursor is not one this API gave out"
     # accounts (tracer/accounts/*, tracer/web/account.py, tracer/web/programme.py)
     # one answer for every failed sign-in (wrong password, unknown e-mail, slowed down): it tells nobody which
     # e-mails have accounts, nor whether this address is being slowed
@@ -84,6 +94,8 @@ class Message(Enum):
     TOO_MANY_LINES = "at most {n} lines per file"
     LINE_TOO_LONG = "the line has more cells than the header"
     NO_LINES = "the file has no lines after the header"
+    CELL_TOO_LONG = "the cell holds more than {n} characters"
+    CSV_MALFORMED = "the line cannot be read as CSV ({reason})"
     # GS1 codes (tracer/codes/gs1.py): one id per part of the code a reader can be told about (lot, serial,
     # expiry)
     GTIN_NOT_DIGITS = "GTIN must be digits only, got {gtin!r}"

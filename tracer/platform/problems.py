@@ -1,6 +1,11 @@
 """One place that maps errors to HTTP: RFC 9457 problem+json for the API, a Vietnamese page for HTML.
 
 No stack trace ever reaches a client: unexpected exceptions are logged here and answered with a plain 500.
+A value the database cannot hold (a number beyond its column, text with NUL: ``DataError``; an integer beyond
+SQLite's 64 bits or a date beyond year 9999: ``OverflowError``) is the client's error, answered 400, and
+logged as a bound missing at the edge (``tracer.platform.bounds`` should have refused it, naming the field).
+Only a missing table or column (SQLSTATE 42P01, 42703, 3F000) means the database is not initialised (503);
+any other ``ProgrammingError`` (an operator that does not exist for a column's type...) is a bug of ours.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -62,6 +67,7 @@ def render_error(
     return Response(html, status=status, mimetype="text/html")
 
 
+SCHEMA_MISSING = frozenset({"42P01", "42703", "3F000"})  # undefined table, column, schema (PostgreSQL)
 STORAGE_REFUSED = ("disk is full", "readonly database", "read-only", "no space left", "could not extend file")
 
 
@@ -133,9 +139,20 @@ def register(app: Flask) -> None:
         response.headers["Retry-After"] = "5"
         return response
 
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def _does_not_fit(error: Exception) -> Response:
+        log.error("a value reached the database unbounded on %s %s: %s", request.method, request.path, error)
+        return render_error(
+            400,
+            "Bad request",
+            "A value in the request is out of range or is text that cannot be stored; nothing was saved.",
+            slug="bad-request",
+        )
+
     @app.errorhandler(ProgrammingError)
     def _schema_missing(error: ProgrammingError) -> Response:
-        if "does not exist" not in str(error.orig):  # a bug of ours, not a database without its schema
+        if getattr(error.orig, "sqlstate", None) not in SCHEMA_MISSING:  # a bug of ours, not a missing schema
             return _unexpected(error)
         log.error("database schema missing: %s", error)
         response = render_error(

@@ -65,6 +65,20 @@ DOMAIN: dict[M, str] = {
     M.NOT_A_POLYGON: N_("The outline must be a GeoJSON polygon."),
     M.ONE_DESTINATION: N_("Choose either an organisation or a sale point."),
     M.ONE_TARGET: N_("Give either a package serial or a lot, not both."),
+    M.TEXT_CONTROL: N_("The text holds a control character (%(code)s) that cannot be stored; remove it."),
+    M.TEXT_INVISIBLE: N_(
+        "The text holds an invisible formatting character (%(code)s) that can make it read differently; "
+        "remove it."
+    ),
+    M.REQUEST_CONTROL: N_(
+        "The request was refused: %(parameter)s holds a control character (%(code)s) that no text may hold."
+    ),
+    M.NOT_WHOLE_NUMBER: N_("Enter a whole number using the digits 0 to 9."),
+    M.NUMBER_OUT_OF_RANGE: N_("Enter a number between %(low)s and %(high)s."),
+    M.DATE_TOO_EARLY: N_("The date %(day)s is before %(earliest)s: please check the year."),
+    M.DATE_TOO_LATE: N_("The date %(day)s is after %(latest)s: please check the year."),
+    M.DATES_REVERSED: N_("The start date is after the end date."),
+    M.CURSOR_INVALID: N_("This page link is not valid any more; start from the first page."),
     M.PROGRAMME_OFFICE_ONLY: N_("This part is for the OCOP programme office; your account cannot open it."),
     M.WRONG_LOGIN: N_(
         "Wrong e-mail or password, or too many attempts. Check them, wait a minute and try again."
@@ -94,6 +108,8 @@ DOMAIN: dict[M, str] = {
     M.TOO_MANY_LINES: N_("At most %(n)s lines per file."),
     M.LINE_TOO_LONG: N_("The line has more cells than the first line."),
     M.NO_LINES: N_("The file has no lines after the first line."),
+    M.CELL_TOO_LONG: N_("A cell of this line holds more than %(n)s characters."),
+    M.CSV_MALFORMED: N_("This line cannot be read as CSV; check its quotation marks."),
     M.GTIN_NOT_DIGITS: N_('A GTIN is made of digits only; "%(gtin)s" has other characters.'),
     M.GTIN_LENGTH: N_("A GTIN has 8, 12, 13 or 14 digits; this one has %(length)s."),
     M.GTIN_CHECK_DIGIT: N_("The check digit of GTIN %(gtin)s is wrong (it should be %(expected)s)."),

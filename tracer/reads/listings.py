@@ -3,7 +3,9 @@
 Producers see their own organisation's zones, lots and packages; inspectors, the programme office and
 admins see everything. Something another organisation holds is reported as not found, never as forbidden,
 so its existence is not revealed. Pages are keyset-paged on a stable order (an opaque ``cursor``) or, for
-simple clients, by ``offset``.
+simple clients, by ``offset``. A cursor is opaque to clients but not trusted: it is read back only if each
+value has its key column's type and fits it (an id within 32 bits, an identifier of letters and digits),
+since the database would refuse anything else with an error rather than an empty page.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,16 +29,13 @@ from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
 from tracer.models.zones import Zone
-from tracer.platform.errors import NotFound, TracerError
+from tracer.platform import bounds
+from tracer.platform.errors import BadParameter, NotFound
+from tracer.platform.messages import Message
 
 SEE_ALL = frozenset({Role.INSPECTOR, Role.AUTHORITY, Role.ADMIN})
 SAMPLE = 20
-
-
-class BadCursor(TracerError):
-    status = 400
-    title = "Bad parameter"
-    slug = "bad-parameter"
+KEY_TEXT = re.compile(r"[0-9A-Za-z]{1,64}")  # zone, lot and certificate ids, serials
 
 
 @dataclass(frozen=True)
@@ -48,17 +48,24 @@ def _encode(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, width: int) -> list[Any]:
+def _fits(value: Any, key: Any) -> bool:
+    """Whether ``value`` has the type of the key column ``key`` and fits it."""
+    if key.type.python_type is int:
+        return isinstance(value, int) and not isinstance(value, bool) and bounds.fits_column(value)
+    return isinstance(value, str) and KEY_TEXT.fullmatch(value) is not None
+
+
+def _decode(cursor: str, keys: Sequence[Any]) -> list[Any]:
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         values = None
     if (
         not isinstance(values, list)
-        or len(values) != width
-        or not all(isinstance(v, int | str) and not isinstance(v, bool) for v in values)
+        or len(values) != len(keys)
+        or not all(_fits(value, key) for value, key in zip(values, keys, strict=True))
     ):
-        raise BadCursor("cursor is not one this API gave out", field="cursor")
+        raise BadParameter(Message.CURSOR_INVALID, field="cursor")
     return values
 
 
@@ -74,7 +81,7 @@ def paginate(
     """One page of ``query`` ordered by ``keys`` (unique together); ``next`` is the cursor after it."""
     query = query.order_by(*keys)
     if cursor is not None:
-        query = query.where(tuple_(*keys) > tuple_(*_decode(cursor, len(keys))))
+        query = query.where(tuple_(*keys) > tuple_(*_decode(cursor, keys)))
     elif offset:
         query = query.offset(offset)
     rows = list(session.exec(query.limit(limit + 1)).all())  # type: ignore[call-overload]

@@ -42,6 +42,7 @@ from tracer.web.forms import (
     blank,
     day,
     options,
+    submitted_status,
 )
 
 bp = Blueprint("console", __name__, url_prefix="/console")
@@ -98,7 +99,7 @@ def _save(
         except Refused:
             return render_template(template, form=form, **context), 422
         return redirect(url_for("console.receipt", index=recorded.index))  # type: ignore[return-value]
-    return render_template(template, form=form, **context)
+    return render_template(template, form=form, **context), submitted_status(form)
 
 
 @bp.get("")
@@ -191,7 +192,7 @@ def harvest_import() -> Response | tuple[str, int] | str:
     current_actor(Role.PRODUCER).require_organisation()
     form = ImportForm()
     if not form.validate_on_submit():
-        return render_template("console/import.html", form=form)
+        return render_template("console/import.html", form=form), submitted_status(form)
     upload = form.file.data
     if upload is None or not getattr(upload, "filename", ""):
         form.file.errors = [gettext("Choose a CSV file.")]

@@ -40,7 +40,7 @@ from tracer.platform.messages import Message
 from tracer.platform.services import services
 from tracer.reads import dashboards
 from tracer.web.flow import Refused, attempt, guard
-from tracer.web.forms import blank, day, options
+from tracer.web.forms import blank, day, options, submitted_status
 from tracer.web.programme_forms import (
     ActionForm,
     CertificateForm,
@@ -108,7 +108,7 @@ def organisation_new() -> Page:
         except Refused:
             return render_template("console/programme/organisation_new.html", form=form), 422
         return redirect(url_for("programme.organisation_page", organisation_id=org.id))  # type: ignore[return-value]
-    return render_template("console/programme/organisation_new.html", form=form)
+    return render_template("console/programme/organisation_new.html", form=form), submitted_status(form)
 
 
 def _organisation_page(
@@ -207,7 +207,7 @@ def users() -> Page:
         except Refused:
             return render_template(template, form=form, people=dashboards.users(db.session())), 422
         return render_template("console/programme/secret.html", user=user, password=password)
-    return render_template(template, form=form, people=dashboards.users(db.session()))
+    return render_template(template, form=form, people=dashboards.users(db.session())), submitted_status(form)
 
 
 @bp.route("/inspectors/new", methods=["GET", "POST"])
@@ -234,7 +234,7 @@ def inspector_new() -> Page:
         except Refused:
             return render_template(template, form=form), 422
         return render_template("console/programme/secret.html", user=user, password=password)
-    return render_template(template, form=form)
+    return render_template(template, form=form), submitted_status(form)
 
 
 @bp.get("/users/<int:user_id>")
@@ -294,7 +294,8 @@ def certificates() -> Page:
         except Refused:
             return render_template(template, form=form, rows=dashboards.certificates(db.session())), 422
         return redirect(url_for("programme.receipt", index=recorded.index))  # type: ignore[return-value]
-    return render_template(template, form=form, rows=dashboards.certificates(db.session()))
+    rows = dashboards.certificates(db.session())
+    return render_template(template, form=form, rows=rows), submitted_status(form)
 
 
 @bp.get("/receipts/<int:index>")

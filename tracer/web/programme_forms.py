@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields import EmailField
 
-from tracer.web.forms import DAY, WHOLE, options, today_iso
+from tracer.web.forms import DAY, WHOLE, CheckedForm, WholeId, options, today_iso
 
 KINDS = [
     ("htx", _l("Cooperative (HTX)")),
@@ -35,7 +35,7 @@ class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(CheckedForm):
     name = StringField(_l("Name"), render_kw={"placeholder": "Hợp tác xã Nông nghiệp Mỹ Cẩm"})
     kind = SelectField(_l("Kind"), choices=options(KINDS), validate_choice=False)
     registration_no = StringField(_l("Registration number"))
@@ -47,7 +47,7 @@ class OrganisationForm(FlaskForm):
     email = EmailField(_l("E-mail"))
 
 
-class ProductForm(FlaskForm):
+class ProductForm(CheckedForm):
     name = StringField(_l("Product name"))
     ocop_group = SelectField(_l("OCOP product group"), choices=options(GROUPS), validate_choice=False)
     gtin = StringField(_l("GTIN (barcode number, optional)"), render_kw=WHOLE)
@@ -56,24 +56,28 @@ class ProductForm(FlaskForm):
     description = TextAreaField(_l("Description"), render_kw={"rows": 3})
 
 
-class UserForm(FlaskForm):
+class UserForm(CheckedForm):
     email = EmailField(_l("E-mail"))
     full_name = StringField(_l("Full name"))
     role = SelectField(_l("Role"), choices=options(ROLES), validate_choice=False)
-    organisation_id = SelectField(_l("Organisation"), validate_choice=False)
+    organisation_id = SelectField(
+        _l("Organisation"), validate_choice=False, validators=[WholeId(optional=True)]
+    )
 
 
-class InspectorForm(FlaskForm):
+class InspectorForm(CheckedForm):
     email = EmailField(_l("E-mail"))
     full_name = StringField(_l("Full name"))
-    organisation_id = SelectField(_l("Organisation (optional)"), validate_choice=False)
+    organisation_id = SelectField(
+        _l("Organisation (optional)"), validate_choice=False, validators=[WholeId(optional=True)]
+    )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(CheckedForm):
     name = StringField(_l("Token name"), default="api", render_kw={"placeholder": "Phần mềm kế toán"})
 
 
-class CertificateForm(FlaskForm):
+class CertificateForm(CheckedForm):
     product_id = SelectField(_l("Product"), validate_choice=False)
     stars = SelectField(
         _l("Stars"),
