@@ -33,14 +33,13 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from tracer.platform.services import services
-from tracer.scans.recorder import ScanRecorder
-
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.support.live import LiveServer, free_port, start_gunicorn  # noqa: E402 (ROOT on the path first)
+from tracer.platform.services import services  # noqa: E402
+from tracer.scans.recorder import ScanRecorder  # noqa: E402
 
 if TYPE_CHECKING:
     from sqlmodel import Session
