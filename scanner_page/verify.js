@@ -33,14 +33,14 @@ const pick = (obj, keys) => Object.fromEntries(keys.map((k) => [k, obj[k] === un
 
 // -- bytes -------------------------------------------------------------------------------------------------
 
-function concat(...parts) {
+export function concat(...parts) {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) { out.set(p, at); at += p.length; }
   return out;
 }
 
-function equal(a, b) {
+export function equal(a, b) {
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];

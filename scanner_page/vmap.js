@@ -10,6 +10,8 @@
 // Values: Uint8Array hashes; entries [[index, leafHash], ...] with indexes as JavaScript safe integers
 // (a log index past 2^53 - 1 is refused here, never rounded).
 
+import { concat, equal } from "./verify.js"; // the byte helpers, one copy
+
 export const HASH_SIZE = 32;
 export const KEY_BITS = 256;
 export const TERMINALS = ["included", "empty", "other"];
@@ -41,19 +43,6 @@ function hexBytes(hex) {
   return Uint8Array.from(hex.match(/../g), (h) => parseInt(h, 16));
 }
 
-function concat(...parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
-  return out;
-}
-
-function equal(a, b) {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
-}
 
 const isHash = (v) => v instanceof Uint8Array && v.length === HASH_SIZE;
 
