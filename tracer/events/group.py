@@ -120,6 +120,12 @@ class GroupCommit:
     def _transaction(self, batch: list[_Job[object]]) -> None:
         with db.writer(self._engine) as session:
             ledger = pipeline.hold(session)
+            if len(batch) == 1:  # alone: its refusal or error undoes the whole transaction, no savepoint
+                job = batch[0]
+                job.result = job.error = None
+                job.result = job.work(session, ledger)
+                ledger.seal()
+                return
             for job in batch:
                 job.result = job.error = None
                 mark = ledger.mark()
