@@ -31,8 +31,11 @@ run: install
 	@echo "  API document   http://127.0.0.1:8000/api/v1/openapi.json"
 	$(VENV)/bin/gunicorn -c config/gunicorn.conf.py -b 127.0.0.1:8000 wsgi:app
 
+# Two workers (a test file stays on one worker: some files write what their later tests read); 1 for none.
+PYTEST_WORKERS ?= 2
+
 test: install-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
