@@ -34,7 +34,8 @@ class Settings:
     instance_path: Path
     behind_tls: bool = False
     max_request_bytes: int = 1_000_000
-    scan_warning_threshold: int = 50
+    scan_warning_threshold: int = 50  # distinct visiting networks in 30 days before the copy warning
+    copy_sources: int = 3  # distinct networks each of two far places needs before the copy warning
     proxy_hops: int = 0  # reverse proxies in front (nginx: 1); their X-Forwarded-* headers are trusted
     login_limit: tuple[int, int] = (10, 60)  # sign-in attempts per client address: (count, seconds)
     token_limit: tuple[int, int] = (600, 60)  # API requests per token: (count, seconds)
@@ -64,6 +65,7 @@ class Settings:
             "behind_tls": parts.scheme == "https",
             "max_request_bytes": _int(env, "TRACER_MAX_REQUEST_BYTES", 1_000_000),
             "scan_warning_threshold": _int(env, "TRACER_SCAN_WARNING_THRESHOLD", 50),
+            "copy_sources": _int(env, "TRACER_COPY_SOURCES", 3, minimum=2),
             "proxy_hops": _int(env, "TRACER_PROXY_HOPS", 0, minimum=0),
             "login_limit": _rate(env, "TRACER_LOGIN_LIMIT", (10, 60)),
             "token_limit": _rate(env, "TRACER_TOKEN_LIMIT", (600, 60)),

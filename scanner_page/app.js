@@ -371,6 +371,7 @@ function render(state) {
   if (otherLog) addReason(t("newLog", { settings: t("settings"), forget: t("forget") }));
   $("open-trust").hidden = !otherLog;
   if (verdict) verdict.reasons.forEach(addReason);
+  if (verdict && verdict.advice.length) addReason(t("copyAdvice"));
   if (state.otherHost) addReason(t("otherHost", { host: state.otherHost }));
   if (state.savedAt) addReason(t("offlineNote", { when: new Date(state.savedAt).toLocaleString(lang) }));
   if (state.history === "unchecked") addReason(t("historyUnchecked"));

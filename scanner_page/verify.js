@@ -569,7 +569,8 @@ function localToday() {
 
 /**
  * Verify a package bundle against the pinned log verifier key. Resolves to the verdict
- * {status: genuine|recalled|expired|suspicious, serial, lot_id, product_id, checkpoint, entries, facts, reasons};
+ * {status: genuine|recalled|expired, serial, lot_id, product_id, checkpoint, entries, facts, reasons, advice}
+ * (status from signed entries only; advice: the server's unsigned copy warning, never part of the verdict);
  * rejects with a VerificationError whose `code` names the failed step.
  */
 export async function verifyPackageBundle(bundle, logKey, { today = localToday() } = {}) {
@@ -588,14 +589,16 @@ export async function verifyPackageBundle(bundle, logKey, { today = localToday()
   const lin = lineage(pkg, entries);
   checkUriAndSummary(bundle, pkg);
   const out = facts(pkg, lin, entries, today);
-  const scans = bundle.scans;
-  if (out.status === "genuine" && isObject(scans) && scans.flagged === true) {
-    out.status = "suspicious";
-    for (const r of Array.isArray(scans.reasons) ? scans.reasons : []) if (typeof r === "string") out.reasons.push(r);
-  }
   return {
     status: out.status, serial: bundle.serial, lot_id: String(pkg.body.lot_id), product_id: Number(pkg.body.product_id || 0),
     checkpoint: { origin: cp.origin, size: cp.size, root: toBase64(cp.root) }, entries: entries.size,
-    facts: out.facts, reasons: out.reasons,
+    facts: out.facts, reasons: out.reasons, advice: unsignedAdvice(bundle.scans),
   };
+}
+
+/** The server's unsigned copy warning as lines to show beside the verdict (empty when there is none). */
+export function unsignedAdvice(scans) {
+  if (!isObject(scans) || scans.copy_warning !== true) return [];
+  const said = Array.isArray(scans.reasons) ? scans.reasons.filter((r) => typeof r === "string") : [];
+  return said.length ? said.map((r) => `unsigned copy warning: ${r}`) : ["unsigned copy warning"];
 }

@@ -34,8 +34,11 @@ def _flask_requests(app: Flask) -> list[str]:
     return seen
 
 
+VISIT = {"Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}  # a person opening the page: counted
+
+
 def _get(client: Any, path: str, address: str, **headers: str) -> Any:
-    return client.get(path, environ_base={"REMOTE_ADDR": address}, headers=headers)
+    return client.get(path, environ_base={"REMOTE_ADDR": address}, headers={**VISIT, **headers})
 
 
 def test_plain_scans_skip_flask_and_match_what_flask_answers(demo_app, demo_client, gac: Pkg):

@@ -29,7 +29,8 @@ RUN = """async ([bundle, key, today]) => {
   const m = await import("/verify.js");
   try {
     const v = await m.verifyPackageBundle(bundle, key, { today });
-    return { ok: true, status: v.status, facts: v.facts, reasons: v.reasons, entries: v.entries };
+    const { status, facts, reasons, advice, entries } = v;
+    return { ok: true, status, facts, reasons, advice, entries };
   } catch (e) {
     return { ok: false, code: e.code || "exception", message: String(e.message) };
   }
@@ -68,7 +69,9 @@ def python_result(bundle: dict[str, Any], key: str, today: date) -> dict[str, An
     except PackageProofError as error:
         return {"ok": False, "code": error.code}
     facts = json.loads(json.dumps(v.facts))
-    return {"ok": True, "status": v.status, "facts": facts, "reasons": list(v.reasons), "entries": v.entries}
+    reasons, advice = list(v.reasons), list(v.advice)
+    return {"ok": True, "status": v.status, "facts": facts, "reasons": reasons, "advice": advice,
+            "entries": v.entries}  # fmt: skip
 
 
 def js_result(page: Any, bundle: dict[str, Any], key: str, today: date) -> dict[str, Any]:
@@ -98,9 +101,15 @@ def agreement_cases(demo_app: Any, demo: Any, bundle_of: Any) -> list[tuple[str,
     }.items():
         bundle, synthetic_key = synthetic.build(**options)
         cases.append((name, bundle, synthetic_key))
+    # The server's scan summary is not signed: a copy warning in it is advice beside the verdict, never the
+    # verdict (an old bundle's "flagged" is not even advice).
+    warned, synthetic_key = synthetic.build()
+    warned["scans"] = {"signed": False, "count": 90, "first_scan": None, "copy_warning": True,
+                       "reasons": ["visited from 90 networks"], "reviewed_at": None}  # fmt: skip
+    cases.append(("synthetic copy warning", warned, synthetic_key))
     flagged, synthetic_key = synthetic.build()
     flagged["scans"] = {"count": 90, "first_scan": None, "flagged": True, "reasons": ["scanned 90 times"]}
-    cases.append(("synthetic suspicious", flagged, synthetic_key))
+    cases.append(("synthetic old flag", flagged, synthetic_key))
     return cases
 
 
@@ -112,7 +121,8 @@ def check_outcomes(outcomes: dict[str, str]) -> None:
     assert outcomes["sausage_recalled"] == "recalled"
     assert outcomes["synthetic revoked key"] == "key-revoked"
     assert outcomes["synthetic bad signature"] == "signature"
-    assert outcomes["synthetic suspicious"] == "suspicious"
+    assert outcomes["synthetic copy warning"] == "genuine"
+    assert outcomes["synthetic old flag"] == "genuine"
     assert outcomes["another pinned key"] == "log-key"
 
 

@@ -157,7 +157,14 @@ def build(
         },
         "keys": list(keys.values()),
         "log_key": "",
-        "scans": {"count": 0, "first_scan": None, "flagged": False, "reasons": []},
+        "scans": {
+            "signed": False,
+            "count": 0,
+            "first_scan": None,
+            "copy_warning": False,
+            "reasons": [],
+            "reviewed_at": None,
+        },
     }
     verifier = format_verifier_key(ORIGIN, public_key_raw(log_key))
     bundle["log_key"] = verifier

@@ -120,11 +120,26 @@ def test_synthetic_log_verdicts():
     verdict = verify_package_bundle(bundle, key, today=date(2025, 6, 1))
     assert verdict.status == "recalled"
     assert verdict.facts["recall"]["reason"] == "Kiểm nghiệm không đạt"
+    assert verdict.advice == ()
+
+
+def test_unsigned_copy_warning_is_advice_not_verdict():
+    """Scan statistics are not signed: whoever controls the database, or a few clients, could set them. The
+    verdict stays what the signed entries say; the warning is reported beside it, marked unsigned."""
     bundle, key = synthetic.build()
+    bundle["scans"] = {"signed": False, "count": 80, "first_scan": None, "copy_warning": True,
+                       "reasons": ["visited from 80 networks"], "reviewed_at": None}  # fmt: skip
+    verdict = verify_package_bundle(bundle, key, today=date(2025, 6, 1))
+    assert verdict.status == "genuine"
+    assert verdict.reasons == ()
+    assert verdict.advice == ("unsigned copy warning: visited from 80 networks",)
     bundle["scans"] = {"count": 80, "first_scan": None, "flagged": True, "reasons": ["scanned 80 times"]}
     verdict = verify_package_bundle(bundle, key, today=date(2025, 6, 1))
-    assert verdict.status == "suspicious"
-    assert verdict.reasons == ("scanned 80 times",)
+    assert (verdict.status, verdict.advice) == ("genuine", ())
+    bundle, key = synthetic.build(recall=True)
+    bundle["scans"] = {"copy_warning": True, "reasons": [7, "far"]}
+    verdict = verify_package_bundle(bundle, key, today=date(2025, 6, 1))
+    assert (verdict.status, verdict.advice) == ("recalled", ("unsigned copy warning: far",))
 
 
 def test_cli_verify_package(demo_app, demo, bundle_of, tmp_path):

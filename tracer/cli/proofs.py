@@ -31,3 +31,5 @@ def verify_package(path: str, key: str, today: str | None) -> None:
     )
     for reason in verdict.reasons:
         click.echo(f"  {reason}")
+    for advice in verdict.advice:
+        click.echo(f"  note (not signed, not part of the verdict): {advice}")

@@ -22,6 +22,7 @@ class Scan(SQLModel, table=True):
     latitude: str | None = Field(default=None, max_length=12)  # coarse, only when the visitor shares it
     longitude: str | None = Field(default=None, max_length=12)
     province: str | None = Field(default=None, max_length=100)
+    source: str | None = Field(default=None, max_length=32)  # a page visit's source (tracer.scans.sources)
 
 
 class ScanTally(SQLModel, table=True):
@@ -44,11 +45,25 @@ class ScanCount(SQLModel, table=True):
     first_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class ScanSource(SQLModel, table=True):
+    """One source (network prefix, ``tracer.scans.sources``) that visited a package's page on one day: the
+    copy signal counts distinct sources, never requests or addresses."""
+
+    __tablename__ = "scan_sources"
+    serial: str = Field(primary_key=True, max_length=20)
+    source: str = Field(primary_key=True, max_length=32)
+    day: int = Field(primary_key=True, sa_type=BigInteger)  # days since the epoch (UTC)
+    first_at: datetime = Field(sa_type=UTCDateTime)
+
+
 class ScanFlag(SQLModel, table=True):
-    """A sign that a code was copied, found when a scan was recorded (e.g. two places too far apart)."""
+    """A sign that a code was copied: ``source`` is one of the networks that saw it in one of two places too
+    far apart at the same time, each place seen by several networks (``tracer.scans.signal``)."""
 
     __tablename__ = "scan_flags"
     serial: str = Field(primary_key=True, max_length=20)
     kind: str = Field(primary_key=True, max_length=20)  # travel
+    source: str = Field(primary_key=True, max_length=32)
+    day: int = Field(sa_type=BigInteger)  # days since the epoch (UTC) of flagged_at: flags expire by day
     flagged_at: datetime = Field(sa_type=UTCDateTime)
     detail: str = Field(default="", max_length=300)

@@ -29,7 +29,7 @@ from tracer.models.events import LotEvent
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
-from tracer.models.scans import ScanCount, ScanFlag
+from tracer.models.scans import ScanCount
 from tracer.models.types import utcnow
 from tracer.models.zones import Zone
 from tracer.platform import journal
@@ -37,6 +37,7 @@ from tracer.platform.clock import VIETNAM
 from tracer.platform.errors import InvalidInput, NotFound
 from tracer.proofs.verdict import BUNDLE_VERSION, SERIAL
 from tracer.scans import recorder as scans
+from tracer.scans import signal
 
 LINEAGE_ROLES = ("created", "shipped", "received", "recalled")
 
@@ -114,17 +115,17 @@ def _signing_keys(conn: Any, store: Any, indices: set[int], size: int) -> dict[s
 
 
 def scan_summary(session: Session, serial: str, threshold: int) -> dict[str, Any]:
-    """How often this code was scanned (counted fairly: ``scan_counts``) and any sign that it was copied."""
+    """How often this code's page was visited (counted fairly: ``scan_counts``) and the copy signal
+    (``tracer.scans.signal``). Nothing here is signed (``signed: false``): verifiers report the copy warning
+    beside the verdict and never let it change the verdict."""
     counted = session.get(ScanCount, serial)
     count, first = (counted.scans, counted.first_at) if counted is not None else (0, None)
-    reasons = []
-    if count > threshold:
-        reasons.append(f"scanned {count} times, more than the {threshold} expected for one package")
-    reasons.extend(
-        flag.detail or flag.kind for flag in session.exec(select(ScanFlag).where(ScanFlag.serial == serial))
-    )
+    copy = signal.copy_signal(session.connection(), serial)
     first_scan = first.isoformat() if isinstance(first, datetime) else None
-    return {"count": int(count), "first_scan": first_scan, "flagged": bool(reasons), "reasons": reasons}
+    reviewed = copy.reviewed_at.isoformat() if copy.reviewed_at is not None else None
+    return {"signed": False, "count": int(count), "first_scan": first_scan,
+            "copy_warning": copy.public(threshold), "reasons": copy.reasons(threshold),
+            "reviewed_at": reviewed}  # fmt: skip
 
 
 def package_summary(session: Session, package: Package, product: Product, lots: list[str]) -> dict[str, Any]:

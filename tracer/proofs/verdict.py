@@ -10,7 +10,7 @@ The bundle (``GET /api/v1/packages/{serial}/proof``, version 1) is a JSON object
      "serial_proof": {"packaging_index": N, "position": P, "count": C, "proof": ["<base64>", ...]},
      "keys": [{"keyid", "owner", "role", "public_key", "registered_index", "revoked_index"}, ...],
      "log_key": "<C2SP verifier key of the log>",
-     "scans": {"count", "first_scan", "flagged", "reasons": [...]}}
+     "scans": {"signed": false, "count", "first_scan", "copy_warning", "reasons": [...], "reviewed_at"}}
 
 ``verify_package_bundle`` checks, in this order (the JavaScript verifier ``scanner_page/verify.js`` does the
 same steps in the same order and fails with the same ``code``): the bundle names the pinned log key; the
@@ -22,7 +22,9 @@ key; producers' events are signed by their own organisation's key, certificates 
 is at its position in the Merkle tree whose root the signed packaging event carries; the package's lot is
 created by the entries, back through every processing step to harvests from registered zones; the URI and
 the display summary agree with the signed data. Then it reads the verdict from the signed entries: recalled,
-certificate expired, suspicious (the server's scan summary flags the code), or genuine.
+expired, or genuine. The server's scan summary is not signed: a copy warning in it is reported as ``advice``,
+beside the verdict, and never changes it (someone who controls the database, or a few clients who scan a
+code from far-apart places, could otherwise turn a genuine package's verdict).
 
 Only public data is used, and nothing outside ``tracer.ledger``: no database, no network, no Flask.
 """
@@ -55,7 +57,6 @@ ORG_EVENTS = frozenset({"zone.register", "harvest", "receive", "process", "packa
 GENUINE = "genuine"
 RECALLED = "recalled"
 EXPIRED = "expired"
-SUSPICIOUS = "suspicious"
 
 
 class PackageProofError(VerificationError):
@@ -71,7 +72,7 @@ class PackageProofError(VerificationError):
 class PackageVerdict:
     """What the signed data says about the package, once every check passed."""
 
-    status: str  # genuine | recalled | expired | suspicious
+    status: str  # genuine | recalled | expired: from signed entries only
     serial: str
     lot_id: str
     product_id: int
@@ -79,6 +80,7 @@ class PackageVerdict:
     entries: int
     facts: dict[str, Any] = field(default_factory=dict)
     reasons: tuple[str, ...] = ()
+    advice: tuple[str, ...] = ()  # unsigned: the server's copy warning, if any (not part of the verdict)
 
 
 @dataclass(slots=True)
@@ -436,10 +438,6 @@ def verify_package_bundle(bundle: Any, log_key: str, *, today: date | None = Non
     lots, made, zones = _lineage(package, entries)
     _check_uri_and_summary(bundle, package)
     facts, reasons, status = _facts(package, lots, made, zones, entries, today or clock.today())
-    scans = bundle.get("scans")
-    if status == GENUINE and isinstance(scans, Mapping) and scans.get("flagged") is True:
-        status = SUSPICIOUS
-        reasons.extend(str(r) for r in scans.get("reasons", []) if isinstance(r, str))
     return PackageVerdict(
         status=status,
         serial=bundle["serial"],
@@ -449,4 +447,14 @@ def verify_package_bundle(bundle: Any, log_key: str, *, today: date | None = Non
         entries=len(entries),
         facts=facts,
         reasons=tuple(reasons),
+        advice=unsigned_advice(bundle.get("scans")),
     )
+
+
+def unsigned_advice(scans: object) -> tuple[str, ...]:
+    """The server's unsigned copy warning, as lines to show beside the verdict (empty when there is none)."""
+    if not isinstance(scans, Mapping) or scans.get("copy_warning") is not True:
+        return ()
+    reasons = scans.get("reasons")
+    said = [r for r in reasons if isinstance(r, str)] if isinstance(reasons, list) else []
+    return tuple(f"unsigned copy warning: {r}" for r in said) or ("unsigned copy warning",)

@@ -30,6 +30,7 @@ from tracer.resolver import visits
 from tracer.resolver.linkset import link_header
 from tracer.resolver.origin import caches as origin_caches
 from tracer.scans import recorder as scans
+from tracer.scans import sources
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -73,7 +74,8 @@ class OriginFastPath:
                 return None  # a product's or a lot's code: not a package scan, Flask answers it
             visit = visits.Visit.of(link, code=path, secret_key=settings.secret_key,
                                     address=environ.get("REMOTE_ADDR", ""),
-                                    user_agent=environ.get("HTTP_USER_AGENT", ""), counted=True)  # fmt: skip
+                                    user_agent=environ.get("HTTP_USER_AGENT", ""), counted=True,
+                                    headers=sources.environ_headers(environ))  # fmt: skip
             caches = origin_caches(app)
             row = visits.find(caches, visit)
             if row is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, Date, Integer, String, text
 
@@ -18,22 +19,26 @@ from tracer.codes.gs1 import DigitalLink
 from tracer.codes.issued import Claim
 from tracer.models.types import UTCDateTime
 from tracer.platform.fastread import FastReader
+from tracer.scans import signal
+from tracer.scans.signal import CopySignal
 
 __all__ = ["PackageRow", "claim_of", "find_package"]
 
-_FIND = text("""
+_FIND_SQL = """
 SELECT p.serial, p.lot_id, p.product_id, p.packaging_index, p.position, p.expires_on, p.status, pr.gtin,
        (SELECT max(le.ledger_index) FROM lot_events le WHERE le.lot_id = p.lot_id) AS lot_stamp,
        (SELECT max(c.ledger_index) FROM certificates c WHERE c.product_id = p.product_id) AS cert_stamp,
        sc.scans AS scans, sc.first_at AS first_scan,
        (SELECT count(*) FROM scan_tallies t
-         WHERE t.serial = p.serial AND t.client_hash = :client AND t.bucket = :bucket) AS seen,
-       (SELECT min(f.flagged_at) FROM scan_flags f WHERE f.serial = p.serial) AS flagged
+         WHERE t.serial = p.serial AND t.client_hash = :client AND t.bucket = :bucket) AS seen,{signal}
 FROM packages p JOIN products pr ON pr.id = p.product_id LEFT JOIN scan_counts sc ON sc.serial = p.serial
 WHERE p.serial = :serial
-""").columns(serial=String, lot_id=String, product_id=Integer, packaging_index=BigInteger, position=Integer,
-             expires_on=Date, status=String, gtin=String, lot_stamp=BigInteger, cert_stamp=BigInteger,
-             scans=Integer, first_scan=UTCDateTime, seen=Integer, flagged=UTCDateTime)  # fmt: skip
+"""
+_FIND = text(_FIND_SQL.format(signal=signal.COLUMNS)).columns(
+    serial=String, lot_id=String, product_id=Integer, packaging_index=BigInteger, position=Integer,
+    expires_on=Date, status=String, gtin=String, lot_stamp=BigInteger, cert_stamp=BigInteger,
+    scans=Integer, first_scan=UTCDateTime, seen=Integer, **signal.COLUMN_TYPES,
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,15 +56,17 @@ class PackageRow:
     scans: int  # counted scans so far (not this one)
     first_scan: datetime | None
     seen: bool  # this client was already counted for this package this hour
-    flagged: datetime | None  # seen in places too far apart
+    copy: CopySignal  # what the scans say about copying (unsigned advice: ``tracer.scans.signal``)
 
 
-def find_package(reader: FastReader, link: DigitalLink, *, client: str, bucket: int) -> PackageRow | None:
+def find_package(reader: FastReader, link: DigitalLink, *, client: str, bucket: int,
+                 now: datetime) -> PackageRow | None:  # fmt: skip
     """The package ``link`` names, or None if we never issued it or its GTIN or lot are not the package's (or
     it has a consumer product variant, AI 22: we issue none)."""
     if link.cpv is not None:
         return None
-    row = reader.first(_FIND, {"serial": link.serial, "client": client, "bucket": bucket})
+    values: dict[str, Any] = {"serial": link.serial, "client": client, "bucket": bucket}
+    row = reader.first(_FIND, values | signal.signal_params(now))
     if row is None:
         return None
     if link.gtin is not None and row["gtin"] != link.gtin:
@@ -80,7 +87,7 @@ def find_package(reader: FastReader, link: DigitalLink, *, client: str, bucket: 
         int(row["scans"] or 0),
         row["first_scan"],
         bool(row["seen"]),
-        row["flagged"],
+        signal.of_row(row),
     )
 
 

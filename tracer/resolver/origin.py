@@ -50,8 +50,9 @@ class OriginView:
     product_expired: bool
     scans: int  # counted scans, this one included when it counts
     first_scan: date | None
-    copy_warning: bool
-    travel_warning: bool
+    copy_warning: bool  # unsigned advice from scans (``tracer.scans.signal``), never part of the verdict
+    travel_warning: bool  # the advice is about two far places (else: too many networks)
+    reviewed_on: date | None  # an inspector's signed pass of this package (it cleared what came before)
     checkpoint: Checkpoint | None
 
     @property
@@ -145,7 +146,8 @@ def origin_view(row: PackageRow, story: LotStory, *, public_url: str, today: dat
         product_expired=story.expires_on is not None and story.expires_on < today,
         scans=scans,
         first_scan=first,
-        copy_warning=scans > threshold or row.flagged is not None,
-        travel_warning=row.flagged is not None,
+        copy_warning=row.copy.public(threshold),
+        travel_warning=row.copy.far_sources > 0,
+        reviewed_on=row.copy.reviewed_at.astimezone(VIETNAM).date() if row.copy.reviewed_at else None,
         checkpoint=checkpoint,
     )

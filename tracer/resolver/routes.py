@@ -110,7 +110,7 @@ def _answer(link: gs1.DigitalLink | gs1.ClassLink) -> Response:
     visit = visits.Visit.of(
         link, code=request.full_path.rstrip("?"), secret_key=settings.secret_key,
         address=request.remote_addr or "", user_agent=request.headers.get("User-Agent", ""),
-        counted=request.method == "GET" and not request.environ.get(visits.COUNTED),
+        counted=request.method == "GET" and not request.environ.get(visits.COUNTED), headers=request.headers,
     )  # fmt: skip
     row = visits.look_up(caches, recorder, visit)
     if row is None:
@@ -169,10 +169,11 @@ def share_location(serial: str) -> Response:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise InvalidInput("send a JSON object with latitude and longitude")
-    client = scans.client_hash(_settings().secret_key, request.remote_addr or "")
+    settings = _settings()
+    client = scans.client_hash(settings.secret_key, request.remote_addr or "")
     scans.flush()
     with db.writer() as session:
         copied = scans.share_location(
             session=session, serial=serial, client=client, latitude=data.get("latitude"),
-            longitude=data.get("longitude"))  # fmt: skip
+            longitude=data.get("longitude"), needed=settings.copy_sources)  # fmt: skip
     return jsonify({"recorded": True, "copied": copied})

@@ -26,6 +26,7 @@ from tracer.resolver.lookup import PackageRow, find_package
 from tracer.resolver.origin import OriginCaches, OriginView, origin_view
 from tracer.resolver.story import LotStory
 from tracer.scans import recorder as scans
+from tracer.scans import sources
 
 __all__ = ["CachedPage", "Visit", "find", "look_up", "page", "parse_code", "see"]
 
@@ -63,12 +64,21 @@ class Visit:
     family: str  # the user agent's family
     counted: bool  # GET: the scan is recorded (HEAD is not)
     now: datetime
+    source: str  # the client's network prefix, hashed (``tracer.scans.sources``)
+    page_visit: bool  # a person's top-level visit (``sources.is_visit``): only these count
 
     @classmethod
     def of(cls, link: DigitalLink, *, code: str, secret_key: str, address: str, user_agent: str,
-           counted: bool) -> Visit:  # fmt: skip
+           counted: bool, headers: sources.Headers) -> Visit:  # fmt: skip
+        """``headers``: the request's (``Sec-Fetch-*``, ``Accept``), to tell a page visit from an embed."""
         return cls(link, code, scans.client_hash(secret_key, address), scans.user_agent_family(user_agent),
-                   counted, datetime.now(UTC))  # fmt: skip
+                   counted, datetime.now(UTC), sources.source_of(secret_key, address),
+                   sources.is_visit(headers))  # fmt: skip
+
+    @property
+    def counted_source(self) -> str | None:
+        """The source a recorded scan counts under; None if it is not a page visit (never counted)."""
+        return self.source if self.page_visit else None
 
     @property
     def bucket(self) -> int:
@@ -88,7 +98,7 @@ class CachedPage:
 def find(caches: OriginCaches, visit: Visit) -> PackageRow | None:
     """The package of ``visit``; None if there is no row for its code, or the row's serial is not one the
     signed log says we issued (it is answered as an unknown code). Nothing is recorded."""
-    row = find_package(caches.reader, visit.link, client=visit.client, bucket=visit.bucket)
+    row = find_package(caches.reader, visit.link, client=visit.client, bucket=visit.bucket, now=visit.now)
     return row if row is not None and caches.genuine(row) else None
 
 
@@ -111,9 +121,10 @@ def see(caches: OriginCaches, recorder: scans.ScanRecorder, visit: Visit, row: P
     outcome = "recalled" if recalled else "expired" if expired else "genuine"
     client, bucket = visit.client, visit.bucket
     if visit.counted:
-        fresh = not row.seen and not recorder.pending(row.serial, client, bucket)
-        recorder.record(scans.ScanRequest(row.serial, visit.code, outcome, client, visit.family, visit.now),
-                        fresh=fresh)  # fmt: skip
+        fresh = visit.page_visit and not row.seen and not recorder.pending(row.serial, client, bucket)
+        scan = scans.ScanRequest(row.serial, visit.code, outcome, client, visit.family, visit.now,
+                                 visit.counted_source)  # fmt: skip
+        recorder.record(scan, fresh=fresh)
     # Counted scans not yet written; a tally written since our query is not counted twice for this client
     # (for other clients the page may be one off for the milliseconds between a batch's commit and its ack).
     twice = row.seen and recorder.pending(row.serial, client, bucket)
@@ -126,7 +137,7 @@ def _page_key(view: OriginView, locale: str) -> tuple[object, ...]:
     """What the page depends on besides the serial and the scan sentence."""
     cp = view.checkpoint.size if view.checkpoint else 0
     return (view.story.key, locale, view.today, view.recalled, view.cert_valid, view.copy_warning,
-            view.travel_warning, cp)  # fmt: skip
+            view.reviewed_on, cp)  # fmt: skip
 
 
 def page(caches: OriginCaches, view: OriginView, locale: str, render: Callable[[], CachedPage]) -> bytes:

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from tracer.codes import gs1
 from tracer.platform.services import services
-from tracer.scans.recorder import FLAGS, ORGANISATIONS, PACKAGES, PRODUCTS, SCANS, TALLIES
+from tracer.scans.recorder import FLAGS, ORGANISATIONS, PACKAGES, PRODUCTS, SCANS, SOURCES
 
 __all__ = ["Anomaly", "anomalies"]
 
@@ -96,22 +96,16 @@ def anomalies(session: Session, *, province: str | None = None, since: datetime 
         of_package(SCANS.c.serial, *times).where(SCANS.c.outcome == "recalled"), SCANS.c.scanned_at
     ).group_by(*owner)
     found += [_about_package("recalled_scanned", row) for row in conn.execute(recalled)]
-    over = (
-        scoped(
-            of_package(
-                TALLIES.c.serial, func.count(), func.min(TALLIES.c.first_at), func.max(TALLIES.c.first_at)
-            ),
-            TALLIES.c.first_at,
-        )
-        .group_by(*owner)
-        .having(func.count() > limit)
-    )
-    found += [_about_package("over_scanned", row, f"more than {limit} scans") for row in conn.execute(over)]
-    travel = scoped(of_package(FLAGS.c.serial, FLAGS.c.flagged_at, FLAGS.c.detail), FLAGS.c.flagged_at)
-    found += [
-        _about_package("travel", (serial, lot, pid, name, oid, prov, 1, at, at), detail)
-        for serial, lot, pid, name, oid, prov, at, detail in conn.execute(travel)
-    ]
+    networks = func.count(SOURCES.c.source.distinct())  # distinct visiting networks (tracer.scans.signal)
+    seen = (networks, func.min(SOURCES.c.first_at), func.max(SOURCES.c.first_at))
+    over = scoped(of_package(SOURCES.c.serial, *seen), SOURCES.c.first_at).group_by(*owner)
+    over = over.having(networks > limit)
+    over_detail = f"more than {limit} networks"
+    found += [_about_package("over_scanned", row, over_detail) for row in conn.execute(over)]
+    flagged_at = FLAGS.c.flagged_at
+    flagged = (func.count(FLAGS.c.source.distinct()), func.min(flagged_at), func.max(flagged_at))
+    travel = scoped(of_package(FLAGS.c.serial, *flagged, func.max(FLAGS.c.detail)), FLAGS.c.flagged_at)
+    found += [_about_package("travel", row[:9], row[9]) for row in conn.execute(travel.group_by(*owner))]
     found.extend(_unknown_codes(session, province, since, until, organisation_id))
     return sorted(found, key=lambda a: a.last_at, reverse=True)
 

@@ -6,12 +6,14 @@ and watched for signs of copied codes.
   shares it with the button on the origin page.
 - Recording is an in-process queue flushed in batches by a background thread (and at process exit), so a
   page view costs a dictionary update, not a database write; ``flush()`` writes the queue at once.
-- Counting: a client counts at most once per serial per hour (``scan_tallies``, an INSERT that does nothing
-  on conflict, exact across workers), and each client may have at most a burst of ``BURST`` scans recorded,
-  refilled at ``REFILL_PER_SECOND`` (a token bucket per client and process), so no one can inflate a count.
-- Copy signs: more counted scans than ``Settings.scan_warning_threshold``; or two shared locations too far
-  apart for the time between them (``scan_flags``). ``tracer.scans.anomalies`` lists these for inspectors and
-  producers, with unknown codes scanned and recalled packages scanned.
+- Counting: only page visits count (``tracer.scans.sources.is_visit``: not an ``<img>`` on another site, a
+  proof fetch or an API read); a client counts at most once per serial per hour (``scan_tallies``, an INSERT
+  that does nothing on conflict, exact across workers), and each client may have at most a burst of ``BURST``
+  scans recorded, refilled at ``REFILL_PER_SECOND`` (a token bucket per client and process), so no one can
+  inflate a count. Each visit also records its source (network prefix) once a day (``scan_sources``).
+- Copy signs (``tracer.scans.signal``): many distinct sources, or two far places each seen by several sources
+  at once (``scan_flags``). ``tracer.scans.anomalies`` lists these for inspectors and producers, with unknown
+  codes scanned and recalled packages scanned.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from __future__ import annotations
 import atexit
 import hmac
 import logging
-import math
 import os
 import threading
 import time
@@ -38,10 +39,11 @@ from sqlmodel import Session
 from tracer.models.lots import Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Product
-from tracer.models.scans import Scan, ScanCount, ScanFlag, ScanTally
+from tracer.models.scans import Scan, ScanCount, ScanFlag, ScanSource, ScanTally
 from tracer.platform.db import writer
 from tracer.platform.errors import InvalidInput
 from tracer.platform.services import services
+from tracer.scans import signal
 
 __all__ = [
     "ScanRecorder",
@@ -60,8 +62,6 @@ BURST = 30  # scans recorded at once from one client
 REFILL_PER_SECOND = 0.5  # then one every two seconds
 FLUSH_INTERVAL = 0.25  # seconds between batch writes
 MAX_QUEUE = 50_000  # beyond this (database down for long) the oldest scans are dropped, and logged
-TRAVEL_KM = 50.0  # two located scans closer than this are never suspicious
-TRAVEL_KMH = 150.0  # faster than a car on Vietnamese roads: the code was copied
 _CLIENTS = 20_000  # token buckets kept per process (least recently used evicted)
 
 
@@ -75,6 +75,7 @@ SCANS = _table(Scan)
 TALLIES = _table(ScanTally)
 COUNTS = _table(ScanCount)
 FLAGS = _table(ScanFlag)
+SOURCES = _table(ScanSource)
 PACKAGES = _table(Package)
 PRODUCTS = _table(Product)
 ORGANISATIONS = _table(Organisation)
@@ -115,6 +116,7 @@ class ScanRequest:
     client_hash: str
     user_agent_family: str
     scanned_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    source: str | None = None  # a page visit's source (``tracer.scans.sources``); None: not counted
 
 
 class _Buckets:
@@ -170,7 +172,7 @@ class ScanRecorder:
                 dropped = self._queue.pop(0)
                 log.error("scan queue full: dropped a scan of %s", dropped.serial or dropped.code)
             self._queue.append(scan)
-            if scan.serial is not None and fresh:
+            if scan.serial is not None and scan.source is not None and fresh:
                 key = (scan.serial, scan.client_hash, hour_bucket(scan.scanned_at))
                 if key not in self._pending:
                     self._pending.add(key)
@@ -249,8 +251,11 @@ class ScanRecorder:
 
 # fmt: off
 _INSERT_SCAN = (
-    "INSERT INTO scans (serial, code, outcome, scanned_at, client_hash, user_agent_family) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO scans (serial, code, outcome, scanned_at, client_hash, user_agent_family, source) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_SOURCE = (
+    "INSERT INTO scan_sources (serial, source, day, first_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
 )
 _INSERT_TALLY = (
     "INSERT INTO scan_tallies (serial, client_hash, bucket, first_at) VALUES (?, ?, ?, ?) "
@@ -276,19 +281,26 @@ def write_scans(engine: Engine, batch: Sequence[ScanRequest]) -> None:
     postgres = engine.dialect.name == "postgresql"
     stamp = _stamp_processor(engine)
     tallies: dict[tuple[str, str, int], datetime] = {}
+    sources: dict[tuple[str, str, int], datetime] = {}
     for scan in batch:
-        if scan.serial is not None:
+        if scan.serial is not None and scan.source is not None:  # a page visit: counted
             tallies.setdefault((scan.serial, scan.client_hash, hour_bucket(scan.scanned_at)), scan.scanned_at)
+            sources.setdefault((scan.serial, scan.source, signal.day_of(scan.scanned_at)), scan.scanned_at)
     with writer(engine) as session:
         dbapi: Any = session.connection().connection.driver_connection  # in the writer's transaction
         cursor = dbapi.cursor()
-        queries = (_INSERT_SCAN, _ADD_COUNTS)
-        insert_scan, add_counts = (q.replace("?", "%s") for q in queries) if postgres else queries
+        marker = "%s" if postgres else "?"
+        insert_scan, add_counts, insert_source = (
+            q.replace("?", marker) for q in (_INSERT_SCAN, _ADD_COUNTS, _INSERT_SOURCE)
+        )
         cursor.executemany(
             insert_scan,
-            [(s.serial, s.code[:300], s.outcome, stamp(s.scanned_at), s.client_hash, s.user_agent_family[:40])
-             for s in batch],
+            [(s.serial, s.code[:300], s.outcome, stamp(s.scanned_at), s.client_hash, s.user_agent_family[:40],
+              s.source) for s in batch],
         )  # fmt: skip
+        if sources:
+            seen = [(serial, source, day, stamp(at)) for (serial, source, day), at in sorted(sources.items())]
+            cursor.executemany(insert_source, seen)
         added: list[tuple[str, datetime]] = []
         if postgres and tallies:
             keys = list(tallies)
@@ -352,19 +364,13 @@ def _coarse(value: object, limit: int, name: str) -> Decimal:
     return number.quantize(_COARSE, rounding=ROUND_HALF_EVEN)
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine, mean Earth radius)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(min(1.0, a)))
-
-
 def share_location(*, session: Session, serial: str, client: str, latitude: object, longitude: object,
-                   now: datetime | None = None) -> bool:  # fmt: skip
-    """Attach a coarse location to this client's latest scan of ``serial`` (within the hour).
+                   needed: int, now: datetime | None = None) -> bool:  # fmt: skip
+    """Attach a coarse location to this client's latest page visit of ``serial`` (within the hour).
 
-    Returns True when the code now looks copied (this place is too far from another recent one).
+    Returns True when the code now looks copied: the located visits of the last ``signal.TRAVEL_DAYS`` days
+    (since the last review) fall into two far places each seen by ``needed`` sources at once
+    (``signal.conflict``); every source of both places is then flagged (``scan_flags``).
     The caller commits; ``flush()`` first so that the scan is in the table.
     """
     lat, lon = _coarse(latitude, 90, "latitude"), _coarse(longitude, 180, "longitude")
@@ -375,35 +381,39 @@ def share_location(*, session: Session, serial: str, client: str, latitude: obje
         .where(
             SCANS.c.serial == serial,
             SCANS.c.client_hash == client,
+            SCANS.c.source.is_not(None),
             SCANS.c.scanned_at >= now - timedelta(hours=1),
         )
         .order_by(SCANS.c.scanned_at.desc())
         .limit(1)
     ).scalar()
     if latest is None:
-        raise InvalidInput("no recent scan of this code from you to attach a place to", field="serial")
+        raise InvalidInput("no recent visit of this code's page from you to add a place to", field="serial")
     conn.execute(update(SCANS).where(SCANS.c.id == latest).values(latitude=str(lat), longitude=str(lon)))
-    others = conn.execute(
-        select(SCANS.c.latitude, SCANS.c.longitude, SCANS.c.scanned_at)
+    since = now - timedelta(days=signal.TRAVEL_DAYS)
+    reviewed = signal.copy_signal(conn, serial, now).reviewed_at
+    if reviewed is not None:
+        since = max(since, reviewed)
+    located = conn.execute(
+        select(SCANS.c.latitude, SCANS.c.longitude, SCANS.c.scanned_at, SCANS.c.source)
         .where(
             SCANS.c.serial == serial,
             SCANS.c.latitude.is_not(None),
-            SCANS.c.client_hash != client,
-            SCANS.c.scanned_at >= now - timedelta(days=2),
+            SCANS.c.source.is_not(None),
+            SCANS.c.scanned_at >= since,
         )
         .order_by(SCANS.c.scanned_at.desc())
-        .limit(200)
+        .limit(500)
     ).all()
-    for other_lat, other_lon, at in others:
-        km = _km(float(lat), float(lon), float(other_lat), float(other_lon))
-        hours = max(abs((now - _aware(at)).total_seconds()) / 3600, 1 / 60)
-        if km > TRAVEL_KM and km / hours > TRAVEL_KMH:
-            detail = f"{km:.0f} km in {hours * 60:.0f} min"
-            if session.get(ScanFlag, (serial, "travel")) is None:
-                session.add(ScanFlag(serial=serial, kind="travel", flagged_at=now, detail=detail))
-            return True
-    return False
-
-
-def _aware(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+    found = signal.conflict(signal.as_places(located), needed)
+    if found is None:
+        return False
+    sources, detail = found
+    day = signal.day_of(now)
+    for source in sorted(sources):
+        flag = session.get(ScanFlag, (serial, "travel", source))
+        if flag is None:
+            flag = ScanFlag(serial=serial, kind="travel", source=source, day=day, flagged_at=now)
+            session.add(flag)
+        flag.day, flag.flagged_at, flag.detail = day, now, detail
+    return True

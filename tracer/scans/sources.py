@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 from collections.abc import Mapping
+from typing import Protocol
 
 __all__ = ["environ_headers", "is_visit", "network_prefix", "source_of"]
 
@@ -42,13 +43,19 @@ def source_of(secret_key: str, address: str) -> str:
     return hmac.digest(secret_key.encode("utf-8"), b"source:" + prefix.encode("ascii"), "sha256").hex()[:32]
 
 
-def is_visit(headers: Mapping[str, str]) -> bool:
+class Headers(Protocol):
+    """What ``is_visit`` reads of request headers: Flask's ``request.headers`` or a plain dict."""
+
+    def get(self, key: str, /) -> str | None: ...
+
+
+def is_visit(headers: Headers) -> bool:
     """Whether a GET with these request headers is a person's visit to the page (see the module's text).
     ``headers``: Flask's ``request.headers``, or ``environ_headers(environ)`` on the WSGI fast path."""
     dest, mode = headers.get("Sec-Fetch-Dest"), headers.get("Sec-Fetch-Mode")
     if dest is not None or mode is not None:
         return dest == "document" and mode == "navigate"
-    return "text/html" in headers.get("Accept", "")
+    return "text/html" in (headers.get("Accept") or "")
 
 
 def environ_headers(environ: Mapping[str, object]) -> dict[str, str]:

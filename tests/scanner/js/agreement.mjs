@@ -17,7 +17,7 @@ export function checkCases(expectedBackend) {
       let got;
       try {
         const v = await m.verifyPackageBundle(bundle, key, { today });
-        got = { ok: true, status: v.status, facts: v.facts, reasons: v.reasons, entries: v.entries };
+        got = { ok: true, status: v.status, facts: v.facts, reasons: v.reasons, advice: v.advice, entries: v.entries };
       } catch (error) {
         got = { ok: false, code: error.code || `exception: ${error}` };
       }
