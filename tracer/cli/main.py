@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 from flask.cli import ScriptInfo
 
-from tracer.cli import accounts, backup, data, labels, ledger, proofs, setup
+from tracer.cli import accounts, audit, backup, data, labels, ledger, proofs, setup
 from tracer.cli.group import TracerGroup
 
 
@@ -26,6 +26,7 @@ def cli(ctx: click.Context) -> None:
 
 for command in (
     accounts.token,
+    audit.audit,
     accounts.user,
     backup.backup,
     backup.restore,
