@@ -83,14 +83,15 @@ def _register_blueprints(app: Flask) -> None:
     from tracer.platform.health import bp as health
     from tracer.resolver.routes import bp as resolver  # GS1 resolver: /01/..., /p/..., origin pages
     from tracer.web.account import bp as account  # /login, /logout, /account/password
+    from tracer.web.catalogue import bp as catalogue  # /products
     from tracer.web.inspector import bp as inspector  # /inspector
     from tracer.web.pages import bp as pages
     from tracer.web.producer import bp as console  # /console
     from tracer.web.programme import bp as programme  # /programme
     from tracer.web.scanner import bp as scanner  # /scan
 
-    for blueprint in (health, pages, api_v1, api_proofs, api_labels, account, console, programme, scanner,
-                      inspector, resolver):  # fmt: skip
+    for blueprint in (health, pages, catalogue, api_v1, api_proofs, api_labels, account, console, programme,
+                      scanner, inspector, resolver):  # fmt: skip
         app.register_blueprint(blueprint)
 
 
