@@ -69,11 +69,11 @@ def test_producer_journey_on_a_phone(phone, demo_live_server, demo):
     page.fill("#commune", "Xã Mỹ Cẩm")
     page.fill("#district", "Huyện Càng Long")
     page.fill("#province", "Trà Vinh")
-    page.fill("#area_ha", "2,5".replace(",", "."))
+    page.fill("#area_ha", "2,5")
     page.get_by_role("button", name="Lấy vị trí từ điện thoại").click()
     page.wait_for_function("document.getElementById('latitude').value !== ''")
-    assert page.input_value("#latitude") == "9.987650"
-    assert page.input_value("#longitude") == "106.189120"
+    assert page.input_value("#latitude") == "9,987650"
+    assert page.input_value("#longitude") == "106,189120"
     screenshot(page, "console-03-zone")
     page.get_by_role("button", name="Đăng ký vùng").click()
     page.wait_for_url(re.compile(r".*/console/receipts/\d+$"))
