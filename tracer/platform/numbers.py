@@ -31,7 +31,8 @@ An ambiguous text raises ``AmbiguousNumber`` with its readings (one or two, L's 
 was meant and offers them; its answer is honoured only when it is one of the readings of the text now in the
 field (``read(text, language, answer=...)``), so an answer can never put in a value the text does not say.
 Bounds (positive, at most 6 places, below 10^12) are the commands' (``tracer.events.commands``), not this
-module's: a negative number or zero is read here and refused there.
+module's: a negative number or zero is read here and refused there. A value read is canonical (no trailing
+zeros after the point: vi ``0,500`` is 0.5), so the signed body never writes one kilogram as ``1.000``.
 """
 
 from __future__ import annotations
@@ -170,15 +171,21 @@ def read(text: str, language: str, *, answer: str | None = None, field: str | No
     sign = -1 if stripped.startswith("-") else 1
     found = _readings(stripped.lstrip("-"), language)
     if isinstance(found, Decimal):
-        return sign * found
+        return canonical(sign * found)
     if not found:
         raise NotANumber(language, field=field)
-    readings = tuple(Reading(sign * r.value, r.convention) for r in found)
+    readings = tuple(Reading(canonical(sign * r.value), r.convention) for r in found)
     chosen = _answer(answer)
     for reading in readings:
         if chosen is not None and reading.value == chosen:
             return reading.value
     raise AmbiguousNumber(stripped, language, readings, field=field)
+
+
+def canonical(value: Decimal) -> Decimal:
+    """``value`` without trailing zeros after the point (nor an exponent): what the ledger body says of a
+    typed number, so a body never shows one kilogram as ``1.000`` (which a Vietnamese reads as 1000)."""
+    return Decimal(format(value.normalize(), "f")) if value else Decimal(0)
 
 
 def _answer(answer: str | None) -> Decimal | None:
@@ -191,5 +198,5 @@ def _answer(answer: str | None) -> Decimal | None:
 
 
 def answer_of(value: Decimal) -> str:
-    """What a form sends back for the reading ``value`` (``read``'s ``answer``)."""
-    return str(value)
+    """What a form sends back for the reading ``value`` (``read``'s ``answer``): its canonical text."""
+    return str(canonical(value))
