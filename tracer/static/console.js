@@ -34,6 +34,8 @@
     node.querySelectorAll("input").forEach(function (el) { el.value = ""; el.removeAttribute("aria-invalid"); });
     node.querySelectorAll("select").forEach(function (el) { el.selectedIndex = 0; });
     node.querySelectorAll(".field-error").forEach(function (el) { el.remove(); });
+    // a question about the copied row's number (and its answer) belongs to that row only
+    node.querySelectorAll(".question, input[name$='-reading']").forEach(function (el) { el.remove(); });
     node.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
   }
 
