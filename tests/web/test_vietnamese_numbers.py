@@ -226,6 +226,16 @@ def test_process_and_package_forms_read_the_vietnamese_convention(producer, demo
     oil = body["outputs"][0]["id"]
     assert lot(demo_app, fruit["id"]).remaining == 1500
     assert lot(demo_app, oil).quantity == Decimal("80.5")
+    # shown as the page writes numbers, so what is read back is what is shown
+    assert "1.500 / 2.500 kg" in text(producer.get(f"/console/lots/{fruit['id']}"))
+    assert "80,5 / 80,5 lít" in text(producer.get(f"/console/lots/{oil}"))
+    assert "80.5 / 80.5 lít" in text(producer.get(f"/console/lots/{oil}?lang=en"))
+    size = ledger_size(producer)
+    response = post_form(producer, "/console/process", _process_form(fruit["id"], "1.500,5", "1"))
+    assert error_of(text(response), "inputs-0-quantity") == (
+        f"Lô {fruit['id']} chỉ còn 1.500 kg; 1.500,5 vượt quá số còn lại."
+    )
+    assert ledger_size(producer) == size
 
     package = {"lot_id": oil, "product_id": str(product.id), "count": "10", "net_content": "250 ml",
                "quantity_used": "2,5", "packed_on": TODAY, "expires_on": ""}  # fmt: skip

@@ -22,9 +22,10 @@ The rule, for a language L (``vi`` or ``en``) and the other convention L' (which
       value, it is AMBIGUOUS: a decimal separator followed by exactly three digits after one to three
       digits (vi ``1,000``: 1 or 1000; ``12,500``: 12,5 or 12500). Otherwise (vi ``1,5``, ``80,5``,
       ``0,500``, ``1234,567``) it is taken as L reads it.
-4. It is not well formed in L, but is in L' (vi ``1.5``, ``1,234.5``, ``1,000,000``): AMBIGUOUS, with L''s
-   reading and Babel's suggestion in L (vi ``1.5``: 1,5 or 15), never guessed: the writer may have used the
-   other convention, or slipped.
+4. It is not well formed in L, but is in L' (vi ``1.5``, ``1,234.5``, ``1,000,000``): AMBIGUOUS, never
+   guessed (the writer may have used the other convention, or slipped), with Babel's suggestion in L (its
+   separators dropped: vi ``1.5`` as 15) and the other convention's reading (``1.5`` as 1,5); just the
+   latter when Babel has none (vi ``1,000,000``: did you mean 1.000.000?).
 5. Well formed in neither (``1.2.3``, ``10.00.000``): ``NotANumber``.
 
 An ambiguous text raises ``AmbiguousNumber`` with its readings (one or two, L's first). A form asks which

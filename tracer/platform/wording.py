@@ -13,10 +13,13 @@ serial number, the expiry date, never "AI 10".
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, Protocol
 
 from flask_babel import gettext
 
+from tracer.platform import numbers
+from tracer.platform.i18n import page_language
 from tracer.platform.messages import Message
 from tracer.platform.messages import Message as M
 
@@ -217,11 +220,19 @@ GENERIC = BY_CLASS["InvalidInput"]
 
 
 def reader_message(message: M | None, params: Mapping[str, Any], kind: str = "InvalidInput") -> str:
-    """The reader's-language text for a message id; a generic line for its class when the id is unknown."""
+    """The reader's-language text for a message id; a generic line for its class when the id is unknown.
+    A decimal parameter (a lot's remaining quantity) is written as the reader's language writes numbers: a
+    Vietnamese reader takes "12.5 kg" for 125 kg."""
     text = DOMAIN.get(message) if message is not None else None
     if text is None:
         return gettext(BY_CLASS.get(kind, GENERIC))
-    return gettext(text, **{k: str(v) for k, v in params.items()})
+    return gettext(text, **{k: _shown(v) for k, v in params.items()})
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, Decimal) and value.is_finite():
+        return numbers.show(numbers.canonical(value), page_language())
+    return str(value)
 
 
 class Explained(Protocol):

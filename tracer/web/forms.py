@@ -22,7 +22,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -44,6 +43,7 @@ from wtforms.validators import ValidationError
 
 from tracer.platform import bounds, numbers
 from tracer.platform.clock import today
+from tracer.platform.i18n import page_language
 from tracer.platform.wording import reader_message, translate
 
 NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
@@ -90,13 +90,6 @@ class WholeId:
             bounds.whole_number(raw, low=1, high=bounds.DB_INT_MAX)
         except bounds.OutOfBounds as fault:
             raise ValidationError(reader_message(fault.message, fault.params)) from None
-
-
-def page_language() -> str:
-    """The request's language as far as numbers go (``vi`` or ``en``)."""
-    locale = get_locale()
-    language = locale.language if locale is not None else ""
-    return language if language in numbers.CONVENTIONS else "vi"
 
 
 class NumberField(StringField):

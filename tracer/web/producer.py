@@ -25,8 +25,8 @@ from tracer.events.dispatch import record
 from tracer.events.pipeline import Recorded
 from tracer.models.accounts import Role
 from tracer.models.lots import Lot
-from tracer.models.types import decimal_text
 from tracer.platform import db, numbers
+from tracer.platform.i18n import page_language
 from tracer.reads import dashboards
 from tracer.web import charts, feedback
 from tracer.web.flow import Refused, attempt, guard
@@ -43,7 +43,6 @@ from tracer.web.forms import (
     day,
     entered,
     options,
-    page_language,
     submitted_status,
 )
 
@@ -54,7 +53,8 @@ LABEL_LAYOUTS = ("a4-3x8", "a4-4x10", "roll-50x30")
 
 @bp.app_template_filter("quantity")
 def quantity(value: Decimal | None) -> str:
-    return "" if value is None else decimal_text(value)
+    """A quantity as the page writes numbers (vi ``1.000``, ``12,5``): the forms read it back the same way."""
+    return "" if value is None else numbers.show(numbers.canonical(value), page_language())
 
 
 @bp.app_template_global("written_number")
