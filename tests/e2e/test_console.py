@@ -69,11 +69,11 @@ def test_producer_journey_on_a_phone(phone, demo_live_server, demo):
     page.fill("#commune", "Xã Mỹ Cẩm")
     page.fill("#district", "Huyện Càng Long")
     page.fill("#province", "Trà Vinh")
-    page.fill("#area_ha", "2,5".replace(",", "."))
+    page.fill("#area_ha", "2,5")
     page.get_by_role("button", name="Lấy vị trí từ điện thoại").click()
     page.wait_for_function("document.getElementById('latitude').value !== ''")
-    assert page.input_value("#latitude") == "9.987650"
-    assert page.input_value("#longitude") == "106.189120"
+    assert page.input_value("#latitude") == "9,987650"
+    assert page.input_value("#longitude") == "106,189120"
     screenshot(page, "console-03-zone")
     page.get_by_role("button", name="Đăng ký vùng").click()
     page.wait_for_url(re.compile(r".*/console/receipts/\d+$"))
@@ -147,3 +147,28 @@ def test_bad_input_is_shown_next_to_the_field_on_a_phone(phone, demo_live_server
     assert page.inner_text("#quantity-error") == "Phải lớn hơn 0."
     assert page.get_attribute("#quantity", "aria-invalid") == "true"
     screenshot(page, "console-10-harvest-error")
+
+
+def test_a_number_that_reads_two_ways_is_asked_about_on_a_phone(phone, demo_live_server, demo):
+    page, base = phone, demo_live_server.url
+    page.goto(base + "/login")
+    page.fill("#email", GAC_PRODUCER)
+    page.fill("#password", password_of(demo, GAC_PRODUCER))
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/console")
+    page.goto(base + "/console/harvest")
+    assert page.get_attribute("#quantity", "placeholder") == "12,5"
+    page.fill("#name", "Quả gấc một nghìn")
+    page.fill("#quantity", "1,000")
+    page.get_by_role("button", name="Lưu thu hoạch").click()
+    asked = "“1,000” có thể hiểu theo hai cách: bạn muốn nhập 1 hay 1.000?"
+    assert page.inner_text("#quantity-error") == asked
+    question = page.get_by_role("group", name="Bạn muốn nhập số nào?")
+    assert question.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot(page, "console-11-number-question")
+    question.get_by_text("1.000", exact=True).click()
+    page.get_by_role("button", name="Lưu thu hoạch").click()
+    page.wait_for_url(re.compile(r".*/console/receipts/\d+$"))
+    page.goto(base + f"/console/lots/{lot_from_receipt(page)}")
+    assert "1.000 / 1.000 kg" in page.inner_text("body")  # written as the page writes numbers

@@ -90,9 +90,9 @@ def test_zone_harvest_process_package_ship_recall(producer, demo_app):
                 "commune": "Xã Mỹ Cẩm",
                 "district": "Huyện Càng Long",
                 "province": "Trà Vinh",
-                "latitude": "9.98",
-                "longitude": "106.19",
-                "area_ha": "1.5",
+                "latitude": "9,98",
+                "longitude": "106,19",
+                "area_ha": "1,5",
                 "certifications": "VietGAP, hữu cơ",
             },
         )
@@ -233,7 +233,7 @@ BAD = [
         "harvest",
         {"zone_id": "{zone}", "name": "Gấc", "quantity": "abc", "unit": "kg", "harvested_on": TODAY},
         "quantity",
-        "Nhập một số, ví dụ 12.5.",
+        "Nhập một số, ví dụ 12,5.",
     ),
     (
         "harvest",

@@ -32,7 +32,7 @@ def test_a_good_file_imports_every_line(producer, demo_app):
     day = today().strftime("%d/%m/%Y")
     iso = today().isoformat()
     content = (
-        f"zone_id,name,quantity,unit,harvested_on\n{zone.id},Quả gấc chín đợt 1,120.5,kg,{day}\n"
+        f'zone_id,name,quantity,unit,harvested_on\n{zone.id},Quả gấc chín đợt 1,"120,5",kg,{day}\n'
         f'{zone.id},Quả gấc chín đợt 2,80,kg,{iso}\n\n{zone.id},"Gấc, loại 2",15,kg,{iso}\n'
     ).encode()
     size, checkpoints = ledger_size(producer), len(query(demo_app, select(ledger_checkpoints.c.size)))

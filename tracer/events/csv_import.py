@@ -2,10 +2,12 @@
 
 Columns (a header line, UTF-8, comma- or semicolon-separated as spreadsheets in Vietnam write them):
 ``zone_id, name, quantity, unit, harvested_on`` and optionally ``product_id``; dates as dd/mm/yyyy or
-yyyy-mm-dd; with semicolons a decimal comma (``12,5``) is read as 12.5. A cell holds at most ``MAX_CELL``
-characters (the ``csv`` module's own limit, 131,072, would end the file with an error instead of naming the
-cell), a line that is not CSV is named, and the cells meet the same bounds as the form's (ids within 32 bits,
-no control or invisible characters: ``tracer.platform.bounds``).
+yyyy-mm-dd; quantities as the import's language writes numbers (the console's; Vietnamese by default:
+``1.000`` is one thousand, ``12,5`` twelve and a half), read by ``tracer.platform.numbers`` exactly as the
+form reads them, and a quantity that reads two ways is reported on its line, never guessed. A cell holds at
+most ``MAX_CELL`` characters (the ``csv`` module's own limit, 131,072, would end the file with an error
+instead of naming the cell), a line that is not CSV is named, and the cells meet the same bounds as the
+form's (ids within 32 bits, no control or invisible characters: ``tracer.platform.bounds``).
 
 Every line is first parsed into the same ``Harvest`` command the form and the API use, then recorded through
 ``tracer.events.dispatch.record`` in the caller's single write transaction, each line in a savepoint so that
@@ -32,6 +34,7 @@ from tracer.events import pipeline
 from tracer.events.commands import Harvest
 from tracer.events.dispatch import record
 from tracer.events.pipeline import Recorded
+from tracer.platform import numbers
 from tracer.platform.errors import Conflict, InvalidInput, NotFound, RuleViolation, TracerError
 from tracer.platform.messages import Message
 
@@ -40,7 +43,6 @@ OPTIONAL = ("product_id",)
 MAX_LINES = 5000
 MAX_CELL = 2000  # the longest text a harvest holds is 200 characters
 _DMY = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")  # ASCII digits: int() reads any script's
-_DECIMAL_COMMA = re.compile(r"^[0-9]+,[0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,9 @@ class ImportRejected(Exception):
     problems: list[LineProblem] = field(default_factory=list)
 
 
-def parse(data: bytes) -> list[tuple[int, Harvest]]:
-    """The harvest command of every line; ImportRejected listing every line that does not parse."""
+def parse(data: bytes, language: str = "vi") -> list[tuple[int, Harvest]]:
+    """The harvest command of every line, its numbers read as ``language`` writes them; ImportRejected listing
+    every line that does not parse."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -112,7 +115,9 @@ def parse(data: bytes) -> list[tuple[int, Harvest]]:
             ]
             continue
         try:
-            parsed.append((line, Harvest(**_fields(row, delimiter))))
+            parsed.append((line, Harvest(**_fields(row, language))))
+        except numbers.NumberError as error:
+            problems.append(LineProblem(line, error.field, error))
         except ValidationError as error:
             for item in error.errors():
                 column = ".".join(str(part) for part in item["loc"]) or None
@@ -128,13 +133,13 @@ def _malformed(error: csv.Error) -> InvalidInput:
     return InvalidInput(Message.CSV_MALFORMED, reason=str(error)[:100])
 
 
-def _fields(row: dict[str, Any], delimiter: str) -> dict[str, Any]:
+def _fields(row: dict[str, Any], language: str) -> dict[str, Any]:
     values = {k: (v or "").strip() for k, v in row.items() if k}
     fields: dict[str, Any] = {k: values.get(k, "") for k in REQUIRED}
     if values.get("product_id"):
         fields["product_id"] = values["product_id"]
-    if delimiter == ";" and _DECIMAL_COMMA.match(fields["quantity"]):
-        fields["quantity"] = fields["quantity"].replace(",", ".")
+    if fields["quantity"]:  # empty: the command names it as required
+        fields["quantity"] = numbers.read(fields["quantity"], language, field="quantity")
     found = _DMY.match(fields["harvested_on"])
     if found:
         day, month, year = (int(part) for part in found.groups())
@@ -145,10 +150,10 @@ def _fields(row: dict[str, Any], delimiter: str) -> dict[str, Any]:
     return fields
 
 
-def import_harvests(*, session: Session, actor: Actor, data: bytes) -> list[Recorded]:
-    """Record every line of ``data`` in ``session``'s transaction; ImportRejected (the caller rolls back)
-    when any line is bad."""
-    commands = parse(data)
+def import_harvests(*, session: Session, actor: Actor, data: bytes, language: str = "vi") -> list[Recorded]:
+    """Record every line of ``data`` (its numbers as ``language`` writes them) in ``session``'s transaction;
+    ImportRejected (the caller rolls back) when any line is bad."""
+    commands = parse(data, language)
     recorded: list[Recorded] = []
     problems: list[LineProblem] = []
     ledger = pipeline.hold(session)  # one append and one signed checkpoint for the whole file

@@ -40,6 +40,14 @@ def best_language(header: str) -> str:
     return parse_accept_header(header, LanguageAccept).best_match(LANGUAGES, default=DEFAULT) or DEFAULT
 
 
+def page_language() -> str:
+    """The language of the page being made (``vi`` or ``en``): how its numbers are written and read
+    (``tracer.platform.numbers``); Vietnamese outside a request."""
+    locale = get_locale()
+    language = locale.language if locale is not None else ""
+    return language if language in LANGUAGES else DEFAULT
+
+
 def format_day(value: date | datetime | None) -> str:
     """Dates as dd/mm/yyyy, the way they are written in Vietnam (and on our labels)."""
     return "" if value is None else value.strftime("%d/%m/%Y")

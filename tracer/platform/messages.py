@@ -58,6 +58,11 @@ class Message(Enum):
     REQUEST_CONTROL = "{parameter} holds the control character {code}, which no request may carry"
     NOT_WHOLE_NUMBER = "must be a whole number written with the digits 0-9"
     NUMBER_OUT_OF_RANGE = "must be between {low} and {high}"
+    # decimals typed by a person (tracer/platform/numbers.py): forms and the CSV import
+    NOT_A_NUMBER = "must be a number such as {example}"
+    NUMBER_TOO_LONG = "a number has at most {n} characters"
+    NUMBER_AMBIGUOUS = "{text} can be read as {first} or {second}: say which"
+    NUMBER_UNCLEAR = "{text} is not written as numbers are written here: did you mean {first}?"
     DATE_TOO_EARLY = "{day} is before {earliest}: too early to be right"
     DATE_TOO_LATE = "{day} is after {latest}: too far ahead to be right"
     DATES_REVERSED = "since is after until"

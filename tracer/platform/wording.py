@@ -13,10 +13,13 @@ serial number, the expiry date, never "AI 10".
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, Protocol
 
 from flask_babel import gettext
 
+from tracer.platform import numbers
+from tracer.platform.i18n import page_language
 from tracer.platform.messages import Message
 from tracer.platform.messages import Message as M
 
@@ -75,6 +78,10 @@ DOMAIN: dict[M, str] = {
     ),
     M.NOT_WHOLE_NUMBER: N_("Enter a whole number using the digits 0 to 9."),
     M.NUMBER_OUT_OF_RANGE: N_("Enter a number between %(low)s and %(high)s."),
+    M.NOT_A_NUMBER: N_("Enter a number, such as %(example)s."),
+    M.NUMBER_TOO_LONG: N_("A number has at most %(n)s characters."),
+    M.NUMBER_AMBIGUOUS: N_("“%(text)s” can be read two ways: did you mean %(first)s or %(second)s?"),
+    M.NUMBER_UNCLEAR: N_("“%(text)s” may be a slip: did you mean %(first)s?"),
     M.DATE_TOO_EARLY: N_("The date %(day)s is before %(earliest)s: please check the year."),
     M.DATE_TOO_LATE: N_("The date %(day)s is after %(latest)s: please check the year."),
     M.DATES_REVERSED: N_("The start date is after the end date."),
@@ -213,11 +220,19 @@ GENERIC = BY_CLASS["InvalidInput"]
 
 
 def reader_message(message: M | None, params: Mapping[str, Any], kind: str = "InvalidInput") -> str:
-    """The reader's-language text for a message id; a generic line for its class when the id is unknown."""
+    """The reader's-language text for a message id; a generic line for its class when the id is unknown.
+    A decimal parameter (a lot's remaining quantity) is written as the reader's language writes numbers: a
+    Vietnamese reader takes "12.5 kg" for 125 kg."""
     text = DOMAIN.get(message) if message is not None else None
     if text is None:
         return gettext(BY_CLASS.get(kind, GENERIC))
-    return gettext(text, **{k: str(v) for k, v in params.items()})
+    return gettext(text, **{k: _shown(v) for k, v in params.items()})
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, Decimal) and value.is_finite():
+        return numbers.show(numbers.canonical(value), page_language())
+    return str(value)
 
 
 class Explained(Protocol):

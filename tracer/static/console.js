@@ -12,8 +12,10 @@
     button.addEventListener("click", function () {
       status.textContent = status.dataset.busy;
       navigator.geolocation.getCurrentPosition(function (position) {
-        document.getElementById(button.dataset.lat).value = position.coords.latitude.toFixed(6);
-        document.getElementById(button.dataset.lon).value = position.coords.longitude.toFixed(6);
+        // written as the page writes numbers (data-decimal: "," on Vietnamese pages), six places: unambiguous
+        var mark = button.dataset.decimal || ".";
+        document.getElementById(button.dataset.lat).value = position.coords.latitude.toFixed(6).replace(".", mark);
+        document.getElementById(button.dataset.lon).value = position.coords.longitude.toFixed(6).replace(".", mark);
         status.textContent = status.dataset.done;
       }, function () {
         status.textContent = status.dataset.failed;
@@ -32,6 +34,8 @@
     node.querySelectorAll("input").forEach(function (el) { el.value = ""; el.removeAttribute("aria-invalid"); });
     node.querySelectorAll("select").forEach(function (el) { el.selectedIndex = 0; });
     node.querySelectorAll(".field-error").forEach(function (el) { el.remove(); });
+    // a question about the copied row's number (and its answer) belongs to that row only
+    node.querySelectorAll(".question, input[name$='-reading']").forEach(function (el) { el.remove(); });
     node.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
   }
 

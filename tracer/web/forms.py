@@ -8,12 +8,18 @@ What every field must meet whatever it is for is checked here, by one shared val
 (and a ``CheckedRow`` inside a list) refuses control and invisible formatting characters in every text,
 choice and text area (``tracer.platform.bounds.text_fault``; a text area may hold line breaks), and a
 ``WholeId`` field holds an id in ASCII digits within 32 bits. Passwords are left as typed.
+
+A ``NumberField`` reads a decimal as the page's language writes it (``tracer.platform.numbers``: vi
+``1.000`` is one thousand, ``1,5`` one and a half) and shows its example so (vi ``12,5``). A number that reads
+two ways is asked about: the field shows the question and its readings as radio buttons (``<name>-reading``),
+and keeps the text as typed; the answer is taken only when it is one of the readings of the text sent with it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -32,11 +38,13 @@ from wtforms import (
 )
 from wtforms.fields import EmailField, FieldList, FormField
 from wtforms.fields.choices import SelectChoice, SelectFieldBase
+from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
 
-from tracer.platform import bounds
+from tracer.platform import bounds, numbers
 from tracer.platform.clock import today
-from tracer.platform.wording import reader_message
+from tracer.platform.i18n import page_language
+from tracer.platform.wording import reader_message, translate
 
 NUMBER = {"inputmode": "decimal", "autocomplete": "off"}
 WHOLE = {"inputmode": "numeric", "autocomplete": "off"}
@@ -82,6 +90,68 @@ class WholeId:
             bounds.whole_number(raw, low=1, high=bounds.DB_INT_MAX)
         except bounds.OutOfBounds as fault:
             raise ValidationError(reader_message(fault.message, fault.params)) from None
+
+
+class NumberField(StringField):
+    """A decimal typed as the page's language writes it. After validation ``number`` holds its value (None
+    when left empty); ``question`` the ambiguity to ask about, if any; ``answer`` the reading the writer
+    chose, sent back with the form until it is saved."""
+
+    def __init__(self, label: Any = None, validators: Any = None, *, example: str = "12.5", **kwargs: Any):
+        kwargs.setdefault("render_kw", dict(NUMBER))
+        super().__init__(label, validators, **kwargs)
+        self.example = Decimal(example)
+        self.number: Decimal | None = None
+        self.question: numbers.AmbiguousNumber | None = None
+        self.answer: str | None = None
+
+    @property
+    def answer_name(self) -> str:
+        return f"{self.name}-reading"
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        super().process(formdata, data, extra_filters)
+        answer = formdata.get(self.answer_name) if formdata is not None else None
+        self.answer = answer if isinstance(answer, str) else None
+
+    def post_validate(self, form: Form, validation_stopped: bool) -> None:
+        self.number, self.question, chosen = None, None, self.answer
+        self.answer = None
+        text = self.data if isinstance(self.data, str) else ""
+        if validation_stopped or self.errors or not text.strip():
+            return  # empty: the command says whether the number is required
+        language = page_language()
+        try:
+            self.number = numbers.read(text, language)
+        except numbers.AmbiguousNumber as ambiguous:
+            try:
+                self.number = numbers.read(text, language, answer=chosen)
+                self.answer = chosen
+            except numbers.AmbiguousNumber:
+                self.question = ambiguous
+                raise ValidationError(translate(ambiguous)) from None
+        except numbers.NumberError as error:
+            raise ValidationError(translate(error)) from None
+
+    def readings(self) -> list[tuple[str, str, str]]:
+        """The question's choices: (answer sent back, the number as the page writes it, its convention)."""
+        if self.question is None:
+            return []
+        language = page_language()
+        return [(numbers.answer_of(r.value), numbers.show(r.value, language), r.convention)
+                for r in self.question.readings]  # fmt: skip
+
+    def __call__(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("placeholder", numbers.show(self.example, page_language()))
+        return super().__call__(**kwargs)
+
+
+def entered(field: NumberField, *, optional: bool = False) -> Decimal | str | None:
+    """What a command gets from a validated number field: its value; if left empty, None when ``optional``,
+    else "" (which the command refuses as required)."""
+    if field.number is not None:
+        return field.number
+    return None if optional else ""
 
 
 _LINE, _PARAGRAPH = SafeText(), SafeText(multiline=True)
@@ -135,16 +205,16 @@ class ZoneForm(CheckedForm):
     commune = StringField(_l("Commune"))
     district = StringField(_l("District"))
     province = StringField(_l("Province"))
-    latitude = StringField(_l("Latitude"), render_kw=NUMBER)
-    longitude = StringField(_l("Longitude"), render_kw=NUMBER)
-    area_ha = StringField(_l("Area (ha)"), render_kw=NUMBER)
+    latitude = NumberField(_l("Latitude"), example="9.9347")
+    longitude = NumberField(_l("Longitude"), example="106.3456")
+    area_ha = NumberField(_l("Area (ha)"), example="1.5")
     certifications = StringField(_l("Certifications (comma-separated)"), render_kw={"placeholder": "VietGAP"})
 
 
 class HarvestForm(CheckedForm):
     zone_id = SelectField(_l("Raw-material zone"), validate_choice=False)
     name = StringField(_l("What was harvested"), render_kw={"placeholder": "Quả gấc chín"})
-    quantity = StringField(_l("Quantity"), render_kw=NUMBER)
+    quantity = NumberField(_l("Quantity"))
     unit = StringField(_l("Unit"), default="kg")
     harvested_on = StringField(_l("Harvested on"), default=today_iso, render_kw=DAY)
     product_id = SelectField(_l("Product (optional)"), validate_choice=False)
@@ -157,12 +227,12 @@ class ReceiveForm(CheckedForm):
 
 class InputRow(CheckedRow):
     lot_id = SelectField(_l("Input lot"), validate_choice=False)
-    quantity = StringField(_l("Quantity taken"), render_kw=NUMBER)
+    quantity = NumberField(_l("Quantity taken"))
 
 
 class OutputRow(CheckedRow):
     name = StringField(_l("Output name"), render_kw={"placeholder": "Dầu gấc nguyên chất"})
-    quantity = StringField(_l("Quantity"), render_kw=NUMBER)
+    quantity = NumberField(_l("Quantity"))
     unit = StringField(_l("Unit"))
     product_id = SelectField(_l("Product (optional)"), validate_choice=False)
 
@@ -180,7 +250,7 @@ class PackageForm(CheckedForm):
     product_id = SelectField(_l("Product"), validate_choice=False)
     count = StringField(_l("Number of packages"), render_kw=WHOLE)
     net_content = StringField(_l("Net content per package"), render_kw={"placeholder": "100 ml"})
-    quantity_used = StringField(_l("Quantity used from the lot (empty: all of it)"), render_kw=NUMBER)
+    quantity_used = NumberField(_l("Quantity used from the lot (empty: all of it)"))
     packed_on = StringField(_l("Packed on"), default=today_iso, render_kw=DAY)
     expires_on = StringField(_l("Expires on (empty: from the product's shelf life)"), render_kw=DAY)
 

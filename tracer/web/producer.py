@@ -25,8 +25,8 @@ from tracer.events.dispatch import record
 from tracer.events.pipeline import Recorded
 from tracer.models.accounts import Role
 from tracer.models.lots import Lot
-from tracer.models.types import decimal_text
-from tracer.platform import db
+from tracer.platform import db, numbers
+from tracer.platform.i18n import page_language
 from tracer.reads import dashboards
 from tracer.web import charts, feedback
 from tracer.web.flow import Refused, attempt, guard
@@ -41,6 +41,7 @@ from tracer.web.forms import (
     ZoneForm,
     blank,
     day,
+    entered,
     options,
     submitted_status,
 )
@@ -52,7 +53,19 @@ LABEL_LAYOUTS = ("a4-3x8", "a4-4x10", "roll-50x30")
 
 @bp.app_template_filter("quantity")
 def quantity(value: Decimal | None) -> str:
-    return "" if value is None else decimal_text(value)
+    """A quantity as the page writes numbers (vi ``1.000``, ``12,5``): the forms read it back the same way."""
+    return "" if value is None else numbers.show(numbers.canonical(value), page_language())
+
+
+@bp.app_template_global("written_number")
+def written_number(value: str) -> str:
+    """``value`` (``1234.5``) as the page's language writes numbers (vi ``1.234,5``): examples in the text."""
+    return numbers.show(Decimal(value), page_language())
+
+
+@bp.app_template_global("decimal_symbol")
+def decimal_symbol() -> str:
+    return numbers.decimal_symbol(page_language())
 
 
 def _org() -> int:
@@ -153,9 +166,9 @@ def zones() -> Response | tuple[str, int] | str:
                 "commune": form.commune.data or "",
                 "district": form.district.data or "",
                 "province": form.province.data or "",
-                "latitude": blank(form.latitude.data),
-                "longitude": blank(form.longitude.data),
-                "area_ha": blank(form.area_ha.data),
+                "latitude": entered(form.latitude, optional=True),
+                "longitude": entered(form.longitude, optional=True),
+                "area_ha": entered(form.area_ha, optional=True),
                 "certifications": certs,
             }
         )
@@ -177,7 +190,7 @@ def harvest() -> Response | tuple[str, int] | str:
             {
                 "zone_id": form.zone_id.data or "",
                 "name": form.name.data or "",
-                "quantity": form.quantity.data or "",
+                "quantity": entered(form.quantity),
                 "unit": form.unit.data or "",
                 "harvested_on": day(form.harvested_on.data),
                 "product_id": blank(form.product_id.data),
@@ -201,7 +214,9 @@ def harvest_import() -> Response | tuple[str, int] | str:
     data = upload.read()
     try:
         with db.writer() as session:
-            recorded = imports.import_harvests(session=session, actor=actor, data=data)
+            recorded = imports.import_harvests(
+                session=session, actor=actor, data=data, language=page_language()
+            )
     except imports.ImportRejected as rejected:
         report = [(p.line, p.field, feedback.problem_message(p.error)) for p in rejected.problems]
         return render_template("console/import.html", form=form, report=report), 422
@@ -254,13 +269,13 @@ def process() -> Response | tuple[str, int] | str:
                 "facility": blank(form.facility.data),
                 "processed_on": day(form.processed_on.data),
                 "inputs": [
-                    {"lot_id": row.form.lot_id.data or "", "quantity": row.form.quantity.data or ""}
+                    {"lot_id": row.form.lot_id.data or "", "quantity": entered(row.form.quantity)}
                     for row in inputs
                 ],
                 "outputs": [
                     {
                         "name": row.form.name.data or "",
-                        "quantity": row.form.quantity.data or "",
+                        "quantity": entered(row.form.quantity),
                         "unit": row.form.unit.data or "",
                         "product_id": blank(row.form.product_id.data),
                     }
@@ -289,7 +304,7 @@ def package() -> Response | tuple[str, int] | str:
                 "product_id": form.product_id.data or "",
                 "count": form.count.data or "",
                 "net_content": form.net_content.data or "",
-                "quantity_used": blank(form.quantity_used.data),
+                "quantity_used": entered(form.quantity_used, optional=True),
                 "packed_on": day(form.packed_on.data),
                 "expires_on": day(form.expires_on.data),
             }
