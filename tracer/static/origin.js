@@ -60,4 +60,20 @@
   } else if (share) {
     share.parentNode.hidden = true;
   }
+  // Share the page: the phone's own share sheet (Zalo, Facebook, messages) where there is one, else copy the link.
+  var shareLink = document.querySelector(".share-link");
+  if (shareLink) {
+    var said = document.querySelector(".share-link-result");
+    shareLink.addEventListener("click", function () {
+      var url = location.href.split("#")[0];
+      if (navigator.share) {
+        navigator.share({title: document.title, url: url}).catch(function () { /* closed: nothing to say */ });
+      } else if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(url).then(function () { said.textContent = shareLink.dataset.copied; },
+                                                function () { window.prompt("", url); });
+      } else {
+        window.prompt("", url);
+      }
+    });
+  }
 })();
