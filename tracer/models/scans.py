@@ -22,6 +22,8 @@ class Scan(SQLModel, table=True):
     latitude: str | None = Field(default=None, max_length=12)  # coarse, only when the visitor shares it
     longitude: str | None = Field(default=None, max_length=12)
     province: str | None = Field(default=None, max_length=100)
+    # An unknown code's GTIN (GTIN-14), when it names one: unknown codes are grouped by product in SQL.
+    gtin: str | None = Field(default=None, max_length=14, index=True)
 
 
 class ScanTally(SQLModel, table=True):

@@ -26,6 +26,8 @@ from tracer.resolver.lookup import PackageRow, find_package
 from tracer.resolver.origin import OriginCaches, OriginView, origin_view
 from tracer.resolver.story import LotStory
 from tracer.scans import recorder as scans
+from tracer.scans import sources
+from tracer.scans.unknown import UnknownCodes
 
 __all__ = ["CachedPage", "Visit", "find", "look_up", "page", "parse_code", "see"]
 
@@ -63,12 +65,13 @@ class Visit:
     family: str  # the user agent's family
     counted: bool  # GET: the scan is recorded (HEAD is not)
     now: datetime
+    source: str = ""  # the client's network prefix, hashed (``tracer.scans.sources``)
 
     @classmethod
     def of(cls, link: DigitalLink, *, code: str, secret_key: str, address: str, user_agent: str,
            counted: bool) -> Visit:  # fmt: skip
         return cls(link, code, scans.client_hash(secret_key, address), scans.user_agent_family(user_agent),
-                   counted, datetime.now(UTC))  # fmt: skip
+                   counted, datetime.now(UTC), sources.source_of(secret_key, address))  # fmt: skip
 
     @property
     def bucket(self) -> int:
@@ -92,11 +95,14 @@ def find(caches: OriginCaches, visit: Visit) -> PackageRow | None:
     return row if row is not None and caches.genuine(row) else None
 
 
-def look_up(caches: OriginCaches, recorder: scans.ScanRecorder, visit: Visit) -> PackageRow | None:
-    """The package of ``visit`` (``find``); None, recorded as an ``unknown`` scan, if we never issued it."""
+def look_up(caches: OriginCaches, recorder: scans.ScanRecorder, visit: Visit,
+            unknown: UnknownCodes | None = None) -> PackageRow | None:  # fmt: skip
+    """The package of ``visit`` (``find``); None, recorded as an ``unknown`` scan, if we never issued it
+    (unless its source has had its share of unknown codes recorded: ``unknown``, ``tracer.scans.unknown``)."""
     row = find(caches, visit)
-    if row is None and visit.counted:
-        recorder.record(scans.ScanRequest(None, visit.code, "unknown", visit.client, visit.family, visit.now))
+    if row is None and visit.counted and (unknown is None or unknown.may_record(visit.source)):
+        recorder.record(scans.ScanRequest(None, visit.code, "unknown", visit.client, visit.family, visit.now,
+                                          gtin=visit.link.gtin))  # fmt: skip
     return row
 
 

@@ -115,6 +115,7 @@ class ScanRequest:
     client_hash: str
     user_agent_family: str
     scanned_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    gtin: str | None = None  # an unknown code's GTIN, if it names one (anomalies group by it)
 
 
 class _Buckets:
@@ -249,8 +250,8 @@ class ScanRecorder:
 
 # fmt: off
 _INSERT_SCAN = (
-    "INSERT INTO scans (serial, code, outcome, scanned_at, client_hash, user_agent_family) "
-    "VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO scans (serial, code, outcome, scanned_at, client_hash, user_agent_family, gtin) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_TALLY = (
     "INSERT INTO scan_tallies (serial, client_hash, bucket, first_at) VALUES (?, ?, ?, ?) "
@@ -286,8 +287,8 @@ def write_scans(engine: Engine, batch: Sequence[ScanRequest]) -> None:
         insert_scan, add_counts = (q.replace("?", "%s") for q in queries) if postgres else queries
         cursor.executemany(
             insert_scan,
-            [(s.serial, s.code[:300], s.outcome, stamp(s.scanned_at), s.client_hash, s.user_agent_family[:40])
-             for s in batch],
+            [(s.serial, s.code[:300], s.outcome, stamp(s.scanned_at), s.client_hash, s.user_agent_family[:40],
+              s.gtin) for s in batch],
         )  # fmt: skip
         added: list[tuple[str, datetime]] = []
         if postgres and tallies:
