@@ -149,8 +149,8 @@ def test_anomalies_for_inspectors_and_producers(demo_client, demo_app, demo, gac
             "/01/08935049500018/10/LFAKE00001/21/BBBBBBBBBBBB",
         }
         assert {a.kind for a in anomalies.anomalies(session, province="Long An").rows} == {"recalled_scanned"}
-        gac_org = unknown.organisation_id
-        assert {a.kind for a in anomalies.anomalies(session, organisation_id=gac_org).rows} == {"unknown_code"}
+        mine = anomalies.anomalies(session, organisation_id=unknown.organisation_id).rows
+        assert {a.kind for a in mine} == {"unknown_code"}
         future = datetime.now(UTC) + timedelta(hours=1)
         assert anomalies.anomalies(session, since=future).rows == []
         assert anomalies.anomalies(session, since=future).total == 0
