@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, case, func, or_, select
+from sqlalchemy import Connection, Select, case, false, func, or_, select
 from sqlmodel import Session
 
 from tracer.platform import bounds
@@ -50,6 +50,7 @@ class Anomaly:
     detail: str = ""
     codes: int = 0
     examples: tuple[str, ...] = ()
+    gtin: str | None = None  # the product's GTIN, for a group of unknown codes naming it
 
 
 @dataclass(frozen=True)
@@ -158,19 +159,29 @@ def anomalies(session: Session, *, province: str | None = None, since: datetime 
         _Kind(recalled, 8, lambda row: _about_package("recalled_scanned", row)),
         _Kind(over, 8, lambda row: _about_package("over_scanned", row, f"more than {limit} scans")),
         _Kind(travel, 6, travelled),
-        _Kind(_unknown_groups(province, since, until, organisation_id), 7, _unknown_group),
+        _Kind(_unknown_groups(province, since, until, organisation_id), 8, _unknown_group),
     )
     size = max(1, size)
-    total = len(extra) + sum(_count(conn, kind.query) for kind in kinds)
-    page = min(max(1, page), -(-total // size) or 1)
-    found = sorted(extra, key=lambda a: (a.serial or "", a.code or "", a.product_id or 0))
-    for kind in kinds:
-        found += [kind.build(row) for row in _newest(conn, kind, page * size)]
-    # Stable: rows of one kind with the same time keep the database's order, the same for every page.
-    found.sort(key=lambda a: (a.last_at, a.kind), reverse=True)
+
+    def newest(page: int) -> tuple[list[Anomaly], int]:
+        found = sorted(extra, key=lambda a: (a.serial or "", a.code or "", a.product_id or 0))
+        total = len(extra)
+        for kind in kinds:
+            rows, count = _newest(conn, kind, page * size)
+            found += [kind.build(row) for row in rows]
+            total += count
+        # Stable: rows of one kind with the same time keep the database's order, the same for every page.
+        found.sort(key=lambda a: (a.last_at, a.kind), reverse=True)
+        return found, total
+
+    page = max(1, page)
+    found, total = newest(page)
+    if page > 1 and (page - 1) * size >= total:  # past the end: the last page
+        page = max(1, -(-total // size))
+        found, total = newest(page)
     shown = found[(page - 1) * size : page * size]
     groups = [a for a in shown if a.kind == "unknown_code" and a.serial is None]
-    described = iter(_with_examples(conn, groups, province, since, until, organisation_id))
+    described = iter(_with_examples(conn, groups, province, since, until))
     rows = [next(described) if a.kind == "unknown_code" and a.serial is None else a for a in shown]
     return AnomalyPage(rows, total, page, size)
 
@@ -186,17 +197,15 @@ def page_number(args: Mapping[str, str]) -> int:
         raise fault.refusal(InvalidInput, "page") from None
 
 
-def _count(conn: Connection, query: Select[Any]) -> int:
-    return int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
-
-
-def _newest(conn: Connection, kind: _Kind, limit: int) -> list[Sequence[Any]]:
-    """The ``limit`` newest rows of ``kind``, in an order that is the same at every call (ties broken by
-    every other column), so that consecutive pages neither repeat nor skip a row."""
+def _newest(conn: Connection, kind: _Kind, limit: int) -> tuple[list[Sequence[Any]], int]:
+    """The ``limit`` newest rows of ``kind`` and how many rows it has, in one statement (a window count).
+    The order is the same at every call (ties broken by every other column), so that consecutive pages
+    neither repeat nor skip a row."""
     rows = kind.query.subquery()
     columns = list(rows.c)
-    ordered = select(rows).order_by(columns[kind.last].desc(), *columns).limit(limit)
-    return [tuple(row) for row in conn.execute(ordered)]
+    ordered = select(rows, func.count().over()).order_by(columns[kind.last].desc(), *columns).limit(limit)
+    found = [tuple(row) for row in conn.execute(ordered)]
+    return [row[:-1] for row in found], (int(found[0][-1]) if found else 0)
 
 
 def _about_package(kind: str, row: Sequence[Any], detail: str = "") -> Anomaly:
@@ -232,11 +241,12 @@ def _unknown_groups(province: str | None, since: datetime | None, until: datetim
                     organisation_id: int | None) -> Select[Any]:  # fmt: skip
     """Unknown codes grouped in the database: one row per product their GTIN names, and one per province
     (the scanner's) for codes naming none of our products, however many codes there are. Columns: product
-    id and name, organisation id, province, distinct codes, scans, first and last time."""
+    id, name and GTIN, organisation id, province, distinct codes, scans, first and last time."""
     place = _place()
     columns = (
         PRODUCTS.c.id,
         PRODUCTS.c.name,
+        PRODUCTS.c.gtin,
         ORGANISATIONS.c.id,
         place,
         func.count(SCANS.c.code.distinct()),
@@ -245,7 +255,7 @@ def _unknown_groups(province: str | None, since: datetime | None, until: datetim
         func.max(SCANS.c.scanned_at),
     )
     query = _unknown_scans(select(*columns), place, province, since, until, organisation_id)
-    return query.group_by(PRODUCTS.c.id, PRODUCTS.c.name, ORGANISATIONS.c.id, place)
+    return query.group_by(PRODUCTS.c.id, PRODUCTS.c.name, PRODUCTS.c.gtin, ORGANISATIONS.c.id, place)
 
 
 def _place() -> Any:
@@ -254,43 +264,47 @@ def _place() -> Any:
 
 
 def _unknown_group(row: Sequence[Any]) -> Anomaly:
-    product_id, product_name, organisation_id, place, codes, count, first, last = row
+    product_id, product_name, gtin, organisation_id, place, codes, count, first, last = row
     return Anomaly("unknown_code", int(count), _aware(first), _aware(last), product_id=product_id,
                    product_name=product_name, organisation_id=organisation_id, province=place,
-                   codes=int(codes), detail="codes we never issued")  # fmt: skip
+                   codes=int(codes), gtin=gtin, detail="codes we never issued")  # fmt: skip
 
 
 def _with_examples(conn: Connection, groups: list[Anomaly], province: str | None, since: datetime | None,
-                   until: datetime | None, organisation_id: int | None) -> list[Anomaly]:  # fmt: skip
-    """``groups`` with a few of their codes each (the most recently scanned), read in one statement with a
-    window function over the codes of the groups shown (PostgreSQL, and SQLite since 3.25)."""
-    if not groups:
-        return groups
-    place = _place()
-    per_code = _unknown_scans(
-        select(
-            PRODUCTS.c.id.label("product"),
-            place.label("place"),
-            SCANS.c.code.label("code"),
-            func.max(SCANS.c.scanned_at).label("last"),
-        ),
-        place, province, since, until, organisation_id,
-    )  # fmt: skip
-    products = sorted({g.product_id for g in groups if g.product_id is not None})
-    shown = or_(PRODUCTS.c.id.is_(None), PRODUCTS.c.id.in_(products)) if products else PRODUCTS.c.id.is_(None)
-    codes = per_code.where(shown).group_by(PRODUCTS.c.id, place, SCANS.c.code).subquery()
-    rank = func.row_number().over(
-        partition_by=(codes.c.product, codes.c.place), order_by=(codes.c.last.desc(), codes.c.code)
-    )
-    ranked = select(codes.c.product, codes.c.place, codes.c.code, rank.label("n")).subquery()
-    examples: dict[tuple[Any, Any], list[str]] = {}
-    for product, where, code, _n in conn.execute(
-        select(ranked).where(ranked.c.n <= EXAMPLES).order_by(ranked.c.n)
-    ):
-        examples.setdefault(_group(product, where), []).append(code)
-    return [replace(g, examples=tuple(examples.get(_group(g.product_id, g.province), ()))) for g in groups]
+                   until: datetime | None) -> list[Anomaly]:  # fmt: skip
+    """``groups`` with a few of their codes each: the distinct codes among the group's latest scans. A
+    product's are read newest first through the index on ``scans (gtin, scanned_at)``, one short statement
+    per product shown; the provinces' in one statement, ranked by a window function."""
 
+    def window(query: Select[Any]) -> Select[Any]:
+        query = query.where(SCANS.c.outcome == "unknown")
+        if since is not None:
+            query = query.where(SCANS.c.scanned_at >= since)
+        if until is not None:
+            query = query.where(SCANS.c.scanned_at < until)
+        return query
 
-def _group(product: int | None, place: str | None) -> tuple[int | None, str | None]:
-    """A group of unknown codes: a product, or (codes naming none of ours) the province scanned in."""
-    return (product, None) if product is not None else (None, place)
+    found: dict[tuple[int | None, str | None], list[str]] = {}
+    for group in groups:
+        if group.product_id is None:
+            continue
+        query = window(select(SCANS.c.code)).where(SCANS.c.gtin == group.gtin)
+        if province is not None and group.province != province:  # only the scans made there count
+            query = query.where(SCANS.c.province == province)
+        latest = query.order_by(SCANS.c.scanned_at.desc()).limit(EXAMPLES * 20)
+        found[(group.product_id, None)] = list(conn.execute(latest).scalars())
+    places = {group.province for group in groups if group.product_id is None}
+    if places:
+        known = [place for place in places if place is not None]
+        where = or_(SCANS.c.province.in_(known), SCANS.c.province.is_(None) if None in places else false())
+        ours = select(PRODUCTS.c.id).where(PRODUCTS.c.gtin == SCANS.c.gtin).exists()
+        rank = func.row_number().over(partition_by=SCANS.c.province, order_by=SCANS.c.scanned_at.desc())
+        scans = window(select(SCANS.c.province, SCANS.c.code, rank.label("n"))).where(~ours, where).subquery()
+        latest = select(scans.c.province, scans.c.code).where(scans.c.n <= EXAMPLES * 20).order_by(scans.c.n)
+        for row in conn.execute(latest):
+            found.setdefault((None, row.province), []).append(row.code)
+    described = []
+    for group in groups:
+        codes = found.get((group.product_id, None if group.product_id is not None else group.province), [])
+        described.append(replace(group, examples=tuple(list(dict.fromkeys(codes))[:EXAMPLES])))
+    return described

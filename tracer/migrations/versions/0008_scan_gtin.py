@@ -21,7 +21,7 @@ BATCH = 1000
 def upgrade() -> None:
     with op.batch_alter_table("scans", schema=None) as batch_op:
         batch_op.add_column(sa.Column("gtin", sa.String(length=14), nullable=True))
-        batch_op.create_index(batch_op.f("ix_scans_gtin"), ["gtin"], unique=False)
+        batch_op.create_index("ix_scans_gtin_scanned_at", ["gtin", "scanned_at"], unique=False)
     _fill()
 
 
@@ -46,5 +46,5 @@ def _fill() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("scans", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_scans_gtin"))
+        batch_op.drop_index("ix_scans_gtin_scanned_at")
         batch_op.drop_column("gtin")
