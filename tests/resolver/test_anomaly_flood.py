@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, insert, select, text
 
 from tests.conftest import close_app, make_settings
-from tests.resolver.conftest import scan_rows
+from tests.resolver.conftest import packages, scan_rows
 from tests.security.conftest import redis_url, unique_secret
 from tests.support.accounts import GAC_PRODUCER, INSPECTOR
 from tests.web.conftest import sign_in_as
@@ -319,3 +319,38 @@ def test_an_empty_list_has_one_page(demo_app, page):
         None,
         None,
     )
+
+
+def test_the_producer_console_pages_its_warnings(demo_app, demo):
+    serials = [p.serial for p in packages(demo_app, demo.lots["gac_oil"])]
+    at = datetime.now(UTC) - timedelta(hours=2)
+    with services(demo_app).engine.begin() as conn:  # three kinds of warning about each of its packages
+        conn.execute(insert(scans.SCANS), [
+            {"serial": s, "code": f"/p/{s}", "outcome": "recalled", "client_hash": "0" * 64, "scanned_at": at}
+            for s in serials
+        ])  # fmt: skip
+        conn.execute(insert(scans.FLAGS), [
+            {"serial": s, "kind": "travel", "flagged_at": at, "detail": "900 km in 10 min"} for s in serials
+        ])  # fmt: skip
+        conn.execute(insert(scans.TALLIES), [
+            {"serial": s, "client_hash": f"{c:064x}", "bucket": 1, "first_at": at}
+            for s in serials for c in range(51)  # more than the threshold (50): over-scanned
+        ])  # fmt: skip
+    _insert_unknown(demo_app, [{"code": fake(i), "gtin": GAC_GTIN, "scanned_at": at} for i in range(300)])
+    rows = 3 * len(serials) + 1
+    assert rows > 50
+    producer = sign_in_as(demo_app.test_client(), demo, GAC_PRODUCER)
+
+    def warnings(page: str) -> str:
+        html = producer.get(f"/console{page}").get_data(as_text=True)
+        return html[html.find('id="warnings"') : html.find("</section>", html.find('id="warnings"'))]
+
+    first = warnings("")
+    assert first.count("<li>") == 50
+    assert "Trang 1 / 2" in first and 'href="/console?page=2#warnings"' in first and 'rel="prev"' not in first
+    second = warnings("?page=2")
+    assert second.count("<li>") == rows - 50 and "Trang 2 / 2" in second and 'rel="next"' not in second
+    assert (first + second).count("Mã chưa từng được cấp") == 1 and "300 mã" in first + second
+    assert warnings("?page=7") == second  # past the end: the last page
+    refused = producer.get("/console?page=x", headers={"Accept": "application/json"})
+    assert refused.status_code == 422 and refused.get_json()["field"] == "page"
