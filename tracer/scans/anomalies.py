@@ -175,10 +175,10 @@ def anomalies(session: Session, *, province: str | None = None, since: datetime 
         return found, total
 
     page = max(1, page)
+    if page > 1:  # counted first, so that a page far past the end does not read every row: the last page
+        total = len(extra) + sum(_count(conn, kind.query) for kind in kinds)
+        page = min(page, max(1, -(-total // size)))
     found, total = newest(page)
-    if page > 1 and (page - 1) * size >= total:  # past the end: the last page
-        page = max(1, -(-total // size))
-        found, total = newest(page)
     shown = found[(page - 1) * size : page * size]
     groups = [a for a in shown if a.kind == "unknown_code" and a.serial is None]
     described = iter(_with_examples(conn, groups, province, since, until))
@@ -195,6 +195,10 @@ def page_number(args: Mapping[str, str]) -> int:
         return bounds.whole_number(raw, low=1, high=bounds.DB_INT_MAX)
     except bounds.OutOfBounds as fault:
         raise fault.refusal(InvalidInput, "page") from None
+
+
+def _count(conn: Connection, query: Select[Any]) -> int:
+    return int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
 
 
 def _newest(conn: Connection, kind: _Kind, limit: int) -> tuple[list[Sequence[Any]], int]:
