@@ -1,6 +1,8 @@
 """Anomalies for inspectors and producers: over-scanned codes, unknown codes scanned, recalled packages still
 scanned, and codes seen in places too far apart (``tracer.scans.recorder`` records what these are read
-from)."""
+from). Unknown codes come grouped, one row per product their GTIN names (one per province for codes naming
+none of ours), and the list comes a page at a time, counted and read in the database: made-up codes by
+the thousand make one row, never thousands (``docs/anomalies.md``)."""
 
 from __future__ import annotations
 
