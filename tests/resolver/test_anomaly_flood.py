@@ -354,3 +354,14 @@ def test_the_producer_console_pages_its_warnings(demo_app, demo):
     assert warnings("?page=7") == second  # past the end: the last page
     refused = producer.get("/console?page=x", headers={"Accept": "application/json"})
     assert refused.status_code == 422 and refused.get_json()["field"] == "page"
+
+
+def test_the_limit_is_read_from_the_environment(tmp_path: Path):
+    from config.settings import Settings, SettingsError
+
+    base = {"TRACER_INSTANCE_PATH": str(tmp_path)}
+    assert Settings.from_env(base).unknown_code_limit == (60, 3600)
+    assert Settings.from_env({**base, "TRACER_UNKNOWN_CODE_LIMIT": "20/600"}).unknown_code_limit == (20, 600)
+    for bad in ("60", "0/3600", "sixty/3600"):
+        with pytest.raises(SettingsError, match="TRACER_UNKNOWN_CODE_LIMIT"):
+            Settings.from_env({**base, "TRACER_UNKNOWN_CODE_LIMIT": bad})
