@@ -39,6 +39,8 @@ class Settings:
     proxy_hops: int = 0  # reverse proxies in front (nginx: 1); their X-Forwarded-* headers are trusted
     login_limit: tuple[int, int] = (10, 60)  # sign-in attempts per client address: (count, seconds)
     token_limit: tuple[int, int] = (600, 60)  # API requests per token: (count, seconds)
+    # unknown-code scans recorded per network prefix (/24, /64): (count, seconds); the page is answered anyway
+    unknown_code_limit: tuple[int, int] = (60, 3600)
     # The programme's GS1 Company Prefix: a product registered without a GTIN is allotted one under it, so
     # that its packages get GS1 Digital Links; None: no allotment (such packages get /p/{serial} codes).
     gs1_company_prefix: str | None = None
@@ -69,6 +71,7 @@ class Settings:
             "proxy_hops": _int(env, "TRACER_PROXY_HOPS", 0, minimum=0),
             "login_limit": _rate(env, "TRACER_LOGIN_LIMIT", (10, 60)),
             "token_limit": _rate(env, "TRACER_TOKEN_LIMIT", (600, 60)),
+            "unknown_code_limit": _rate(env, "TRACER_UNKNOWN_CODE_LIMIT", (60, 3600)),
             "gs1_company_prefix": _company_prefix(env.get("TRACER_GS1_COMPANY_PREFIX", "")),
             "redis_url": _redis_url(env, "TRACER_REDIS_URL"),
         }

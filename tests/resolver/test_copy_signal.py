@@ -129,7 +129,7 @@ def test_many_networks_raise_the_warning_as_unsigned_advice(app, gac):
     assert verdict.status == "genuine"  # the signed verdict does not move
     assert verdict.advice and all(a.startswith("unsigned copy warning") for a in verdict.advice)
     with app.app_context():
-        over = [a for a in anomalies.anomalies(db.session()) if a.kind == "over_scanned"]
+        over = [a for a in anomalies.anomalies(db.session()).rows if a.kind == "over_scanned"]
     assert [(a.serial, a.count) for a in over] == [(gac.serial, 4)]
 
 
@@ -163,7 +163,7 @@ def test_two_places_each_seen_by_several_networks(app, gac):
     bundle, verdict = bundle_verdict(app, client, gac.serial)
     assert verdict.status == "genuine" and any("far apart" in a for a in verdict.advice)
     with app.app_context():
-        [travel] = [a for a in anomalies.anomalies(db.session()) if a.kind == "travel"]
+        [travel] = [a for a in anomalies.anomalies(db.session()).rows if a.kind == "travel"]
     assert travel.serial == gac.serial and travel.count == 4 and "km" in travel.detail
 
 

@@ -78,7 +78,7 @@ def test_warning_past_the_threshold(limited_app, gac):
     assert "Mã này có thể đã bị sao chép" in html
     assert "không được ký" in html  # marked as unsigned advice
     with limited_app.app_context():
-        found = anomalies.anomalies(db.session())
+        found = anomalies.anomalies(db.session()).rows
     assert [(a.kind, a.serial, a.count) for a in found if a.kind == "over_scanned"] == [
         ("over_scanned", gac.serial, 4)
     ]
@@ -115,21 +115,29 @@ def test_location_needs_a_scan_and_numbers(demo_client, gac):
 
 def test_anomalies_for_inspectors_and_producers(demo_client, demo_app, demo, gac, sausage):
     _get(demo_client, "/01/08935049500018/10/LFAKE00001/21/AAAAAAAAAAAA", "10.6.0.1")
+    _get(demo_client, "/01/08935049500018/10/LFAKE00001/21/BBBBBBBBBBBB", "10.6.1.1")
     _get(demo_client, sausage.path, "10.6.0.2")
     with demo_app.app_context():
         scans.flush()
         session = db.session()
         everything = anomalies.anomalies(session)
-        kinds = {a.kind for a in everything}
+        kinds = {a.kind for a in everything.rows}
         assert {"unknown_code", "recalled_scanned"} <= kinds
-        unknown = next(a for a in everything if a.kind == "unknown_code")
+        assert everything.total == len(everything.rows) and everything.pages == 1
+        [unknown] = [a for a in everything.rows if a.kind == "unknown_code"]  # both codes: one row
         assert unknown.product_name == "Dầu gấc Mỹ Cẩm" and unknown.province == "Trà Vinh"
-        assert {a.kind for a in anomalies.anomalies(session, province="Long An")} == {"recalled_scanned"}
-        gac_org = unknown.organisation_id
-        assert {a.kind for a in anomalies.anomalies(session, organisation_id=gac_org)} == {"unknown_code"}
+        assert (unknown.codes, unknown.count) == (2, 2)
+        assert set(unknown.examples) == {
+            "/01/08935049500018/10/LFAKE00001/21/AAAAAAAAAAAA",
+            "/01/08935049500018/10/LFAKE00001/21/BBBBBBBBBBBB",
+        }
+        assert {a.kind for a in anomalies.anomalies(session, province="Long An").rows} == {"recalled_scanned"}
+        mine = anomalies.anomalies(session, organisation_id=unknown.organisation_id).rows
+        assert {a.kind for a in mine} == {"unknown_code"}
         future = datetime.now(UTC) + timedelta(hours=1)
-        assert anomalies.anomalies(session, since=future) == []
-        assert len(anomalies.anomalies(session, until=future)) == len(everything)
+        assert anomalies.anomalies(session, since=future).rows == []
+        assert anomalies.anomalies(session, since=future).total == 0
+        assert len(anomalies.anomalies(session, until=future).rows) == len(everything.rows)
 
 
 def test_expired_certificate_shows_no_stars(demo_client, demo_app, demo):

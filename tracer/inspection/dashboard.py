@@ -32,7 +32,7 @@ from tracer.platform import bounds
 from tracer.platform.clock import VIETNAM
 from tracer.platform.errors import InvalidInput
 from tracer.platform.messages import Message
-from tracer.scans.anomalies import Anomaly
+from tracer.scans.anomalies import PAGE_SIZE, Anomaly, AnomalyPage
 from tracer.scans.anomalies import anomalies as scan_anomalies
 
 MAX_PHOTO_BYTES = 900 * 1024
@@ -42,6 +42,7 @@ PHOTO_TYPES = {
     "image/webp": ("webp", b"RIFF"),
 }
 DEFAULT_DAYS = 30
+EXPORT_ROWS = 10_000  # anomalies in a CSV export (unknown codes come grouped: one row per product)
 
 
 def store_photo(folder: Path, data: bytes, content_type: str) -> str:
@@ -81,6 +82,11 @@ class Filters:
     @property
     def end(self) -> datetime:
         return datetime.combine(self.until + timedelta(days=1), time.min, VIETNAM)
+
+    def arguments(self) -> dict[str, str]:
+        """These filters as query arguments (for the links of another page of the list)."""
+        found = {"since": self.since.isoformat(), "until": self.until.isoformat()}
+        return found | ({"province": self.province} if self.province else {})
 
 
 def parse_filters(args: Any, today: date) -> Filters:
@@ -183,15 +189,26 @@ def _aware(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at
 
 
-def anomalies(session: Session, filters: Filters, threshold: int) -> list[Anomaly]:
-    """Over-scanned codes, unknown codes, recalled goods still scanned, copied codes
-    (``tracer.scans.recorder``) and
-    expired certificates in the market; newest first."""
-    found = scan_anomalies(
-        session, province=filters.province, since=filters.start, until=filters.end, threshold=threshold
-    )
-    found.extend(expired_in_market(session, filters))
-    return sorted(found, key=lambda a: a.last_at, reverse=True)
+def anomalies(session: Session, filters: Filters, threshold: int, *, page: int = 1,
+              size: int = PAGE_SIZE) -> AnomalyPage:  # fmt: skip
+    """Over-scanned codes, unknown codes (grouped per product), recalled goods still scanned, copied codes
+    (``tracer.scans.recorder``) and expired certificates in the market; newest first, one page."""
+    return scan_anomalies(session, province=filters.province, since=filters.start, until=filters.end,
+                          threshold=threshold, page=page, size=size,
+                          extra=expired_in_market(session, filters))  # fmt: skip
+
+
+ANOMALY_COLUMNS = ("kind", "serial", "code", "lot_id", "product_name", "province", "count", "codes",
+                   "examples", "first_at", "last_at", "detail")  # fmt: skip
+
+
+def anomaly_cells(anomaly: Anomaly) -> list[Any]:
+    """A CSV row of ``anomaly`` (``ANOMALY_COLUMNS``): a group of unknown codes gives its examples, space
+    separated."""
+    return [
+        " ".join(anomaly.examples) if name == "examples" else getattr(anomaly, name)
+        for name in ANOMALY_COLUMNS
+    ]
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger
+from sqlalchemy import BigInteger, Index
 from sqlmodel import Field, SQLModel
 
 from tracer.models.types import UTCDateTime, utcnow
@@ -23,6 +23,11 @@ class Scan(SQLModel, table=True):
     longitude: str | None = Field(default=None, max_length=12)
     province: str | None = Field(default=None, max_length=100)
     source: str | None = Field(default=None, max_length=32)  # a page visit's source (tracer.scans.sources)
+    # An unknown code's GTIN (GTIN-14), when it names one: unknown codes are grouped by product in SQL.
+    gtin: str | None = Field(default=None, max_length=14)
+
+    # A product's unknown codes, newest first (the anomaly list's examples) without reading them all.
+    __table_args__ = (Index("ix_scans_gtin_scanned_at", "gtin", "scanned_at"),)
 
 
 class ScanTally(SQLModel, table=True):

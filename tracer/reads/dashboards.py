@@ -31,7 +31,7 @@ from tracer.platform.clock import VIETNAM, today
 from tracer.platform.errors import NotFound
 from tracer.platform.messages import Message
 from tracer.scans import anomalies
-from tracer.scans.anomalies import Anomaly
+from tracer.scans.anomalies import AnomalyPage
 
 EXPIRY_WINDOW_DAYS = 90
 SCAN_WINDOW_DAYS = 30
@@ -164,10 +164,11 @@ def scans_by_province(session: Session, org: int, days: int = SCAN_WINDOW_DAYS) 
     return counts.most_common()
 
 
-def anomalies_of(session: Session, org: int, days: int = SCAN_WINDOW_DAYS) -> list[Anomaly]:
-    """Signs of trouble with this organisation's codes (over-scanned, recalled yet scanned, cloned...)."""
+def anomalies_of(session: Session, org: int, days: int = SCAN_WINDOW_DAYS, *, page: int = 1) -> AnomalyPage:
+    """Signs of trouble with this organisation's codes (over-scanned, recalled yet scanned, cloned, codes we
+    never issued under its GTINs, grouped per product): one page, newest first."""
     since = datetime.now(UTC) - timedelta(days=days)
-    return anomalies.anomalies(session, organisation_id=org, since=since)
+    return anomalies.anomalies(session, organisation_id=org, since=since, page=page)
 
 
 # -- ledger receipts -----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from tracer.resolver import classlevel, negotiation, things, visits
 from tracer.resolver.linkset import links, resolver_description
 from tracer.resolver.origin import caches as origin_caches
 from tracer.scans import recorder as scans
+from tracer.scans.unknown import unknown_codes_for
 
 bp = Blueprint("resolver", __name__)
 
@@ -112,7 +113,7 @@ def _answer(link: gs1.DigitalLink | gs1.ClassLink) -> Response:
         address=request.remote_addr or "", user_agent=request.headers.get("User-Agent", ""),
         counted=request.method == "GET" and not request.environ.get(visits.COUNTED), headers=request.headers,
     )  # fmt: skip
-    row = visits.look_up(caches, recorder, visit)
+    row = visits.look_up(caches, recorder, visit, unknown_codes_for(app))
     if row is None:
         return _not_ours()
     story = caches.story(row, db.session)

@@ -27,6 +27,7 @@ from tracer.resolver.origin import OriginCaches, OriginView, origin_view
 from tracer.resolver.story import LotStory
 from tracer.scans import recorder as scans
 from tracer.scans import sources
+from tracer.scans.unknown import UnknownCodes
 
 __all__ = ["CachedPage", "Visit", "find", "look_up", "page", "parse_code", "see"]
 
@@ -102,11 +103,14 @@ def find(caches: OriginCaches, visit: Visit) -> PackageRow | None:
     return row if row is not None and caches.genuine(row) else None
 
 
-def look_up(caches: OriginCaches, recorder: scans.ScanRecorder, visit: Visit) -> PackageRow | None:
-    """The package of ``visit`` (``find``); None, recorded as an ``unknown`` scan, if we never issued it."""
+def look_up(caches: OriginCaches, recorder: scans.ScanRecorder, visit: Visit,
+            unknown: UnknownCodes | None = None) -> PackageRow | None:  # fmt: skip
+    """The package of ``visit`` (``find``); None, recorded as an ``unknown`` scan, if we never issued it
+    (unless its source has had its share of unknown codes recorded: ``unknown``, ``tracer.scans.unknown``)."""
     row = find(caches, visit)
-    if row is None and visit.counted:
-        recorder.record(scans.ScanRequest(None, visit.code, "unknown", visit.client, visit.family, visit.now))
+    if row is None and visit.counted and (unknown is None or unknown.may_record(visit.source)):
+        recorder.record(scans.ScanRequest(None, visit.code, "unknown", visit.client, visit.family, visit.now,
+                                          gtin=visit.link.gtin))  # fmt: skip
     return row
 
 

@@ -117,6 +117,7 @@ class ScanRequest:
     user_agent_family: str
     scanned_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     source: str | None = None  # a page visit's source (``tracer.scans.sources``); None: not counted
+    gtin: str | None = None  # an unknown code's GTIN, if it names one (anomalies group by it)
 
 
 class _Buckets:
@@ -251,8 +252,8 @@ class ScanRecorder:
 
 # fmt: off
 _INSERT_SCAN = (
-    "INSERT INTO scans (serial, code, outcome, scanned_at, client_hash, user_agent_family, source) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO scans (serial, code, outcome, scanned_at, client_hash, user_agent_family, source, gtin) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _INSERT_SOURCE = (
     "INSERT INTO scan_sources (serial, source, day, first_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
@@ -296,7 +297,7 @@ def write_scans(engine: Engine, batch: Sequence[ScanRequest]) -> None:
         cursor.executemany(
             insert_scan,
             [(s.serial, s.code[:300], s.outcome, stamp(s.scanned_at), s.client_hash, s.user_agent_family[:40],
-              s.source) for s in batch],
+              s.source, s.gtin) for s in batch],
         )  # fmt: skip
         if sources:
             seen = [(serial, source, day, stamp(at)) for (serial, source, day), at in sorted(sources.items())]

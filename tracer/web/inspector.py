@@ -9,12 +9,21 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracer.accounts.auth import current_actor, optional_actor
-from tracer.inspection.dashboard import anomalies, inspections, parse_filters, to_csv
+from tracer.inspection.dashboard import (
+    ANOMALY_COLUMNS,
+    EXPORT_ROWS,
+    anomalies,
+    anomaly_cells,
+    inspections,
+    parse_filters,
+    to_csv,
+)
 from tracer.models.accounts import Role
 from tracer.platform import db
 from tracer.platform.clock import today
 from tracer.platform.errors import NotFound
 from tracer.platform.services import services
+from tracer.scans.anomalies import page_number
 
 bp = Blueprint("inspector", __name__, url_prefix="/inspector")
 ROLES = (Role.INSPECTOR, Role.AUTHORITY, Role.ADMIN)
@@ -27,14 +36,16 @@ def dashboard() -> str | BaseResponse:
         return redirect(f"/login?next={request.path}")
     current_actor(*ROLES)
     filters = parse_filters(request.args, today())
+    page = page_number(request.args)
     threshold = services().settings.scan_warning_threshold
     session = db.session()
     return render_template(
         "inspector/dashboard.html",
         filters=filters,
-        anomalies=anomalies(session, filters, threshold),
+        anomalies=anomalies(session, filters, threshold, page=page),
         inspections=inspections(session, filters),
         query=request.query_string.decode(),
+        pager_args=filters.arguments(),
     )
 
 
@@ -43,10 +54,8 @@ def anomalies_csv() -> Response:
     current_actor(*ROLES)
     filters = parse_filters(request.args, today())
     threshold = services().settings.scan_warning_threshold
-    rows = anomalies(db.session(), filters, threshold)
-    header = ["kind", "serial", "code", "lot_id", "product_name", "province", "count", "first_at", "last_at",
-              "detail"]  # fmt: skip
-    body = to_csv(header, ([getattr(a, h) for h in header] for a in rows))
+    found = anomalies(db.session(), filters, threshold, size=EXPORT_ROWS)
+    body = to_csv(ANOMALY_COLUMNS, (anomaly_cells(a) for a in found.rows))
     return _download(body, f"anomalies-{filters.since.isoformat()}-{filters.until.isoformat()}.csv")
 
 

@@ -28,6 +28,7 @@ from tracer.models.lots import Lot
 from tracer.platform import db, numbers
 from tracer.platform.i18n import page_language
 from tracer.reads import dashboards
+from tracer.scans.anomalies import page_number
 from tracer.web import charts, feedback
 from tracer.web.flow import Refused, attempt, guard
 from tracer.web.forms import (
@@ -131,7 +132,7 @@ def home() -> str:
             title=gettext("Scans by province"),
             empty_label=gettext("Unknown"),
         ),
-        anomalies=dashboards.anomalies_of(session, org),
+        anomalies=dashboards.anomalies_of(session, org, page=page_number(request.args)),
         expiring=dashboards.expiring_certificates(session, org),
         zones=dashboards.zones_of(session, org),
     )
