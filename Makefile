@@ -34,8 +34,11 @@ run: install
 # Two workers (a test file stays on one worker: some files write what their later tests read); 1 for none.
 PYTEST_WORKERS ?= 2
 
+# Tests marked exclusive (they restart PostgreSQL) run alone afterwards, writing junit-exclusive.xml when a
+# junit file is asked for; exit 5 (none selected, e.g. PYTEST_ARGS naming other tests) is not a failure.
 test: install-dev
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not exclusive" $(PYTEST_ARGS)
+	$(PY) -m pytest -m exclusive $(subst junit.xml,junit-exclusive.xml,$(PYTEST_ARGS)) || [ $$? -eq 5 ]
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -18,7 +18,9 @@ from tests.support.accounts import GAC_PRODUCER, api_token
 from tests.support.live import free_port, server_env, start_gunicorn
 from tracer.platform.services import services
 
-pytestmark = pytest.mark.slow
+# It restarts the machine's PostgreSQL: run alone (``make test`` runs the exclusive tests after the others),
+# or a test on another worker would lose its database connection.
+pytestmark = [pytest.mark.slow, pytest.mark.exclusive]
 
 
 def _cluster(action: str) -> None:
