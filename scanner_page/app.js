@@ -390,9 +390,9 @@ function render(state) {
 
 function journal(list, verdict, bundle) {
   const f = verdict.facts;
-  const summary = bundle.package || {};
-  const product = summary.product || {};
-  const producer = summary.producer || {};
+  // Names from the signed registrations the verifier checked (issue #16), never from the unsigned summary.
+  const product = f.product || {};
+  const producer = f.producer || {};
   row(list, t("product"), [product.name, f.net_content].filter(Boolean).join(" · "));
   row(list, t("producer"), [producer.name, producer.province].filter(Boolean).join(", "));
   for (const zone of f.zones) {

@@ -13,6 +13,9 @@ export const BUNDLE_VERSION = 1;
 export const PAYLOAD_TYPE = "application/vnd.ocop-tracer.event+json";
 const SERIAL = /^[0-9A-HJKMNP-TV-Z]{12}$/;
 const ORG_EVENTS = new Set(["zone.register", "harvest", "receive", "process", "package", "ship"]);
+const ORG_REGISTER = "org.register", PRODUCT_REGISTER = "product.register"; // signed names (issue #16 item 1)
+const PRODUCT_FACTS = ["id", "organisation_id", "name", "gtin", "unit", "ocop_group"];
+const PRODUCER_FACTS = ["id", "name", "kind", "address", "commune", "district", "province"];
 const CONTROL = /[\x00-\x09\x0b-\x1f\x7f]/;
 const SIZE = /^(0|[1-9][0-9]{0,18})$/;
 const enc = new TextEncoder();
@@ -396,6 +399,8 @@ async function readKeys(bundle, entries) {
 
 function expectedOwner(body) {
   if (ORG_EVENTS.has(body.type) || body.type === "recall") return `org:${body.org}`;
+  if (body.type === ORG_REGISTER) return "authority";
+  if (body.type === PRODUCT_REGISTER) return isObject(body.product) ? `org:${body.product.organisation_id}` : "authority";
   if (body.type === "certify") return "authority";
   if (body.type === "inspect") return String(body.by);
   return null;
@@ -421,7 +426,8 @@ async function checkSignature(entry, keys) {
     throw fail("signature", `entry ${index}: the signature by key ${signer.keyid} does not verify`, index);
   }
   const expected = expectedOwner(body);
-  if (expected !== null && signer.owner !== expected && !(body.type === "recall" && signer.role === "authority")) {
+  const byAuthority = (body.type === "recall" || body.type === PRODUCT_REGISTER) && signer.role === "authority";
+  if (expected !== null && signer.owner !== expected && !byAuthority) {
     throw fail("signer", `entry ${index}: signed by ${signer.owner}, expected ${expected}`, index);
   }
 }
@@ -510,14 +516,70 @@ export function uriParts(uri) {
   return [null, null];
 }
 
-function checkUriAndSummary(bundle, pkg) {
+/** The GTIN of a Digital Link URI (.../01/{gtin}/...); null for .../p/{serial}. */
+export function uriGtin(uri) {
+  let path;
+  try {
+    path = new URL(uri).pathname;
+  } catch {
+    path = String(uri).split(/[?#]/)[0];
+  }
+  let segments;
+  try {
+    segments = path.split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return null;
+  }
+  for (let i = 0; i + 1 < segments.length; i++) if (segments[i] === "01") return segments[i + 1];
+  return null;
+}
+
+/** The signed registrations of the package's product and producer, made before the packaging, and bound. */
+function registrations(pkg, entries) {
+  const products = new Map(), orgs = new Map();
+  for (const entry of byIndex(entries)) {
+    const body = entry.body;
+    if (body.type === PRODUCT_REGISTER && isObject(body.product)) {
+      if (!products.has(body.product.id)) products.set(body.product.id, entry);
+    } else if (body.type === ORG_REGISTER && isObject(body.organisation)) {
+      if (!orgs.has(body.organisation.id)) orgs.set(body.organisation.id, entry);
+    }
+  }
+  const productId = pkg.body.product_id, orgId = pkg.body.org;
+  const registered = products.get(productId);
+  if (registered === undefined || registered.index >= pkg.index) {
+    throw fail("registration", `product ${productId} has no signed registration before the packaging`);
+  }
+  const product = registered.body.product;
+  if (product.organisation_id !== orgId) {
+    throw fail("binding", `the packaging is signed by org:${orgId}, but product ${productId} is registered to `
+      + `org:${product.organisation_id}`, pkg.index);
+  }
+  const producer = orgs.get(orgId);
+  if (producer === undefined || producer.index >= pkg.index) {
+    throw fail("registration", `organisation ${orgId} has no signed registration before the packaging`);
+  }
+  return [product, producer.body.organisation];
+}
+
+function checkUriAndSummary(bundle, pkg, product, producer) {
   const [lot, serial] = uriParts(bundle.uri);
   if (serial !== bundle.serial || (lot !== null && lot !== pkg.body.lot_id)) {
     throw fail("uri", "the package URI does not name this serial and its signed lot");
   }
-  const summary = bundle.package, product = summary.product;
-  if (summary.lot_id !== pkg.body.lot_id || (isObject(product) && product.id !== pkg.body.product_id)) {
+  const gtin = uriGtin(bundle.uri);
+  if (gtin !== null && gtin !== product.gtin) {
+    throw fail("uri", `the package URI names GTIN ${gtin}, the signed product ${product.gtin}`);
+  }
+  const summary = bundle.package, shown = summary.product;
+  if (summary.lot_id !== pkg.body.lot_id || (isObject(shown) && shown.id !== pkg.body.product_id)) {
     throw fail("summary", "the display summary names another lot or product than the signed packaging");
+  }
+  for (const [what, signed] of [["product", product], ["producer", producer]]) {
+    const named = summary[what];
+    if (isObject(named) && named.name !== signed.name) {
+      throw fail("summary", `the display summary's ${what} name differs from its signed registration`);
+    }
   }
 }
 
@@ -587,8 +649,11 @@ export async function verifyPackageBundle(bundle, logKey, { today = localToday()
   for (const entry of byIndex(entries)) await checkSignature(entry, keys);
   const pkg = await packageEntry(bundle, entries);
   const lin = lineage(pkg, entries);
-  checkUriAndSummary(bundle, pkg);
+  const [product, producer] = registrations(pkg, entries);
+  checkUriAndSummary(bundle, pkg, product, producer);
   const out = facts(pkg, lin, entries, today);
+  out.facts.product = pick(product, PRODUCT_FACTS);
+  out.facts.producer = pick(producer, PRODUCER_FACTS);
   return {
     status: out.status, serial: bundle.serial, lot_id: String(pkg.body.lot_id), product_id: Number(pkg.body.product_id || 0),
     checkpoint: { origin: cp.origin, size: cp.size, root: toBase64(cp.root) }, entries: entries.size,

@@ -202,22 +202,27 @@ def test_audit_error_names_table_and_row(demo_app: Flask) -> None:
     assert str(raised.value) == expected
 
 
-@pytest.mark.xfail(
-    strict=True, reason="organisations and products are not signed ledger entries yet (#16 item 1)"
-)
 @pytest.mark.parametrize(
-    "sql",
+    ("sql", "named"),
     [
-        "UPDATE organisations SET name = 'HTX Giả Mạo' WHERE id = (SELECT MIN(organisation_id) FROM lots)",
-        "UPDATE products SET organisation_id = (SELECT MAX(id) FROM organisations)"
-        " WHERE id = (SELECT MIN(product_id) FROM packages)",
+        ("UPDATE organisations SET name = 'HTX Giả Mạo' WHERE id = (SELECT MIN(organisation_id) FROM lots)",
+         "name is 'HTX Giả Mạo', the ledger says"),
+        ("UPDATE products SET organisation_id = (SELECT MAX(id) FROM organisations)"
+         " WHERE id = (SELECT MIN(product_id) FROM packages)", "organisation_id is"),
+        ("UPDATE products SET ledger_index = NULL WHERE id = (SELECT MIN(product_id) FROM packages)",
+         "no signed registration"),
+        ("UPDATE organisations SET ledger_index = 0 WHERE id = (SELECT MIN(organisation_id) FROM lots)",
+         "is not its registration"),
     ],
-)
-def test_onboarding_rows_not_yet_audited(demo_app: Flask, sql: str) -> None:
+)  # fmt: skip
+def test_onboarding_rows_are_audited_against_their_signed_registrations(
+    demo_app: Flask, sql: str, named: str
+) -> None:
     with engine_of(demo_app).begin() as conn:
         conn.execute(text(sql))
     code, output = verify(demo_app)
     assert code == 1, output
+    assert named in output
 
 
 def test_every_table_is_classified() -> None:

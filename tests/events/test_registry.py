@@ -167,7 +167,14 @@ def test_the_verdict_rules_expect_the_signers_the_registry_declares() -> None:
     found = re.search(r"const ORG_EVENTS = new Set\(\[([^\]]*)\]\)", script)
     assert found is not None
     assert set(re.findall(r'"([^"]+)"', found.group(1))) == verdict.ORG_EVENTS
-    assert 'body.type === "recall" && signer.role === "authority"' in script
+    assert (
+        '(body.type === "recall" || body.type === PRODUCT_REGISTER) && signer.role === "authority"' in script
+    )
+    # Registrations are not events of the registry: each verifier names their signers itself.
+    product = {"type": "product.register", "product": {"organisation_id": 5}}
+    assert verdict._expected_owner(product) == "org:5"
+    assert verdict._expected_owner({"type": "org.register", "organisation": {"id": 5}}) == "authority"
+    assert not {verdict.ORG_REGISTER, verdict.PRODUCT_REGISTER} & set(EVENT_TYPES)
 
 
 def test_step_titles_are_the_registered_ones_in_the_reader_language(demo_app: Flask) -> None:
@@ -195,7 +202,8 @@ def test_dispatch_projection_epcis_and_story_cover_exactly_the_registry(
     with demo_app.app_context(), writer() as session:
         entries = _entries(session)
         kinds = Counter(json.loads(Envelope.from_json(raw).payload)["type"] for _, raw in entries)
-        assert set(EVENT_TYPES) <= set(kinds) and set(kinds) - set(EVENT_TYPES) <= KEY_EVENTS
+        registrations = {"org.register", "product.register"}  # tracer.events.registrations: not events
+        assert set(EVENT_TYPES) <= set(kinds) and set(kinds) - set(EVENT_TYPES) <= KEY_EVENTS | registrations
         projected = Counter(r.type for r in session.exec(select(EventRecord)))
         assert projected == Counter({k: n for k, n in kinds.items() if k in EVENT_TYPES})
         assert rebuild(session, entries) == sum(projected.values())  # every registered kind replays

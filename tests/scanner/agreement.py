@@ -98,6 +98,9 @@ def agreement_cases(demo_app: Any, demo: Any, bundle_of: Any) -> list[tuple[str,
         "synthetic wrong owner": {"org_owner": "org:2"},
         "synthetic expired": {"valid_until": "2025-12-31"},
         "synthetic recalled": {"recall": True},
+        "synthetic product unregistered": {"product_registered_to": None},
+        "synthetic product of another organisation": {"product_registered_to": 2},
+        "synthetic producer unregistered": {"producer_registered": False},
     }.items():
         bundle, synthetic_key = synthetic.build(**options)
         cases.append((name, bundle, synthetic_key))
@@ -122,6 +125,9 @@ def check_outcomes(outcomes: dict[str, str]) -> None:
     assert outcomes["synthetic revoked key"] == "key-revoked"
     assert outcomes["synthetic bad signature"] == "signature"
     assert outcomes["synthetic copy warning"] == "genuine"
+    assert outcomes["synthetic product unregistered"] == "registration"
+    assert outcomes["synthetic product of another organisation"] == "binding"
+    assert outcomes["synthetic producer unregistered"] == "registration"
     assert outcomes["synthetic old flag"] == "genuine"
     assert outcomes["another pinned key"] == "log-key"
 

@@ -37,8 +37,11 @@ def build(
     org_owner: str = "org:1",
     valid_until: str = "2099-01-01",
     recall: bool = False,
+    product_registered_to: int | None = 1,
+    producer_registered: bool = True,
 ) -> tuple[dict[str, Any], str]:
-    """(bundle, log verifier key) of a package in a freshly made log."""
+    """(bundle, log verifier key) of a package in a freshly made log. ``product_registered_to``: the
+    organisation the product's signed registration names (None: no registration)."""
     log_key, authority, org = _seed(1), _seed(2), _seed(3)
     auth_id, org_id = key_id(public_key_raw(authority)), key_id(public_key_raw(org))
     envelopes: list[Envelope] = []
@@ -70,6 +73,15 @@ def build(
             "registered_index": index,
             "revoked_index": None,
         }
+    if producer_registered:
+        place = {"commune": "Xã Mỹ Cẩm", "district": "Huyện Càng Long", "province": "Trà Vinh"}
+        organisation = {"id": 1, "name": "Hợp tác xã Nông nghiệp Mỹ Cẩm", "kind": "htx", **place}
+        append(event("org.register", organisation=organisation), authority, auth_id, "org.register")
+    if product_registered_to is not None:
+        product = {"id": 1, "organisation_id": product_registered_to, "name": "Dầu gấc Mỹ Cẩm",
+                   "unit": "chai", "ocop_group": "thuc_pham"}  # fmt: skip
+        signer, signer_id = (org, org_id) if product_registered_to == 1 else (authority, auth_id)
+        append(event("product.register", product=product), signer, signer_id, "product.register")
     zone = {
         "id": "ZSYNTHETIC",
         "name": "Vườn gấc ấp số 2",

@@ -101,6 +101,25 @@ def summary_lot(b: Bundle) -> None:
     b["package"]["lot_id"] = "L0000000000"
 
 
+def summary_producer_renamed(b: Bundle) -> None:
+    """What a changed ``organisations.name`` would show: the summary no longer matches the signed name."""
+    b["package"]["producer"]["name"] = "HTX Giả Mạo"
+
+
+def summary_product_renamed(b: Bundle) -> None:
+    b["package"]["product"]["name"] = "Dầu gấc nhái"
+
+
+def dropped_product_registration(b: Bundle) -> None:
+    registration = _entry_of(b, "product.register")
+    b["entries"] = [e for e in b["entries"] if e is not registration]
+
+
+def dropped_producer_registration(b: Bundle) -> None:
+    registration = _entry_of(b, "org.register")
+    b["entries"] = [e for e in b["entries"] if e is not registration]
+
+
 def unsupported_version(b: Bundle) -> None:
     b["version"] = 2
 
@@ -123,6 +142,10 @@ TAMPERING: dict[str, tuple[Callable[[Bundle], None], str]] = {
     "dropped harvest": (drop_harvest, "lineage"),
     "dropped packaging": (drop_packaging, "lineage"),
     "summary lot": (summary_lot, "summary"),
+    "summary producer renamed": (summary_producer_renamed, "summary"),
+    "summary product renamed": (summary_product_renamed, "summary"),
+    "dropped product registration": (dropped_product_registration, "registration"),
+    "dropped producer registration": (dropped_producer_registration, "registration"),
     "unsupported version": (unsupported_version, "malformed"),
     "log key replaced": (log_key_replaced, "log-key"),
 }

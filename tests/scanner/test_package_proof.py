@@ -100,9 +100,12 @@ def test_a_different_pinned_key_is_refused(demo_app, demo, bundle_of):
 
 
 @pytest.mark.parametrize(("options", "code", "message"), [
-    ({"revoke_before_packaging": True}, "key-revoked", r"entry 7: key [0-9a-f]{16} was revoked at index 6"),
-    ({"bad_signature_on": "harvest"}, "signature", r"entry 3: the signature by key \w+ does not verify"),
-    ({"org_owner": "org:2"}, "signer", "entry 2: signed by org:2, expected org:1"),
+    ({"revoke_before_packaging": True}, "key-revoked", r"entry 9: key [0-9a-f]{16} was revoked at index 8"),
+    ({"bad_signature_on": "harvest"}, "signature", r"entry 5: the signature by key \w+ does not verify"),
+    ({"org_owner": "org:2"}, "signer", "entry 3: signed by org:2, expected org:1"),
+    ({"product_registered_to": None}, "registration", "product 1 has no signed registration before"),
+    ({"producer_registered": False}, "registration", "organisation 1 has no signed registration"),
+    ({"product_registered_to": 2}, "binding", "signed by org:1, but product 1 is registered to org:2"),
 ])  # fmt: skip
 def test_failures_a_real_log_never_admits(options, code, message):
     bundle, key = synthetic.build(**options)

@@ -64,7 +64,7 @@ def test_onboard_an_organisation_with_a_registered_key(office, demo_app):
         },
     )
     assert response.status_code == 302
-    assert ledger_size(office) == size + 1  # its key.register entry
+    assert ledger_size(office) == size + 2  # its org.register and key.register entries
     page = text(office.get(response.headers["Location"]))
     assert "Hợp tác xã Lạp xưởng Bến Lức" in page
     assert len(re.findall(r'<td class="mono">[0-9a-f]{8,}</td>', page)) == 1

@@ -43,6 +43,7 @@ from sqlalchemy.types import NullType
 from sqlmodel import Session, SQLModel
 
 import tracer.models
+from tracer.events import registrations
 from tracer.events.projection import PROJECTION_TABLES, rebuild
 from tracer.ledger.connection import lock_state, write_turn
 from tracer.ledger.errors import LedgerError, VerificationError
@@ -61,8 +62,8 @@ NOT_PROJECTIONS: dict[str, str] = {
     "scan_sources": "networks that visited a package's page per day, derived from scans, not from the ledger",
     "serial_batches": "source data: each packaging event signs its list's Merkle root, and the replay checks "
     "every list against that root (tracer.events.packaging.batch_serials), so a changed list fails the audit",
-    "organisations": "onboarding rows, not yet signed ledger entries (issue #16, item 1): cannot be audited",
-    "products": "onboarding rows, not yet signed ledger entries (issue #16, item 1): cannot be audited",
+    "organisations": "checked against their signed org.register entries (tracer.events.registrations.check)",
+    "products": "checked against their signed product.register entries (tracer.events.registrations.check)",
 }
 
 
@@ -151,6 +152,9 @@ def verify_projections(session: Session) -> ProjectionReport:
     """Rebuild every projection from the ledger inside a SAVEPOINT of ``session``'s transaction, compare it
     with the live tables and roll the SAVEPOINT back. Raises ``VerificationError`` naming table and row at
     the first difference. The caller holds the ledger's write lock and rolls its transaction back."""
+    problem = registrations.check(session)  # organisations and products against their signed entries
+    if problem is not None:
+        raise VerificationError(problem)
     tables = audited_tables()
     live = {table.name: _read(session, table) for table in tables}
     entries = list(journal.iter_entries(session.connection()))

@@ -1,5 +1,8 @@
 """Onboarding: organisations and their signing keys, products, and the people who act for them.
 
+Organisations and products are registered in the ledger as they are made (``tracer.events.registrations``):
+the names a verdict shows come from those signed entries.
+
 An organisation's key is custodial: made here, its private half encrypted at rest under the master key, and
 registered in the ledger by a ``key.register`` entry signed by the programme authority. Rotation registers a
 new key and revokes the old one, so a verifier learns from the ledger alone which key was valid when. Each
@@ -18,7 +21,7 @@ from sqlmodel import Session, col, select
 from tracer.accounts.actors import Actor
 from tracer.accounts.users import create_user
 from tracer.codes import gs1
-from tracer.events import pipeline
+from tracer.events import pipeline, registrations
 from tracer.ledger import schema as ledger_schema
 from tracer.ledger.appender import Appender
 from tracer.models.accounts import Role, User
@@ -63,8 +66,10 @@ def onboard_organisation(*, session: Session, actor: Actor, command: NewOrganisa
     org = Organisation(**command.model_dump())
     session.add(org)
     session.flush()
+    registrations.register_organisation(ledger, org, by=f"user:{actor.user_id}")  # sealed with its key
     if org.kind != OrgKind.AUTHORITY:  # the programme office signs with the ledger's authority key
         _issue_key(ledger, org.ledger_owner)
+    ledger.seal()
     return org
 
 
@@ -146,6 +151,10 @@ def create_product(*, session: Session, actor: Actor, organisation_id: int, comm
     product = Product(organisation_id=organisation_id, **command.model_dump(exclude={"gtin"}), gtin=gtin)
     session.add(product)
     session.flush()
+    ledger = pipeline.appender(session)
+    signer = registrations.signer_of(actor, product)
+    registrations.register_product(ledger, product, signer=signer, by=f"user:{actor.user_id}")
+    ledger.seal()
     return product
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from tracer.models.types import UTCDateTime, utcnow
@@ -34,6 +35,7 @@ class Organisation(OrganisationBase, table=True):
     __tablename__ = "organisations"
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    ledger_index: int | None = Field(default=None, sa_type=BigInteger)  # its org.register entry
 
     @property
     def ledger_owner(self) -> str:

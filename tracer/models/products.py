@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 from tracer.models.types import UTCDateTime, utcnow
@@ -39,6 +40,7 @@ class Product(SQLModel, table=True):
     description: str | None = Field(default=None, max_length=2000)
     photo_url: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    ledger_index: int | None = Field(default=None, sa_type=BigInteger)  # its product.register entry
 
 
 class Certificate(SQLModel, table=True):

@@ -71,6 +71,10 @@ def lineage_indices(session: Session, package: Package, product: Product) -> tup
     certificate = latest_certificate(session, product.id)
     if certificate is not None and certificate.ledger_index is not None:
         indices.add(certificate.ledger_index)
+    # The signed registrations of the product and of every organisation of the lineage (names come from them)
+    orgs = {product.organisation_id, *session.exec(select(Lot.organisation_id).where(col(Lot.id).in_(lots)))}
+    registered = session.exec(select(Organisation.ledger_index).where(col(Organisation.id).in_(orgs))).all()
+    indices.update(int(i) for i in (*registered, product.ledger_index) if i is not None)
     return lots, indices
 
 

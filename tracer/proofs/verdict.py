@@ -53,6 +53,9 @@ from tracer.platform import clock
 BUNDLE_VERSION = 1
 SERIAL = re.compile(r"[0-9A-HJKMNP-TV-Z]{12}")
 ORG_EVENTS = frozenset({"zone.register", "harvest", "receive", "process", "package", "ship"})
+ORG_REGISTER, PRODUCT_REGISTER = "org.register", "product.register"  # tracer.events.registrations
+PRODUCT_FACTS = ("id", "organisation_id", "name", "gtin", "unit", "ocop_group")
+PRODUCER_FACTS = ("id", "name", "kind", "address", "commune", "district", "province")
 
 GENUINE = "genuine"
 RECALLED = "recalled"
@@ -231,7 +234,7 @@ def _check_signature(entry: _Entry, keys: Mapping[str, _Key]) -> _Key:
     if (
         expected is not None
         and signer.owner != expected
-        and not (body["type"] == "recall" and signer.role == "authority")
+        and not (body["type"] in ("recall", PRODUCT_REGISTER) and signer.role == "authority")
     ):
         raise _fail("signer", f"entry {index}: signed by {signer.owner}, expected {expected}", index)
     return signer
@@ -241,6 +244,11 @@ def _expected_owner(body: Mapping[str, Any]) -> str | None:
     kind = body["type"]
     if kind in ORG_EVENTS or kind == "recall":
         return f"org:{body.get('org')}"
+    if kind == ORG_REGISTER:
+        return "authority"
+    if kind == PRODUCT_REGISTER:  # its producer, or the programme office (also allowed below)
+        product = body.get("product")
+        return f"org:{product.get('organisation_id')}" if isinstance(product, Mapping) else "authority"
     if kind == "certify":
         return "authority"
     if kind == "inspect":
@@ -318,6 +326,44 @@ def _lineage(package: _Entry, entries: Mapping[int, _Entry]) -> tuple[list[str],
     return lots, made, used_zones
 
 
+Registration = Mapping[str, Any]
+
+
+def _registrations(package: _Entry, entries: Mapping[int, _Entry]) -> tuple[Registration, Registration]:
+    """The signed registrations of the package's product and of its producer, made before the packaging, and
+    bound: the organisation that signed the packaging is the one the product's registration names."""
+    products: dict[object, _Entry] = {}
+    orgs: dict[object, _Entry] = {}
+    for entry in sorted(entries.values(), key=lambda e: e.index):
+        kind, body = entry.body["type"], entry.body
+        if kind == PRODUCT_REGISTER and isinstance(body.get("product"), Mapping):
+            products.setdefault(body["product"].get("id"), entry)
+        elif kind == ORG_REGISTER and isinstance(body.get("organisation"), Mapping):
+            orgs.setdefault(body["organisation"].get("id"), entry)
+    product_id, org_id = package.body.get("product_id"), package.body.get("org")
+    registered = products.get(product_id)
+    if registered is None or registered.index >= package.index:
+        raise _fail("registration", f"product {product_id} has no signed registration before the packaging")
+    product = registered.body["product"]
+    if product.get("organisation_id") != org_id:
+        raise _fail(
+            "binding",
+            f"the packaging is signed by org:{org_id}, but product {product_id} is registered to "
+            f"org:{product.get('organisation_id')}",
+            package.index,
+        )
+    producer = orgs.get(org_id)
+    if producer is None or producer.index >= package.index:
+        raise _fail("registration", f"organisation {org_id} has no signed registration before the packaging")
+    return product, producer.body["organisation"]
+
+
+def uri_gtin(uri: str) -> str | None:
+    """The GTIN of a Digital Link URI ``.../01/{gtin}/...``; None for ``.../p/{serial}``."""
+    segments = [unquote(s) for s in urlsplit(uri).path.split("/") if s]
+    return next((segments[i + 1] for i, s in enumerate(segments[:-1]) if s == "01"), None)
+
+
 def uri_parts(uri: str) -> tuple[str | None, str | None]:
     """(lot, serial) of a Digital Link URI ``.../01/{gtin}[/10/{lot}]/21/{serial}`` or ``.../p/{serial}``."""
     segments = [unquote(s) for s in urlsplit(uri).path.split("/") if s]
@@ -330,16 +376,25 @@ def uri_parts(uri: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _check_uri_and_summary(bundle: Mapping[str, Any], package: _Entry) -> None:
+def _check_uri_and_summary(
+    bundle: Mapping[str, Any], package: _Entry, product: Registration, producer: Registration
+) -> None:
     lot, serial = uri_parts(bundle["uri"])
     if serial != bundle["serial"] or (lot is not None and lot != package.body.get("lot_id")):
         raise _fail("uri", "the package URI does not name this serial and its signed lot")
+    gtin = uri_gtin(bundle["uri"])
+    if gtin is not None and gtin != product.get("gtin"):
+        raise _fail("uri", f"the package URI names GTIN {gtin}, the signed product {product.get('gtin')}")
     summary = bundle["package"]
-    product = summary.get("product")
+    shown = summary.get("product")
     if summary.get("lot_id") != package.body.get("lot_id") or (
-        isinstance(product, Mapping) and product.get("id") != package.body.get("product_id")
+        isinstance(shown, Mapping) and shown.get("id") != package.body.get("product_id")
     ):
         raise _fail("summary", "the display summary names another lot or product than the signed packaging")
+    for what, signed in (("product", product), ("producer", producer)):
+        shown = summary.get(what)
+        if isinstance(shown, Mapping) and shown.get("name") != signed.get("name"):
+            raise _fail("summary", f"the display summary's {what} name differs from its signed registration")
 
 
 def _facts(
@@ -436,8 +491,11 @@ def verify_package_bundle(bundle: Any, log_key: str, *, today: date | None = Non
         _check_signature(entry, keys)
     package = _package_entry(bundle, entries)
     lots, made, zones = _lineage(package, entries)
-    _check_uri_and_summary(bundle, package)
+    product, producer = _registrations(package, entries)
+    _check_uri_and_summary(bundle, package, product, producer)
     facts, reasons, status = _facts(package, lots, made, zones, entries, today or clock.today())
+    facts["product"] = {k: product.get(k) for k in PRODUCT_FACTS}
+    facts["producer"] = {k: producer.get(k) for k in PRODUCER_FACTS}
     return PackageVerdict(
         status=status,
         serial=bundle["serial"],
