@@ -12,7 +12,7 @@ from sqlalchemy import text
 from tests.conftest import close_app, make_settings
 from tests.resolver.conftest import scan_rows
 from tests.scanner.conftest import log_key
-from tests.support.accounts import INSPECTOR, actor
+from tests.support.accounts import INSPECTOR, actor, open_session
 from tracer import create_app
 from tracer.events import commands as c
 from tracer.events.dispatch import record
@@ -202,6 +202,10 @@ def test_a_signed_inspection_clears_it_and_new_evidence_raises_it_again(app, gac
     _inspect(app, gac.serial, "pass")
     html = page(app, client, gac.path, "203.1.0.10")
     assert WARNING not in html and 'id="reviewed"' in html
+    inspector = app.test_client()
+    open_session(app, inspector, actor(app, INSPECTOR).user_id)
+    dashboard = inspector.get("/inspector").get_data(as_text=True)
+    assert 'id="clear-hint"' in dashboard and "kết quả Đạt" in dashboard
     bundle, _ = bundle_verdict(app, client, gac.serial)
     assert bundle["scans"]["copy_warning"] is False and bundle["scans"]["reviewed_at"]
     # The review clears what came before it; the same day's networks are not counted again (first_at of the
