@@ -59,6 +59,7 @@ NOT_PROJECTIONS: dict[str, str] = {
     "scan_tallies": "counted scans per client and hour, derived from scans, not from the ledger",
     "scan_counts": "running totals of scan_tallies, not from the ledger",
     "scan_flags": "signs of copied codes found in scans, not from the ledger",
+    "fake_reports": "shoppers' reports of suspected fakes: unsigned, for the inspectors' queue",
     "scan_sources": "networks that visited a package's page per day, derived from scans, not from the ledger",
     "serial_batches": "source data: each packaging event signs its list's Merkle root, and the replay checks "
     "every list against that root (tracer.events.packaging.batch_serials), so a changed list fails the audit",

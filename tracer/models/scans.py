@@ -72,3 +72,19 @@ class ScanFlag(SQLModel, table=True):
     day: int = Field(sa_type=BigInteger)  # days since the epoch (UTC) of flagged_at: flags expire by day
     flagged_at: datetime = Field(sa_type=UTCDateTime)
     detail: str = Field(default="", max_length=300)
+
+
+class FakeReport(SQLModel, table=True):
+    """A shopper's report of a suspected fake (issue #20, item 6): what they saw, where, an optional photo.
+    Not signed and not public: it reaches the inspectors' queue, who check it in the field."""
+
+    __tablename__ = "fake_reports"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(default="", max_length=300)  # the code or serial the shopper reports, if any
+    serial: str | None = Field(default=None, max_length=20, index=True)  # ours, when the code names one
+    what: str = Field(max_length=1000)
+    place: str | None = Field(default=None, max_length=200)
+    province: str | None = Field(default=None, max_length=100)
+    photo_sha256: str | None = Field(default=None, max_length=64)
+    source: str = Field(max_length=32)  # the reporter's network prefix, hashed (tracer.scans.sources)
+    reported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

@@ -24,6 +24,7 @@ from tracer.platform.clock import today
 from tracer.platform.errors import NotFound
 from tracer.platform.services import services
 from tracer.scans.anomalies import page_number
+from tracer.scans.reports import recent_reports
 
 bp = Blueprint("inspector", __name__, url_prefix="/inspector")
 ROLES = (Role.INSPECTOR, Role.AUTHORITY, Role.ADMIN)
@@ -44,6 +45,7 @@ def dashboard() -> str | BaseResponse:
         filters=filters,
         anomalies=anomalies(session, filters, threshold, page=page),
         inspections=inspections(session, filters),
+        reports=recent_reports(session, since=filters.start),
         query=request.query_string.decode(),
         pager_args=filters.arguments(),
     )
@@ -90,6 +92,18 @@ def photo(name: str) -> Response:
     if not (folder / name).is_file():
         raise NotFound(f"no photo {name}")
     return send_from_directory(folder, name, max_age=86400)
+
+
+@bp.get("/photos/sha256/<digest>")
+def photo_by_hash(digest: str) -> Response:
+    """A stored photo by its SHA-256 whatever its type (shoppers' reports keep only the hash)."""
+    current_actor(*ROLES)
+    folder = Path(current_app.instance_path) / "photos"
+    for extension in ("jpg", "png", "webp"):
+        name = f"{digest}.{extension}"
+        if PHOTO.fullmatch(name) and (folder / name).is_file():
+            return send_from_directory(folder, name, max_age=86400)
+    raise NotFound(f"no photo {digest}")
 
 
 def _download(body: bytes, filename: str) -> Response:
