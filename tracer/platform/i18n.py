@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,6 +13,8 @@ from flask import Flask, request
 from flask_babel import Babel, get_locale
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
+
+from tracer.platform.clock import VIETNAM
 
 LANGUAGES = ("vi", "en")
 DEFAULT = "vi"
@@ -49,8 +53,29 @@ def page_language() -> str:
 
 
 def format_day(value: date | datetime | None) -> str:
-    """Dates as dd/mm/yyyy, the way they are written in Vietnam (and on our labels)."""
+    """Dates as dd/mm/yyyy, the way they are written in Vietnam (and on our labels); a moment (an aware
+    datetime) is dated in Vietnam time."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(VIETNAM)
     return "" if value is None else value.strftime("%d/%m/%Y")
+
+
+_AMOUNT = re.compile(r"(?<![\w.,/-])(\d+(?:\.\d+)?)(?= |\)|$)")
+
+
+def format_amounts(text: object) -> str:
+    """The plain decimal amounts in ``text`` (``1200.5 kg``, ``Dầu gấc (60 lít)``) written as the page's
+    language writes numbers (vi ``1.200,5 kg``). Only a number standing alone before a space, a closing
+    parenthesis or the end counts: a decision number (``1868/QĐ-UBND``) or a name's digits are left alone."""
+    from tracer.platform import numbers  # numbers reads page_language from here
+
+    language = page_language()
+    return _AMOUNT.sub(lambda m: numbers.show(Decimal(m.group(1)), language), str(text or ""))
+
+
+def format_clock(value: datetime | None) -> str:
+    """A time of day (HH:MM) in Vietnam time, as shown beside a ``day``."""
+    return "" if value is None else value.astimezone(VIETNAM).strftime("%H:%M")
 
 
 def init_app(app: Flask) -> None:
@@ -62,4 +87,6 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(TRANSLATIONS),
     )
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["amounts"] = format_amounts
+    app.jinja_env.filters["clock"] = format_clock
     app.jinja_env.globals["get_locale"] = get_locale
