@@ -65,6 +65,9 @@ def test_gac_oil_journey_back_to_the_garden(pixel, demo_live_server, lots):
         assert text in journey
     assert "Hợp tác xã Nông nghiệp Mỹ Cẩm" in page.locator(".producer").inner_text()
     trust = page.locator("#trust")
+    assert not trust.locator("table").is_visible()  # folded for shoppers: "Dành cho cán bộ kiểm tra"
+    trust.locator("summary").click()
+    assert trust.locator("table").is_visible()
     assert trust.locator("a[href^='/api/v1/ledger/bundle/']").count() >= 5
     assert "Văn phòng Điều phối Chương trình OCOP tỉnh Trà Vinh" in trust.inner_text()
     assert "Đã quét 1 lần" in page.locator("#scans").inner_text()
