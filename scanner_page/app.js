@@ -2,7 +2,7 @@
 // against the log key pinned on this device. Everything shown from data goes through textContent.
 // Settings show what this device trusts (trust.js) and forget it, after a confirmation, for a new ledger.
 
-import { VerificationError, b64decode, sha256, uriParts, verifyConsistency, verifyPackageBundle } from "./verify.js";
+import { VerificationError, b64decode, localToday, sha256, uriParts, verifyConsistency, verifyPackageBundle } from "./verify.js";
 import { translator } from "./i18n.js";
 import { KEY_STORE, describeTrust, forgetTrust, keepCheckpoint, storedCheckpoint } from "./trust.js";
 
@@ -112,7 +112,7 @@ class Mistyped extends Error {}
 function normaliseSerial(typed) {
   const map = { O: "0", I: "1", L: "1" };
   const chars = [...typed.trim().toUpperCase()].filter((ch) => ch !== "-" && ch !== " ");
-  if (chars.length !== 12 && chars.length !== 13) throw new Error(`${chars.length}/12`);
+  if (chars.length !== 12 && chars.length !== 13) throw new Error(t("serialLength", { n: chars.length }));
   let out = "";
   let value = 0;
   for (const ch of chars.slice(0, 12)) {
@@ -370,7 +370,7 @@ function render(state) {
   // "forget" in the settings. A forked history of the same key gets no such pointer: it stays a hard failure.
   if (otherLog) addReason(t("newLog", { settings: t("settings"), forget: t("forget") }));
   $("open-trust").hidden = !otherLog;
-  if (verdict) verdict.reasons.forEach(addReason);
+  if (verdict) reasonsOf(verdict).forEach(addReason);
   if (verdict && verdict.advice.length) addReason(t("copyAdvice"));
   if (state.otherHost) addReason(t("otherHost", { host: state.otherHost }));
   if (state.savedAt) addReason(t("offlineNote", { when: new Date(state.savedAt).toLocaleString(lang) }));
@@ -386,6 +386,18 @@ function render(state) {
   document.body.dataset.verdict = kind;
   document.body.dataset.timings = JSON.stringify(timings);
   sessionReady.then(() => showInspection(state));
+}
+
+// Why a verdict is not green, in the reader's language, from the signed facts the verifier returned (its own
+// reasons are English, for logs and the command line).
+function reasonsOf(verdict) {
+  const f = verdict.facts, out = [];
+  if (f.recall) out.push(t("recalledBecause", { reason: f.recall.reason || "" }));
+  const cert = f.certificate;
+  if (cert && typeof cert.valid_until === "string" && cert.valid_until < localToday()) {
+    out.push(t("certificateExpired", { decision: cert.decision_no || "", date: day(cert.valid_until) }));
+  }
+  return out;
 }
 
 function journal(list, verdict, bundle) {
@@ -589,7 +601,7 @@ $("inspect-form").addEventListener("submit", async (event) => {
 // -- start -------------------------------------------------------------------------------------------------
 
 function online() {
-  $("offline").textContent = navigator.onLine ? "" : "offline";
+  $("offline").textContent = navigator.onLine ? "" : t("offline");
 }
 window.addEventListener("online", online);
 window.addEventListener("offline", online);

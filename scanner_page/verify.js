@@ -624,7 +624,7 @@ function facts(pkg, lin, entries, today) {
   return { facts: result, reasons, status };
 }
 
-function localToday() {
+export function localToday() {
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }

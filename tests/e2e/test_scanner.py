@@ -183,6 +183,9 @@ def test_camera_scan_verdicts(playwright_instance, demo_live_server, demo, tmp_p
         assert verdict == "recalled"
         assert page.inner_text("#verdict-title") == TITLES["recalled"]
         assert "Kiểm nghiệm phát hiện vượt ngưỡng nitrit cho phép" in page.inner_text("#verdict")
+        # The reason in Vietnamese, built from the signed recall, not the verifier's English sentence
+        assert "Đã thu hồi: Kiểm nghiệm phát hiện" in page.inner_text("#reasons")
+        assert "recalled:" not in page.inner_text("#reasons")
         report("recalled", timings)
         screenshot(page, "scanner-recalled")
         context.close()
