@@ -491,20 +491,25 @@ function lineage(pkg, entries) {
   return { lots, made, zones: usedZones };
 }
 
-/** [lot, serial] of a GS1 Digital Link URI `.../01/{gtin}[/10/{lot}]/21/{serial}` or `.../p/{serial}`. */
-export function uriParts(uri) {
+/** The decoded path segments of a URI (or of a bare path); null if one does not decode. */
+function pathSegments(uri) {
   let path;
   try {
     path = new URL(uri).pathname;
   } catch {
     path = String(uri).split(/[?#]/)[0];
   }
-  let segments;
   try {
-    segments = path.split("/").filter(Boolean).map(decodeURIComponent);
+    return path.split("/").filter(Boolean).map(decodeURIComponent);
   } catch {
-    return [null, null];
+    return null;
   }
+}
+
+/** [lot, serial] of a GS1 Digital Link URI `.../01/{gtin}[/10/{lot}]/21/{serial}` or `.../p/{serial}`. */
+export function uriParts(uri) {
+  const segments = pathSegments(uri);
+  if (segments === null) return [null, null];
   for (let start = 0; start < segments.length; start++) {
     if (segments[start] === "p" && segments.length === start + 2) return [null, segments[start + 1]];
     if (segments[start] === "01") {
@@ -518,18 +523,7 @@ export function uriParts(uri) {
 
 /** The GTIN of a Digital Link URI (.../01/{gtin}/...); null for .../p/{serial}. */
 export function uriGtin(uri) {
-  let path;
-  try {
-    path = new URL(uri).pathname;
-  } catch {
-    path = String(uri).split(/[?#]/)[0];
-  }
-  let segments;
-  try {
-    segments = path.split("/").filter(Boolean).map(decodeURIComponent);
-  } catch {
-    return null;
-  }
+  const segments = pathSegments(uri) || [];
   for (let i = 0; i + 1 < segments.length; i++) if (segments[i] === "01") return segments[i + 1];
   return null;
 }
