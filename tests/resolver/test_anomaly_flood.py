@@ -330,11 +330,12 @@ def test_the_producer_console_pages_its_warnings(demo_app, demo):
             for s in serials
         ])  # fmt: skip
         conn.execute(insert(scans.FLAGS), [
-            {"serial": s, "kind": "travel", "flagged_at": at, "detail": "900 km in 10 min"} for s in serials
+            {"serial": s, "kind": "travel", "source": "s1", "day": 1, "flagged_at": at, "detail": "900 km"}
+            for s in serials
         ])  # fmt: skip
-        conn.execute(insert(scans.TALLIES), [
-            {"serial": s, "client_hash": f"{c:064x}", "bucket": 1, "first_at": at}
-            for s in serials for c in range(51)  # more than the threshold (50): over-scanned
+        conn.execute(insert(scans.SOURCES), [
+            {"serial": s, "source": f"{c:032x}", "day": 1, "first_at": at}
+            for s in serials for c in range(51)  # more networks than the threshold (50): over-scanned
         ])  # fmt: skip
     _insert_unknown(demo_app, [{"code": fake(i), "gtin": GAC_GTIN, "scanned_at": at} for i in range(300)])
     rows = 3 * len(serials) + 1
