@@ -43,16 +43,19 @@ def http_fetch(base: str) -> Fetch:
 @click.option("--key", required=True, help="the log's C2SP verifier key, as pinned (origin+hash+key)")
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="the mirror's folder (default: ./audit-mirror/<host>-<key hash>)")  # fmt: skip
-def audit(url: str, key: str, folder: Path | None) -> None:
+@click.option("--via", type=click.Choice(["tiles", "json"]), default="tiles", show_default=True,
+              help="entries from tlog-tiles bundles (/log/) or one a request (/api/v1/ledger)")  # fmt: skip
+def audit(url: str, key: str, folder: Path | None, via: str) -> None:
     """Check the log at URL (the service's address) from its public endpoints, into a local mirror."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise click.BadParameter("give the service's http:// or https:// address", param_hint="URL")
-    base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/api/v1/ledger/"
+    root = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    base, tiles = f"{root}/api/v1/ledger/", f"{root}/log/"
     if folder is None:
         tag = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
         folder = Path("audit-mirror") / f"{parts.netloc.replace(':', '_')}-{tag}"
-    report = Mirror(folder, key).update(http_fetch(base))
+    report = Mirror(folder, key).update(http_fetch(base), http_fetch(tiles) if via == "tiles" else None)
     click.echo(
         f"ok: {report.origin}: {report.size} entries verified ({report.new_entries} new), mirror in {folder}"
     )

@@ -32,6 +32,11 @@ def store() -> LedgerStore:
     return services().ledger
 
 
+def cosigned_checkpoint(conn: Connection) -> str:
+    """The latest signed checkpoint, as the public log serves it."""
+    return store().checkpoint(conn)
+
+
 def bootstrap(engine: Engine, settings: Settings) -> None:
     """Create the log and authority keys and the ledger's first entry, once."""
     with write_turn(engine), engine.connect() as conn, conn.execution_options(**WRITE_OPTIONS).begin():
