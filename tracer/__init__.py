@@ -74,6 +74,9 @@ def _register_extensions(app: Flask, settings: Settings) -> None:
         csrf=CSRFProtect(app),
         limiter=RateLimiter.from_settings(settings),
     ).install(app)
+    from tracer.platform import cosigning
+
+    cosigning.init_app(app)  # witnesses asked in the background, when configured
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -14,8 +14,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import Settings
 from tracer.ledger import schema as ledger_schema
+from tracer.ledger import witnessing
+from tracer.ledger.checkpoint import parse_checkpoint
 from tracer.ledger.connection import read_state, write_turn
+from tracer.ledger.cosignature import note_body
 from tracer.ledger.errors import LedgerError, VerificationError
+from tracer.ledger.note import MAX_SIGNATURES
 from tracer.ledger.store import LedgerStore
 from tracer.platform.db import WRITE_OPTIONS
 from tracer.platform.services import services
@@ -32,9 +36,14 @@ def store() -> LedgerStore:
     return services().ledger
 
 
-def cosigned_checkpoint(conn: Connection) -> str:
-    """The latest signed checkpoint, as the public log serves it."""
-    return store().checkpoint(conn)
+def cosigned_checkpoint(conn: Connection, size: int | None = None) -> str:
+    """The signed checkpoint of ``size`` (the latest if None) with the witnesses' cosignatures kept for it
+    appended as signature lines (at most ``MAX_SIGNATURES - 1``: a note has at most 16)."""
+    note = store().checkpoint(conn, size)
+    if size is None:
+        size = parse_checkpoint(note_body(note)).size
+    lines = [line for _, _, line in witnessing.cosignatures(conn, size)][: MAX_SIGNATURES - 1]
+    return witnessing.cosigned(note, lines)
 
 
 def bootstrap(engine: Engine, settings: Settings) -> None:
