@@ -46,7 +46,7 @@ class Settings:
     redis_url: str | None = field(default=None, repr=False)
     # witnesses asked to cosign each new checkpoint (c2sp.org/tlog-witness): "<cosigner vkey> <URL prefix>"
     witnesses: tuple[str, ...] = ()
-    witness_interval: int = 2  # seconds between the background cosigner's looks at the newest checkpoint
+    witness_interval: int = 2  # seconds between the background cosigner's looks (0: no background thread)
     witness_timeout: int = 5  # seconds a witness may take to answer
 
     @classmethod
@@ -76,7 +76,7 @@ class Settings:
             "gs1_company_prefix": _company_prefix(env.get("TRACER_GS1_COMPANY_PREFIX", "")),
             "redis_url": _redis_url(env, "TRACER_REDIS_URL"),
             "witnesses": _witnesses(env.get("TRACER_WITNESSES", "")),
-            "witness_interval": _int(env, "TRACER_WITNESS_INTERVAL", 2),
+            "witness_interval": _int(env, "TRACER_WITNESS_INTERVAL", 2, minimum=0),
             "witness_timeout": _int(env, "TRACER_WITNESS_TIMEOUT", 5),
         }
         values.update(overrides)

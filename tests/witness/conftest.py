@@ -60,14 +60,14 @@ def honest(log_key: Ed25519PrivateKey) -> MemoryLog:
     return log
 
 
-def write_config(folder: Path, log_vkeys: list[str]) -> Path:
+def write_config(folder: Path, log_vkeys: list[str], name: str = WITNESS_NAME) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "witness.toml"
     logs = ", ".join(f'"{k}"' for k in log_vkeys)
-    path.write_text(f'name = "{WITNESS_NAME}"\nlogs = [{logs}]\n', encoding="utf-8")
+    path.write_text(f'name = "{name}"\nlogs = [{logs}]\n', encoding="utf-8")
     result = CliRunner().invoke(witness_cli, ["init", "--config", str(path)])
     assert result.exit_code == 0, result.output
-    assert "verifier key: " + WITNESS_NAME + "+" in result.output
+    assert "verifier key: " + name + "+" in result.output
     return path
 
 

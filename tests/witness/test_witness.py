@@ -86,8 +86,9 @@ def test_every_refusal_the_specification_defines(witness_app: Flask, honest: Mem
     bad[0] = bytes(32)
     response = client.post("/add-checkpoint", data=body(3, bad, honest.note()))
     assert response.status_code == 422
-    for garbage in (b"", b"old 03\n\n" + honest.note().encode(), b"old 3\nnot base64!\n\n" + honest.note().encode(),
-                    b"new 3\n\n" + honest.note().encode(), b"\xff\xfe", b"old 0\n\nnot a checkpoint\n"):  # fmt: skip
+    note = honest.note().encode()
+    for garbage in (b"", b"old 03\n\n" + note, b"old 3\nnot base64!\n\n" + note, b"new 3\n\n" + note,
+                    b"\xff\xfe", b"old 0\n\nnot a checkpoint\n"):  # fmt: skip
         assert client.post("/add-checkpoint", data=garbage).status_code == 400, garbage
     too_long = body(3, [bytes(32)] * 64, honest.note())
     assert client.post("/add-checkpoint", data=too_long).status_code == 400

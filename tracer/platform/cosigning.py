@@ -88,7 +88,7 @@ class Cosigner:
 
     def start(self) -> None:
         """Start this process's thread (again after a fork)."""
-        if not self.witnesses or (self._pid == os.getpid() and self._thread is not None):
+        if not self.witnesses or not self.interval or (self._pid == os.getpid() and self._thread is not None):
             return
         with self._lock:
             if self._pid == os.getpid() and self._thread is not None:
