@@ -1,0 +1,53 @@
+"""``python -m tracer witness init|serve`` as an operator runs them: a process of its own, with none of the
+service's settings or database, answering over HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.support.live import ROOT, free_port
+from tests.witness.conftest import WITNESS_NAME, MemoryLog
+
+
+def test_a_witness_process_needs_only_its_own_file(tmp_path: Path, honest: MemoryLog) -> None:
+    config = tmp_path / "witness.toml"
+    config.write_text(f'name = "{WITNESS_NAME}"\nlogs = ["{honest.vkey}"]\n', encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACER_")}
+    env["TRACER_INSTANCE_PATH"] = str(tmp_path / "no-service-here")
+    made = subprocess.run([sys.executable, "-m", "tracer", "witness", "init", "--config", str(config)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    vkey = made.stdout.strip().rpartition("verifier key: ")[2]
+    assert vkey.startswith(WITNESS_NAME + "+")
+    port = free_port()
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "tracer", "witness", "serve", "--config", str(config), "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline, about = time.monotonic() + 30, ""
+        while time.monotonic() < deadline and not about:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:  # noqa: S310
+                    about = response.read().decode()
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        assert about.splitlines() == [f"witness {vkey}", f"log {honest.vkey}"]
+        request = urllib.request.Request(  # noqa: S310
+            f"http://127.0.0.1:{port}/add-checkpoint",
+            data=b"old 0\n\n" + honest.note().encode(),
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            assert response.status == 200 and response.read().startswith("\u2014 ".encode())
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+    assert not (tmp_path / "no-service-here").exists()  # nothing of the service was made
