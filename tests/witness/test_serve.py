@@ -21,8 +21,8 @@ def test_a_witness_process_needs_only_its_own_file(tmp_path: Path, honest: Memor
     config.write_text(f'name = "{WITNESS_NAME}"\nlogs = ["{honest.vkey}"]\n', encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACER_")}
     env["TRACER_INSTANCE_PATH"] = str(tmp_path / "no-service-here")
-    made = subprocess.run([sys.executable, "-m", "tracer", "witness", "init", "--config", str(config)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    init = [sys.executable, "-m", "tracer", "witness", "init", "--config", str(config)]
+    made = subprocess.run(init, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)  # noqa: S603
     assert made.returncode == 0, made.stderr
     vkey = made.stdout.strip().rpartition("verifier key: ")[2]
     assert vkey.startswith(WITNESS_NAME + "+")
