@@ -51,3 +51,35 @@ def test_a_witness_process_needs_only_its_own_file(tmp_path: Path, honest: Memor
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=15)
     assert not (tmp_path / "no-service-here").exists()  # nothing of the service was made
+
+
+def test_the_witness_under_gunicorn_never_cosigns_two_views(tmp_path: Path, honest: MemoryLog) -> None:
+    """Two gunicorn workers, one SQLite file: concurrent requests from size 0 get one cosignature."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.support.live import start_gunicorn
+    from tests.witness.conftest import write_config
+
+    config = write_config(tmp_path / "w", [honest.vkey])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACER_")}
+    env["TRACER_WITNESS_CONFIG"] = str(config)
+    log = tmp_path / "gunicorn.log"
+    server = start_gunicorn(env, free_port(), log, workers=2, app="tracer.witness.wsgi:app", ready="/")
+    try:
+        split = MemoryLog(honest.key, honest.entries[:2])
+        split.add("package 24 (another history)")
+        bodies = [b"old 0\n\n" + (honest if n % 2 else split).note().encode() for n in range(16)]
+
+        def post(data: bytes) -> int:
+            request = urllib.request.Request(server.url + "/add-checkpoint", data=data, method="POST")  # noqa: S310
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                    return int(response.status)
+            except urllib.error.HTTPError as error:
+                return int(error.code)
+
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(post, bodies))
+    finally:
+        server.stop()
+    assert statuses.count(200) == 1 and statuses.count(409) == 15  # one view of size 3, never both
