@@ -185,3 +185,34 @@ def test_the_background_thread_collects_both_witnesses(live_setup: Setup) -> Non
             time.sleep(0.2)
     for vkey in setup.vkeys:
         independent.verify(note, vkey)
+
+
+def test_an_auditor_with_a_witness_policy_and_the_offline_bundle(setup: Setup, tmp_path: Path) -> None:
+    from tests.ledger.test_mirror import served, tiles_served
+    from tracer.ledger.errors import VerificationError
+    from tracer.ledger.mirror import Mirror
+    from tracer.ledger.policy import PolicyError, WitnessPolicy
+
+    setup.append(3)
+    with serving(setup.witness_app(0), setup.ports[0]):
+        cosigning.cosigner(setup.app).run_once(now=0)
+    log_key = setup.app.test_client().get("/api/v1/ledger/keys").get_json()["verifier_key"]
+    witnesses = "".join(f"witness {k}\n" for k in setup.vkeys)
+    now = int(time.time())
+    strict = Mirror(tmp_path / "strict", log_key)
+    with pytest.raises(PolicyError, match="1 of the 2"):
+        strict.update(
+            served(setup.app), tiles_served(setup.app), WitnessPolicy.parse(witnesses + "quorum 2\n"), now
+        )
+    assert strict.checkpoint() is None and strict.entries() == []  # nothing saved
+    lenient = Mirror(tmp_path / "lenient", log_key)
+    report = lenient.update(
+        served(setup.app), tiles_served(setup.app), WitnessPolicy.parse(witnesses + "quorum 1\n"), now
+    )
+    assert report.witnesses == 1 and report.size == 5
+    bundle = setup.app.test_client().get("/api/v1/ledger/bundle/4").get_data(as_text=True)
+    assert bundle.startswith("c2sp.org/tlog-proof@v1\n")
+    independent.verify(bundle.split("\n\n", 1)[1], setup.vkeys[0])  # the proof carries the cosignature
+    one = WitnessPolicy.parse(witnesses + "quorum 1\n")
+    with pytest.raises(VerificationError):  # three days later, without a newer cosignature: stale
+        Mirror(tmp_path / "x", log_key).update(served(setup.app), None, one, now + 3 * 24 * 3600)

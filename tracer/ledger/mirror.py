@@ -17,7 +17,9 @@ last checkpoint that verified. Each ``update``:
 ``/api/v1/ledger/`` (``checkpoint``, ``entries/7``, ``proof/consistency?from=3&to=9``) to the body's bytes.
 Given ``tiles`` too (a path below the log's c2sp.org/tlog-tiles prefix, ``/log/``), new entries are read
 through entry bundles (``tile/entries/N[.p/W]``, 256 entries a request, servable from a CDN) instead of one
-request each; what is checked is the same.
+request each; what is checked is the same. Given a witness ``policy`` (``tracer.ledger.policy``), the
+checkpoint must also carry k fresh cosignatures at ``now``, or nothing is saved (a split view shown to this
+auditor alone could not collect them).
 No Flask, no database: this is a library of the ledger.
 """
 
@@ -36,6 +38,7 @@ from tracer.ledger.errors import LedgerError, VerificationError
 from tracer.ledger.keyevents import KeyRecord, admit, parse_key_event
 from tracer.ledger.merkle import leaf_hash, root_hash, verify_consistency
 from tracer.ledger.parallel import start_signature_checks
+from tracer.ledger.policy import WitnessPolicy, verify_policy
 from tracer.ledger.tiles import TILE_WIDTH, Tile, decode_entry_bundle
 
 __all__ = ["Fetch", "Mirror", "MirrorReport"]
@@ -50,6 +53,7 @@ class MirrorReport:
     origin: str
     size: int
     new_entries: int
+    witnesses: int = 0  # fresh cosignatures counted under the auditor's witness policy, if one was given
 
 
 class Mirror:
@@ -74,11 +78,14 @@ class Mirror:
             return None
         return verify_checkpoint(self._checkpoint.read_text(encoding="utf-8"), self.verifier_key)
 
-    def update(self, fetch: Fetch, tiles: Fetch | None = None) -> MirrorReport:
+    def update(
+        self, fetch: Fetch, tiles: Fetch | None = None, policy: WitnessPolicy | None = None, now: int = 0
+    ) -> MirrorReport:
         """Bring the mirror up to the remote log's newest checkpoint, checking everything (module text);
         VerificationError, naming what is wrong, leaves the mirror as it was."""
         note = fetch("checkpoint").decode("utf-8", "replace")
         cp = verify_checkpoint(note, self.verifier_key)
+        witnessed = 0 if policy is None else len(verify_policy(note, policy, now).fresh)
         held = self.entries()
         old = self.checkpoint()
         if old is not None:
@@ -104,7 +111,7 @@ class Mirror:
             )
         _check_signatures(everything, first_new=len(held))
         self._save(new, note)
-        return MirrorReport(cp.origin, cp.size, len(new))
+        return MirrorReport(cp.origin, cp.size, len(new), witnessed)
 
     def _save(self, new: list[bytes], note: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

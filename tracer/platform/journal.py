@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from config.settings import Settings
 from tracer.ledger import schema as ledger_schema
 from tracer.ledger import witnessing
+from tracer.ledger.bundle import format_bundle
 from tracer.ledger.checkpoint import parse_checkpoint
 from tracer.ledger.connection import read_state, write_turn
 from tracer.ledger.cosignature import note_body
@@ -44,6 +45,14 @@ def cosigned_checkpoint(conn: Connection, size: int | None = None) -> str:
         size = parse_checkpoint(note_body(note)).size
     lines = [line for _, _, line in witnessing.cosignatures(conn, size)][: MAX_SIGNATURES - 1]
     return witnessing.cosigned(note, lines)
+
+
+def proof_bundle(conn: Connection, index: int, size: int | None = None) -> str:
+    """A C2SP tlog-proof@v1 of entry ``index`` against the checkpoint of ``size`` (the latest if None), the
+    checkpoint carrying the witnesses' cosignatures kept for it (tlog-proof includes them)."""
+    note = cosigned_checkpoint(conn, size)
+    size = parse_checkpoint(note_body(note)).size
+    return format_bundle(index, store().inclusion_proof(conn, index, size), note)
 
 
 def bootstrap(engine: Engine, settings: Settings) -> None:
