@@ -16,6 +16,7 @@ and says in plain words what is missing; ``verify_policy`` raises when the quoru
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 from tracer.ledger.cosignature import Cosignature, Cosigner, cosignatures_in, parse_cosigner_key
@@ -88,6 +89,13 @@ class PolicyResult:
         """The newest valid cosignature's timestamp (what "verified as of" shows), or None."""
         times = [c.timestamp for c in self.fresh + self.stale]
         return max(times) if times else None
+
+
+def provisioning_link(public_url: str, text: str) -> str:
+    """The scanner's link that installs the policy ``text`` (checked first): ``/scan#witnesses=<b64url>``."""
+    WitnessPolicy.parse(text)
+    encoded = base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii")
+    return f"{public_url.rstrip('/')}/scan#witnesses={encoded}"
 
 
 def evaluate(note: str, policy: WitnessPolicy, now: int) -> PolicyResult:
