@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from config.settings import Settings
 from tracer.ledger import witnessing
@@ -159,9 +160,12 @@ class Cosigner:
                 except LedgerError as error:
                     log.error("witness %s: %s", witness.name, error)
                     return self._failed(progress, clock, "bad cosignature")
-                with write_turn(self.engine), self.engine.connect() as conn:
-                    with conn.execution_options(**WRITE_OPTIONS).begin():
-                        witnessing.save(conn, size, cosignature)
+                try:
+                    with write_turn(self.engine), self.engine.connect() as conn:
+                        with conn.execution_options(**WRITE_OPTIONS).begin():
+                            witnessing.save(conn, size, cosignature)
+                except IntegrityError:  # another worker saved this witness's cosignature on it first
+                    pass
                 progress.known, progress.failures, progress.next_try = size, 0, 0.0
                 return "cosigned"
             their = witnessing.conflict_size(answer) if status == 409 else None
