@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export PYTHONDONTWRITEBYTECODE := 1
+# `make run` starts a witness beside the service (its own key and SQLite file under this folder)
+WITNESS_DIR := $(or $(TRACER_INSTANCE_PATH),instance)/demo-witness
+WITNESS_PORT ?= 8100
 
 .PHONY: run test install install-dev lint typecheck bench translations clean
 
@@ -23,13 +26,21 @@ install-dev: $(VENV)/.dev
 run: install
 	$(PY) -m tracer init
 	$(PY) -m tracer demo --once
+	@mkdir -p $(WITNESS_DIR)
+	@test -f $(WITNESS_DIR)/witness.toml || printf 'name = "witness.demo.local/w1"\nlogs = ["%s"]\n' \
+		"$$($(PY) -m tracer ledger key)" > $(WITNESS_DIR)/witness.toml
+	$(PY) -m tracer witness init --config $(WITNESS_DIR)/witness.toml
 	@echo "OCOP Tracer is starting:"
 	@echo "  home page      http://127.0.0.1:8000/"
 	@echo "  health         http://127.0.0.1:8000/healthz"
 	@echo "  scanner        http://127.0.0.1:8000/scan"
 	@echo "  producer login http://127.0.0.1:8000/login"
 	@echo "  API document   http://127.0.0.1:8000/api/v1/openapi.json"
-	$(VENV)/bin/gunicorn -c config/gunicorn.conf.py -b 127.0.0.1:8000 wsgi:app
+	@echo "  log (tiles)    http://127.0.0.1:8000/log/checkpoint  (cosigned by the witness on :$(WITNESS_PORT))"
+	@$(PY) -m tracer witness serve --config $(WITNESS_DIR)/witness.toml --port $(WITNESS_PORT) & witness=$$!; \
+	trap 'kill $$witness 2>/dev/null' EXIT INT TERM; \
+	TRACER_WITNESSES="$$($(PY) -m tracer witness key --config $(WITNESS_DIR)/witness.toml) \
+	http://127.0.0.1:$(WITNESS_PORT)" $(VENV)/bin/gunicorn -c config/gunicorn.conf.py -b 127.0.0.1:8000 wsgi:app
 
 # Two workers (a test file stays on one worker: some files write what their later tests read); 1 for none.
 PYTEST_WORKERS ?= 2

@@ -46,6 +46,10 @@ class Settings:
     gs1_company_prefix: str | None = None
     # rate-limit counters shared by every worker and host (None: kept in the process); may hold a password
     redis_url: str | None = field(default=None, repr=False)
+    # witnesses asked to cosign each new checkpoint (c2sp.org/tlog-witness): "<cosigner vkey> <URL prefix>"
+    witnesses: tuple[str, ...] = ()
+    witness_interval: int = 2  # seconds between the background cosigner's looks (0: no background thread)
+    witness_timeout: int = 5  # seconds a witness may take to answer
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -74,9 +78,27 @@ class Settings:
             "unknown_code_limit": _rate(env, "TRACER_UNKNOWN_CODE_LIMIT", (60, 3600)),
             "gs1_company_prefix": _company_prefix(env.get("TRACER_GS1_COMPANY_PREFIX", "")),
             "redis_url": _redis_url(env, "TRACER_REDIS_URL"),
+            "witnesses": _witnesses(env.get("TRACER_WITNESSES", "")),
+            "witness_interval": _int(env, "TRACER_WITNESS_INTERVAL", 2, minimum=0),
+            "witness_timeout": _int(env, "TRACER_WITNESS_TIMEOUT", 5),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _witnesses(raw: str) -> tuple[str, ...]:
+    """Witnesses separated by ';' or new lines, each ``<cosigner vkey> <http(s) URL prefix>``."""
+    found = []
+    for item in raw.replace("\n", ";").split(";"):
+        if not item.strip():
+            continue
+        parts = item.split()
+        if len(parts) != 2 or parts[0].count("+") < 2 or urlsplit(parts[1]).scheme not in ("http", "https"):
+            raise SettingsError(
+                f"TRACER_WITNESSES: each witness is '<vkey> <http(s) URL>', got {item.strip()!r}"
+            )
+        found.append(" ".join(parts))
+    return tuple(found)
 
 
 def _company_prefix(raw: str) -> str | None:

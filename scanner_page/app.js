@@ -4,7 +4,8 @@
 
 import { VerificationError, b64decode, localToday, sha256, uriParts, verifyConsistency, verifyPackageBundle } from "./verify.js";
 import { translator } from "./i18n.js";
-import { KEY_STORE, describeTrust, forgetTrust, keepCheckpoint, storedCheckpoint } from "./trust.js";
+import { KEY_STORE, WITNESS_STORE, describeTrust, forgetTrust, keepCheckpoint, storedCheckpoint } from "./trust.js";
+import { evaluateWitnesses, parseWitnessPolicy } from "./witness.js";
 
 const $ = (id) => document.getElementById(id);
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -101,6 +102,50 @@ async function checkHistory(cp) {
   }
   if (newer === cp) keep();
   return "extends";
+}
+
+// -- the witness policy ------------------------------------------------------------------------------------
+//
+// With a policy installed (k of n witnesses, a freshness bound), a genuine verdict is green only when the
+// checkpoint carries k valid cosignatures no older than the bound; otherwise it is amber ("unwitnessed") and
+// says what is missing. Without one, verdicts are as before. A policy comes from the programme office's
+// provisioning link; one held is never replaced by a link (forget the device's trust first).
+
+async function installPolicyFromLink() {
+  const match = /^#witnesses=([A-Za-z0-9_-]+={0,2})$/.exec(location.hash);
+  if (!location.hash.startsWith("#witnesses=")) return;
+  history.replaceState(null, "", location.pathname + location.search);
+  let text, policy;
+  try {
+    if (!match) throw new Error("malformed link");
+    text = new TextDecoder("utf-8", { fatal: true }).decode(b64decode(match[1], "witness policy", true));
+    policy = await parseWitnessPolicy(text);
+  } catch {
+    return showMessage(t("policyBad"));
+  }
+  const held = localStorage.getItem(WITNESS_STORE);
+  if (held && held !== text) return showMessage(t("policyHeld", { settings: t("settings"), forget: t("forget") }));
+  localStorage.setItem(WITNESS_STORE, text);
+  showMessage(t("policyInstalled", { k: policy.quorum, n: policy.cosigners.length }));
+}
+
+async function witnessed(bundle) {
+  const text = localStorage.getItem(WITNESS_STORE);
+  if (!text) return null;
+  try {
+    const policy = await parseWitnessPolicy(text);
+    const result = await evaluateWitnesses(bundle.checkpoint, policy, Math.floor(Date.now() / 1000));
+    return { ...result, hours: policy.freshness / 3600 };
+  } catch {
+    return { satisfied: false, code: "quorum", fresh: [], stale: [], needed: 1, newest: null, hours: 24 };
+  }
+}
+
+/** POSIX seconds as dd/mm/yyyy HH:MM in Vietnam time (UTC+7, no daylight saving). */
+function vietnamTime(seconds) {
+  const d = new Date((seconds + 7 * 3600) * 1000);
+  const two = (n) => String(n).padStart(2, "0");
+  return `${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
 }
 
 // -- reading a code ----------------------------------------------------------------------------------------
@@ -315,7 +360,9 @@ async function check(serial, otherHost) {
                     bundle });
   }
   if (!savedAt) await save(url, bundle);
-  render({ kind: verdict.status, serial, otherHost, verdict, bundle, savedAt, history });
+  const witness = await witnessed(bundle);
+  const kind = verdict.status === "genuine" && witness && !witness.satisfied ? "unwitnessed" : verdict.status;
+  render({ kind, serial, otherHost, verdict, bundle, savedAt, history, witness });
 }
 
 function showScanner() {
@@ -375,6 +422,13 @@ function render(state) {
   if (state.otherHost) addReason(t("otherHost", { host: state.otherHost }));
   if (state.savedAt) addReason(t("offlineNote", { when: new Date(state.savedAt).toLocaleString(lang) }));
   if (state.history === "unchecked") addReason(t("historyUnchecked"));
+  const witness = state.witness;
+  if (witness && witness.satisfied) {
+    addReason(t("witnessedAsOf", { count: witness.fresh.length, when: vietnamTime(witness.newest) }));
+  } else if (witness) {
+    addReason(t(witness.code === "stale" ? "witnessStale" : "witnessQuorum",
+                { fresh: witness.fresh.length, needed: witness.needed, hours: witness.hours }));
+  }
   const journey = $("journey");
   journey.replaceChildren();
   if (verdict) journal(journey, verdict, bundle);
@@ -615,8 +669,10 @@ online();
 pinnedKey();
 const sessionReady = loadSession();
 const asked = query.get("s") || query.get("code");
-if (asked) {
-  onCode(asked);
-} else {
-  startCamera();
-}
+installPolicyFromLink().finally(() => {
+  if (asked) {
+    onCode(asked);
+  } else {
+    startCamera();
+  }
+});

@@ -7,6 +7,9 @@ import { parseVerifierKey } from "./verify.js";
 
 export const KEY_STORE = "ocop.logKey";
 export const HISTORY_STORE = "ocop.checkpoint";
+// The witness policy the programme office handed out (witness.js: k of n fresh cosignatures), installed from
+// its provisioning link (/scan#witnesses=<base64url of the policy text>) when none is held.
+export const WITNESS_STORE = "ocop.witnessPolicy";
 
 /** The stored checkpoint, if it is well formed and (when `origin` is given) of that log. */
 export function storedCheckpoint(storage, origin = null) {
@@ -40,8 +43,10 @@ export async function describeTrust(storage) {
   return { key, checkpoint: cp && { origin: cp.origin, size: cp.size, at } };
 }
 
-/** Remove the pinned key and the stored checkpoint: the next scan trusts what it is shown, as on first use. */
+/** Remove the pinned key, the stored checkpoint and the witness policy: the next scan trusts what it is
+ * shown, as on first use, and a new policy can be installed from its link. */
 export function forgetTrust(storage) {
   storage.removeItem(KEY_STORE);
   storage.removeItem(HISTORY_STORE);
+  storage.removeItem(WITNESS_STORE);
 }

@@ -97,7 +97,7 @@ export function ed25519Backend() {
 
 const notSupported = (error) => Boolean(error) && error.name === "NotSupportedError";
 
-async function ed25519Verify(publicKey, signature, message) {
+export async function ed25519Verify(publicKey, signature, message) {
   if (backend !== "noble") {
     try {
       const valid = await webCryptoVerify(publicKey, signature, message);

@@ -74,11 +74,15 @@ def _register_extensions(app: Flask, settings: Settings) -> None:
         csrf=CSRFProtect(app),
         limiter=RateLimiter.from_settings(settings),
     ).install(app)
+    from tracer.platform import cosigning
+
+    cosigning.init_app(app)  # witnesses asked in the background, when configured
 
 
 def _register_blueprints(app: Flask) -> None:
     from tracer.api.labels import bp as api_labels  # /api/v1: label sheets (PDF) and QR codes
     from tracer.api.proofs import bp as api_proofs  # /api/v1/packages/<serial>/proof
+    from tracer.api.tiles import bp as log_tiles  # /log/: C2SP tlog-tiles and the cosigned checkpoint
     from tracer.api.v1 import bp as api_v1  # /api/v1: events, listings, ledger, EPCIS, tokens, OpenAPI
     from tracer.platform.health import bp as health
     from tracer.resolver.routes import bp as resolver  # GS1 resolver: /01/..., /p/..., origin pages
@@ -91,8 +95,8 @@ def _register_blueprints(app: Flask) -> None:
     from tracer.web.reports import bp as reports  # /report
     from tracer.web.scanner import bp as scanner  # /scan
 
-    for blueprint in (health, pages, catalogue, reports, api_v1, api_proofs, api_labels, account, console,
-                      programme, scanner, inspector, resolver):  # fmt: skip
+    for blueprint in (health, pages, catalogue, reports, api_v1, api_proofs, api_labels, log_tiles, account,
+                      console, programme, scanner, inspector, resolver):  # fmt: skip
         app.register_blueprint(blueprint)
 
 

@@ -116,3 +116,54 @@ def test_a_bad_signature_inside_a_signed_tree_is_named(tmp_path: Path) -> None:
     assert Mirror(tmp_path / "ok", key).update(_synthetic_server(bundle)).new_entries == len(
         bundle["entries"]
     )
+
+
+def tiles_served(app: Flask) -> Fetch:
+    client = app.test_client()
+
+    def fetch(path: str) -> bytes:
+        response = client.get("/log/" + path)
+        if response.status_code != 200:
+            raise VerificationError(f"/log/{path}: HTTP {response.status_code}")
+        return response.get_data()
+
+    return fetch
+
+
+def test_a_mirror_reads_entries_through_entry_bundles(demo_app: Flask, tmp_path: Path) -> None:
+    asked: list[str] = []
+
+    def counted(path: str) -> bytes:
+        asked.append(path)
+        return tiles_served(demo_app)(path)
+
+    by_tiles = Mirror(tmp_path / "tiles", log_key(demo_app))
+    report = by_tiles.update(served(demo_app), counted)
+    assert asked == [f"tile/entries/000.p/{report.size}"]  # one request, not one per entry
+    by_json = Mirror(tmp_path / "json", log_key(demo_app))
+    by_json.update(served(demo_app))
+    assert by_tiles.entries() == by_json.entries()
+    client = demo_app.test_client()
+    place = {"commune": "Xã Mỹ Cẩm", "district": "Huyện Càng Long", "province": "Trà Vinh"}
+    zone = {"type": "zone.register", "name": "Vườn mới", "crop": "Gấc", **place}
+    assert client.post("/api/v1/events", json=zone, headers=bearer(demo_app, GAC_PRODUCER)).status_code == 201
+    later = by_tiles.update(served(demo_app), counted)
+    assert later.new_entries == 1 and asked[-1] == f"tile/entries/000.p/{report.size + 1}"
+    assert len(by_tiles.entries()) == later.size
+
+
+def test_a_bundle_that_leaves_out_or_changes_an_entry_is_refused(demo_app: Flask, tmp_path: Path) -> None:
+    def short(path: str, body: bytes) -> bytes:
+        return body[: body.rfind(b'{"payload"') - 2]  # the last entry and its length prefix dropped
+
+    def flip(path: str, body: bytes) -> bytes:
+        return body.replace(b'"payload":"', b'"payload":"A', 1).replace(b"\x00", b"\x00", 1)
+
+    with pytest.raises(VerificationError, match="entries, not"):
+        Mirror(tmp_path / "short", log_key(demo_app)).update(
+            served(demo_app), altered(tiles_served(demo_app), short)
+        )
+    mirror = Mirror(tmp_path / "flip", log_key(demo_app))
+    with pytest.raises(VerificationError):
+        mirror.update(served(demo_app), altered(tiles_served(demo_app), flip))
+    assert mirror.entries() == [] and mirror.checkpoint() is None

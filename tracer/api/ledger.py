@@ -1,9 +1,10 @@
 """The ledger over HTTP, public and read-only, for verifiers that trust only the log key:
 
-- ``checkpoint``: the latest C2SP signed checkpoint note (``?size=N`` for an older one), text/plain;
+- ``checkpoint``: the latest C2SP signed checkpoint note (``?size=N`` for an older one), text/plain, with the
+  witnesses' cosignatures (c2sp.org/tlog-cosignature) kept for it;
 - ``entries/{index}``: the DSSE envelope bytes exactly as hashed into the RFC 9162 tree;
 - ``proof/inclusion?index=&size=`` and ``proof/consistency?from=&to=``: RFC 9162 proofs, base64 hashes;
-- ``bundle/{index}``: a C2SP tlog-proof@v1 with its checkpoint, checkable offline;
+- ``bundle/{index}``: a C2SP tlog-proof@v1 with its checkpoint (and the cosignatures kept), checkable offline;
 - ``keys``: the log's C2SP verifier key and every signing key with the indexes of its (de)registration.
 """
 
@@ -41,7 +42,7 @@ def _required(name: str) -> int:
 def checkpoint() -> Response:
     size = int_arg("size", low=1, high=MAX_INDEX)
     with db.engine().connect() as conn:
-        note = journal.store().checkpoint(conn, size)
+        note = journal.cosigned_checkpoint(conn, size)
     return Response(note, mimetype="text/plain", content_type=TEXT)
 
 
@@ -75,7 +76,7 @@ def bundle(index: str) -> Response:
     with db.engine().connect() as conn:
         if number >= (size or journal.store().size(conn)):
             raise NotFoundError(f"no entry at index {number} in the log of size {size or 'now'}")
-        text = journal.store().bundle(conn, number, size)
+        text = journal.proof_bundle(conn, number, size)
     return Response(text, content_type=TEXT)
 
 

@@ -250,7 +250,11 @@ def _ledger_paths() -> dict[str, Any]:
     return {
         "/ledger/checkpoint": {
             "get": _op(
-                "Latest signed checkpoint (C2SP signed note)", "ledger", TEXT, public=True, params=[SIZE]
+                "Latest signed checkpoint (C2SP signed note) with the witnesses' cosignatures",
+                "ledger",
+                TEXT,
+                public=True,
+                params=[SIZE],
             )
         },
         "/ledger/entries/{index}": {

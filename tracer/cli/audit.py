@@ -5,6 +5,7 @@ an inspector or a journalist runs it against the programme's public address with
 from __future__ import annotations
 
 import hashlib
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -14,6 +15,7 @@ import click
 
 from tracer.ledger.errors import VerificationError
 from tracer.ledger.mirror import Fetch, Mirror
+from tracer.ledger.policy import WitnessPolicy
 
 TIMEOUT = 30.0  # seconds for one request
 MAX_BODY = 16 * 1024 * 1024  # bytes: no single endpoint answers more
@@ -43,16 +45,26 @@ def http_fetch(base: str) -> Fetch:
 @click.option("--key", required=True, help="the log's C2SP verifier key, as pinned (origin+hash+key)")
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="the mirror's folder (default: ./audit-mirror/<host>-<key hash>)")  # fmt: skip
-def audit(url: str, key: str, folder: Path | None) -> None:
+@click.option("--via", type=click.Choice(["tiles", "json"]), default="tiles", show_default=True,
+              help="entries from tlog-tiles bundles (/log/) or one a request (/api/v1/ledger)")  # fmt: skip
+@click.option("--witnesses", "policy_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="a witness policy file (witness, quorum, freshness lines) to require")  # fmt: skip
+def audit(url: str, key: str, folder: Path | None, via: str, policy_file: Path | None) -> None:
     """Check the log at URL (the service's address) from its public endpoints, into a local mirror."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise click.BadParameter("give the service's http:// or https:// address", param_hint="URL")
-    base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/api/v1/ledger/"
+    root = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    base, tiles = f"{root}/api/v1/ledger/", f"{root}/log/"
     if folder is None:
         tag = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
         folder = Path("audit-mirror") / f"{parts.netloc.replace(':', '_')}-{tag}"
-    report = Mirror(folder, key).update(http_fetch(base))
+    policy = None if policy_file is None else WitnessPolicy.parse(policy_file.read_text(encoding="utf-8"))
+    report = Mirror(folder, key).update(
+        http_fetch(base), http_fetch(tiles) if via == "tiles" else None, policy, int(time.time())
+    )
+    witnessed = "" if policy is None else f", {report.witnesses} fresh witness cosignatures"
     click.echo(
-        f"ok: {report.origin}: {report.size} entries verified ({report.new_entries} new), mirror in {folder}"
+        f"ok: {report.origin}: {report.size} entries verified ({report.new_entries} new){witnessed}, "
+        f"mirror in {folder}"
     )

@@ -32,9 +32,16 @@ def verify(no_projections: bool) -> None:
 
 @ledger.command("checkpoint")
 def checkpoint() -> None:
-    """Print the latest signed checkpoint."""
+    """Print the latest signed checkpoint, with the witnesses' cosignatures kept for it."""
     with db.engine().connect() as conn:
-        click.echo(journal.store().checkpoint(conn), nl=False)
+        click.echo(journal.cosigned_checkpoint(conn), nl=False)
+
+
+@ledger.command("key")
+def key() -> None:
+    """Print the log's C2SP verifier key (what witnesses, scanners and auditors pin)."""
+    with db.engine().connect() as conn:
+        click.echo(journal.store().verifier_key(conn))
 
 
 @ledger.command("verify-bundle")

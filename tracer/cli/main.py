@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 from flask.cli import ScriptInfo
 
-from tracer.cli import accounts, audit, backup, data, labels, ledger, proofs, setup
+from tracer.cli import accounts, audit, backup, data, labels, ledger, proofs, setup, witnesses
 from tracer.cli.group import TracerGroup
 
 
@@ -35,6 +35,7 @@ for command in (
     ledger.rebuild,
     setup.init,
     labels.print_labels,
+    witnesses.witness_link,
 ):
     cli.add_command(command)
 

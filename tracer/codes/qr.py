@@ -64,6 +64,20 @@ class QRSymbol:
         blank = ["0" * width] * q
         return [[ch == "1" for ch in line] for line in blank + rows + blank]
 
+    def svg(self, module: int = 4) -> str:
+        """The symbol as an SVG image (dark runs as rectangles, quiet zone included)."""
+        side = (self.size + 2 * QUIET_ZONE) * module
+        rects = "".join(
+            f'<rect x="{(x + QUIET_ZONE) * module}" y="{(y + QUIET_ZONE) * module}" '
+            f'width="{length * module}" height="{module}"/>'
+            for y, x, length in self.runs()
+        )
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{side}" height="{side}" '
+            f'viewBox="0 0 {side} {side}">'
+            f'<rect width="{side}" height="{side}" fill="#fff"/><g fill="#000">{rects}</g></svg>\n'
+        )
+
     def runs(self) -> list[tuple[int, int, int]]:
         """Dark horizontal runs as ``(y, x, length)``, in symbol coordinates."""
         fmt = f"0{self.size}b"

@@ -15,6 +15,11 @@ last checkpoint that verified. Each ``update``:
 
 ``fetch`` is given by the caller (HTTP in the CLI, a test client in tests): a path below the service's
 ``/api/v1/ledger/`` (``checkpoint``, ``entries/7``, ``proof/consistency?from=3&to=9``) to the body's bytes.
+Given ``tiles`` too (a path below the log's c2sp.org/tlog-tiles prefix, ``/log/``), new entries are read
+through entry bundles (``tile/entries/N[.p/W]``, 256 entries a request, servable from a CDN) instead of one
+request each; what is checked is the same. Given a witness ``policy`` (``tracer.ledger.policy``), the
+checkpoint must also carry k fresh cosignatures at ``now``, or nothing is saved (a split view shown to this
+auditor alone could not collect them).
 No Flask, no database: this is a library of the ledger.
 """
 
@@ -33,6 +38,8 @@ from tracer.ledger.errors import LedgerError, VerificationError
 from tracer.ledger.keyevents import KeyRecord, admit, parse_key_event
 from tracer.ledger.merkle import leaf_hash, root_hash, verify_consistency
 from tracer.ledger.parallel import start_signature_checks
+from tracer.ledger.policy import WitnessPolicy, verify_policy
+from tracer.ledger.tiles import TILE_WIDTH, Tile, decode_entry_bundle
 
 __all__ = ["Fetch", "Mirror", "MirrorReport"]
 
@@ -46,6 +53,7 @@ class MirrorReport:
     origin: str
     size: int
     new_entries: int
+    witnesses: int = 0  # fresh cosignatures counted under the auditor's witness policy, if one was given
 
 
 class Mirror:
@@ -70,11 +78,14 @@ class Mirror:
             return None
         return verify_checkpoint(self._checkpoint.read_text(encoding="utf-8"), self.verifier_key)
 
-    def update(self, fetch: Fetch) -> MirrorReport:
+    def update(
+        self, fetch: Fetch, tiles: Fetch | None = None, policy: WitnessPolicy | None = None, now: int = 0
+    ) -> MirrorReport:
         """Bring the mirror up to the remote log's newest checkpoint, checking everything (module text);
         VerificationError, naming what is wrong, leaves the mirror as it was."""
         note = fetch("checkpoint").decode("utf-8", "replace")
         cp = verify_checkpoint(note, self.verifier_key)
+        witnessed = 0 if policy is None else len(verify_policy(note, policy, now).fresh)
         held = self.entries()
         old = self.checkpoint()
         if old is not None:
@@ -89,7 +100,10 @@ class Mirror:
                 verify_consistency(old.size, cp.size, old.root_hash, cp.root_hash, proof)
             elif old.size == cp.size and old.root_hash != cp.root_hash:
                 raise VerificationError(f"two different logs of size {cp.size} are signed by the same key")
-        new = [fetch(f"entries/{index}") for index in range(len(held), cp.size)]
+        if tiles is None:
+            new = [fetch(f"entries/{index}") for index in range(len(held), cp.size)]
+        else:
+            new = _from_bundles(tiles, len(held), cp.size)
         everything = held + new
         if root_hash([leaf_hash(e) for e in everything]) != cp.root_hash:
             raise VerificationError(
@@ -97,7 +111,7 @@ class Mirror:
             )
         _check_signatures(everything, first_new=len(held))
         self._save(new, note)
-        return MirrorReport(cp.origin, cp.size, len(new))
+        return MirrorReport(cp.origin, cp.size, len(new), witnessed)
 
     def _save(self, new: list[bytes], note: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -106,6 +120,23 @@ class Mirror:
             existing = self._entries.read_text(encoding="ascii") if self._entries.exists() else ""
             _replace(self._entries, existing + lines)
         _replace(self._checkpoint, note)
+
+
+def _from_bundles(tiles: Fetch, start: int, end: int) -> list[bytes]:
+    """Entries [start, end) from the entry bundles of the tree of ``end`` entries."""
+    entries: list[bytes] = []
+    for n in range(start // TILE_WIDTH, (end + TILE_WIDTH - 1) // TILE_WIDTH):
+        width = min(TILE_WIDTH, end - n * TILE_WIDTH)
+        path = Tile(None, n, width).path()
+        try:
+            bundle = decode_entry_bundle(tiles(path))
+        except LedgerError as error:
+            raise VerificationError(f"{path}: {error}") from None
+        if len(bundle) != width:
+            raise VerificationError(f"{path}: {len(bundle)} entries, not {width}")
+        first = n * TILE_WIDTH
+        entries.extend(bundle[max(0, start - first) :])
+    return entries
 
 
 def _replace(path: Path, text: str) -> None:

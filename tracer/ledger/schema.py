@@ -7,6 +7,8 @@
 - ``ledger_checkpoints``: every signed checkpoint, by tree size.
 - ``ledger_keys``: the log key, authority keys and organisations' signing keys; ``private_key_enc`` is set
   for custodial keys only; ``registered_index`` / ``revoked_index`` mirror the key events in the log.
+- ``ledger_cosignatures``: the witnesses' cosignatures (c2sp.org/tlog-cosignature) on checkpoints, by tree
+  size and witness name: the signature line as the witness returned it, and its timestamp (migration 0010).
 - ``ledger_map_*``: the verifiable map (``vmap_store``; migration 0006_vmap): its tree's nodes by (depth,
   prefix), each key's value, entry count and last index, and the (index, leaf hash) list behind each value.
 """
@@ -63,6 +65,15 @@ ledger_checkpoints = Table(
     Column("root_hash", LargeBinary, nullable=False),
     Column("note", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+ledger_cosignatures = Table(
+    "ledger_cosignatures",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("witness", String(200), primary_key=True),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("line", Text, nullable=False),
 )
 
 ledger_keys = Table(

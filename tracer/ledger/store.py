@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, select
 
-from tracer.ledger import audit, connection, hashstore, keystore
+from tracer.ledger import audit, connection, hashstore, keystore, tilestore
 from tracer.ledger.batch import Receipt, SignCheckpoint, append_batch
 from tracer.ledger.bundle import format_bundle
 from tracer.ledger.checkpoint import Checkpoint, sign_checkpoint
@@ -30,6 +30,7 @@ from tracer.ledger.keystore import KeyInfo
 from tracer.ledger.merkle import RootHash
 from tracer.ledger.note import format_verifier_key, is_valid_name
 from tracer.ledger.schema import ledger_checkpoints, ledger_entries
+from tracer.ledger.tiles import Tile
 
 LOG_OWNER = "log"
 SIGNED_MEMORY = 4096  # signatures ``sign`` vouches for until they are appended
@@ -216,6 +217,10 @@ class LedgerStore:
     def consistency_proof(self, conn: Connection, m: int, n: int) -> list[bytes]:
         """RFC 9162 consistency proof from size ``m`` to size ``n``: one indexed query."""
         return hashstore.consistency_proof(conn, m, n)
+
+    def tile(self, conn: Connection, tile: Tile) -> bytes:
+        """A C2SP tlog-tiles tile or entry bundle of the committed log (NotFoundError beyond it)."""
+        return tilestore.read_tile(conn, tile)
 
     def bundle(self, conn: Connection, index: int, size: int | None = None) -> str:
         """A C2SP tlog-proof@v1 for ``index`` against the checkpoint of ``size`` (the latest if None)."""

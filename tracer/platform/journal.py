@@ -14,8 +14,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from config.settings import Settings
 from tracer.ledger import schema as ledger_schema
+from tracer.ledger import witnessing
+from tracer.ledger.bundle import format_bundle
+from tracer.ledger.checkpoint import parse_checkpoint
 from tracer.ledger.connection import read_state, write_turn
+from tracer.ledger.cosignature import note_body
 from tracer.ledger.errors import LedgerError, VerificationError
+from tracer.ledger.note import MAX_SIGNATURES
 from tracer.ledger.store import LedgerStore
 from tracer.platform.db import WRITE_OPTIONS
 from tracer.platform.services import services
@@ -30,6 +35,24 @@ def make_store(settings: Settings) -> LedgerStore:
 def store() -> LedgerStore:
     """The current app's ledger store."""
     return services().ledger
+
+
+def cosigned_checkpoint(conn: Connection, size: int | None = None) -> str:
+    """The signed checkpoint of ``size`` (the latest if None) with the witnesses' cosignatures kept for it
+    appended as signature lines (at most ``MAX_SIGNATURES - 1``: a note has at most 16)."""
+    note = store().checkpoint(conn, size)
+    if size is None:
+        size = parse_checkpoint(note_body(note)).size
+    lines = [line for _, _, line in witnessing.cosignatures(conn, size)][: MAX_SIGNATURES - 1]
+    return witnessing.cosigned(note, lines)
+
+
+def proof_bundle(conn: Connection, index: int, size: int | None = None) -> str:
+    """A C2SP tlog-proof@v1 of entry ``index`` against the checkpoint of ``size`` (the latest if None), the
+    checkpoint carrying the witnesses' cosignatures kept for it (tlog-proof includes them)."""
+    note = cosigned_checkpoint(conn, size)
+    size = parse_checkpoint(note_body(note)).size
+    return format_bundle(index, store().inclusion_proof(conn, index, size), note)
 
 
 def bootstrap(engine: Engine, settings: Settings) -> None:

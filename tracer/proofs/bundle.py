@@ -230,8 +230,9 @@ def package_proof(session: Session, *, serial: str, public_url: str, scan_thresh
     store = journal.store()
     conn = session.connection()
     log_key = store.verifier_key(conn)
-    # The checkpoint is read after the lineage, so it covers every index found (the log only grows).
-    note = store.checkpoint(conn)
+    # The checkpoint is read after the lineage, so it covers every index found (the log only grows). It
+    # carries the witnesses' cosignatures kept for it, for a verifier's witness policy (``ledger.policy``).
+    note = journal.cosigned_checkpoint(conn)
     size = verify_checkpoint(note, log_key).size
     keys = _signing_keys(conn, store, indices, size)
     entries = [

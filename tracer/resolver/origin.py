@@ -2,7 +2,8 @@
 
 ``origin_view`` combines the cached story of the package's lot (``story``: journey, producer, certificate,
 signatures; built once per packaging event) with what changes per scan: the package's status, the dates
-against today, the scan tally and the copy warning, and the latest checkpoint of the ledger.
+against today, the scan tally and the copy warning, the latest checkpoint of the ledger and when witnesses
+last confirmed it.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tracer.codes.gs1 import package_link
 from tracer.codes.issued import IssuedSerials, issued_serials
-from tracer.ledger.schema import ledger_checkpoints
+from tracer.ledger.schema import ledger_checkpoints, ledger_cosignatures
 from tracer.platform.clock import VIETNAM
 from tracer.platform.fastread import FastReader
 from tracer.platform.services import services
@@ -36,6 +37,11 @@ CHECKPOINT_TTL = 10.0  # seconds a worker reuses the latest checkpoint it read
 class Checkpoint:
     size: int
     at: datetime
+    # the newest checkpoint the witnesses cosigned (c2sp.org/tlog-cosignature): its size, how many
+    # witnesses, and the newest cosignature's time in Vietnam time ("verified as of"); 0 and None if none
+    witnessed_size: int = 0
+    witnesses: int = 0
+    witnessed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +74,16 @@ class OriginView:
 _LATEST = (
     select(ledger_checkpoints.c.size, ledger_checkpoints.c.created_at)
     .order_by(ledger_checkpoints.c.size.desc())
+    .limit(1)
+)
+_WITNESSED = (
+    select(
+        ledger_cosignatures.c.size,
+        func.count().label("witnesses"),
+        func.max(ledger_cosignatures.c.timestamp).label("newest"),
+    )
+    .group_by(ledger_cosignatures.c.size)
+    .order_by(ledger_cosignatures.c.size.desc())
     .limit(1)
 )
 
@@ -109,7 +125,14 @@ class OriginCaches:
         if value is not None and now - read_at < CHECKPOINT_TTL:
             return value
         row = self.reader.first(_LATEST, {})
-        value = Checkpoint(int(row["size"]), row["created_at"]) if row is not None else None
+        witnessed = self.reader.first(_WITNESSED, {}) if row is not None else None
+        value = None
+        if row is not None and witnessed is not None:
+            at = datetime.fromtimestamp(int(witnessed["newest"]), VIETNAM)
+            value = Checkpoint(int(row["size"]), row["created_at"], int(witnessed["size"]),
+                               int(witnessed["witnesses"]), at)  # fmt: skip
+        elif row is not None:
+            value = Checkpoint(int(row["size"]), row["created_at"])
         self._checkpoint = (now, value)
         return value
 

@@ -139,7 +139,11 @@ def see(caches: OriginCaches, recorder: scans.ScanRecorder, visit: Visit, row: P
 
 def _page_key(view: OriginView, locale: str) -> tuple[object, ...]:
     """What the page depends on besides the serial and the scan sentence."""
-    cp = view.checkpoint.size if view.checkpoint else 0
+    cp = (
+        (view.checkpoint.size, view.checkpoint.witnesses, view.checkpoint.witnessed_at)
+        if view.checkpoint
+        else 0
+    )
     return (view.story.key, locale, view.today, view.recalled, view.cert_valid, view.copy_warning,
             view.reviewed_on, cp)  # fmt: skip
 
