@@ -52,4 +52,4 @@ def test_the_origin_page_shows_when_witnesses_confirmed_the_ledger(
 
 def test_no_sentence_before_any_cosignature(demo_app: Flask, gac: Pkg) -> None:
     page = demo_app.test_client().get(gac.path, headers=VI).get_data(as_text=True)
-    assert 'id="witnessed"' not in page and "Điểm kiểm tra mới nhất của sổ cái" in page
+    assert 'id="witnessed"' not in page and "Điểm kiểm tra sổ cái mới nhất" in page
