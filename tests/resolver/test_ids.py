@@ -146,7 +146,7 @@ def test_zone_page_shows_place_crop_certifications_and_map(demo_client, demo_app
     html = _html(demo_client, f"/id/zone/{zone}")
     assert f"<h1>{GAC_ZONE}</h1>" in html
     assert "Ấp số 2, Xã Mỹ Cẩm, Huyện Càng Long, Trà Vinh" in html
-    assert "VietGAP" in html and "Gấc" in html and "4.5 ha" in html
+    assert "VietGAP" in html and "Gấc" in html and "4,5 ha" in html
     assert "(9.987, 106.1895)" in html and "openstreetmap.org/?mlat=9.987&amp;mlon=106.1895" in html
     assert 'class="show-map"' in html and "origin.js" in html
     assert f'<a href="/id/org/{_org_id(demo_app, MY_CAM)}">{MY_CAM}</a>' in html
