@@ -197,7 +197,10 @@ def test_ten_thousand_made_up_codes_keep_the_pages_small(demo_app, demo):
     assert "Tỉnh 001" not in console  # codes naming none of our products are not this producer's
     csv = inspector.get("/inspector/anomalies.csv").get_data().decode("utf-8-sig")
     assert len(csv.splitlines()) < 400  # grouped: the product's row and one per province
-    assert sum(1 for line in csv.splitlines() if line.startswith("unknown_code,,,") and "10000" in line) == 1
+    assert (
+        sum(1 for line in csv.splitlines() if line.startswith("Mã chưa từng được cấp,,,") and "10000" in line)
+        == 1
+    )
 
 
 # -- the limit per network prefix --------------------------------------------------------------------------

@@ -3,6 +3,7 @@ with the inspector's key from a session cookie, and the inspectors' dashboard wi
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -171,7 +172,11 @@ def test_dashboard_lists_anomalies_and_inspections_with_filters_and_csv(demo_app
     body = csv_response.get_data()
     assert body.startswith(b"\xef\xbb\xbf")
     text = body.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("kind,serial,code")
+    assert text.splitlines()[0].startswith("Loại,Số sê-ri,Mã đã quét,Lô,Sản phẩm")  # Vietnamese headings
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {"Mã chưa từng được cấp", "Đã thu hồi, vẫn bày bán"} <= {r["Loại"] for r in rows}
+    english = demo_client.get("/inspector/anomalies.csv?lang=en").get_data().decode("utf-8-sig")
+    assert english.splitlines()[0].startswith("Kind,Serial number,Code scanned")
     assert "Lạp xưởng tươi Cần Đước" in text
     assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", text)
     inspections = demo_client.get("/inspector/inspections.csv").get_data().decode("utf-8-sig")

@@ -25,10 +25,16 @@ from tracer.platform.errors import NotFound
 from tracer.platform.services import services
 from tracer.scans.anomalies import page_number
 from tracer.scans.reports import recent_reports
+from tracer.web import inspector_labels as labels
 
 bp = Blueprint("inspector", __name__, url_prefix="/inspector")
 ROLES = (Role.INSPECTOR, Role.AUTHORITY, Role.ADMIN)
 PHOTO = re.compile(r"[0-9a-f]{64}\.(jpg|png|webp)")
+
+
+@bp.app_template_global("anomaly_kind")
+def anomaly_kind(kind: str) -> str:
+    return labels.kind_name(kind)
 
 
 @bp.get("")
@@ -57,7 +63,8 @@ def anomalies_csv() -> Response:
     filters = parse_filters(request.args, today())
     threshold = services().settings.scan_warning_threshold
     found = anomalies(db.session(), filters, threshold, size=EXPORT_ROWS)
-    body = to_csv(ANOMALY_COLUMNS, (anomaly_cells(a) for a in found.rows))
+    cells = (anomaly_cells(a) for a in found.rows)
+    body = to_csv(labels.headings(ANOMALY_COLUMNS), labels.localised(ANOMALY_COLUMNS, cells))
     return _download(body, f"anomalies-{filters.since.isoformat()}-{filters.until.isoformat()}.csv")
 
 
@@ -79,7 +86,8 @@ def inspections_csv() -> Response:
         "notes",
         "photo_sha256",
     ]
-    body = to_csv(header, ([getattr(r, h) for h in header] for r in rows))
+    cells = ([getattr(r, h) for h in header] for r in rows)
+    body = to_csv(labels.headings(header), labels.localised(header, cells))
     return _download(body, f"inspections-{filters.since.isoformat()}-{filters.until.isoformat()}.csv")
 
 
