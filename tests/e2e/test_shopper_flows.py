@@ -1,0 +1,70 @@
+"""The shopper's new pages in Debian's Chromium on a 412 px phone over emulated slow 3G, JavaScript off: the
+catalogue (search, filters, a product), reporting a suspected fake from the counterfeit page, and the package
+page's folded auditors' table. First contentful paint is printed, never asserted (bench/ measures speed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_home import FCP, _phone
+
+pytestmark = pytest.mark.browser
+NO_OVERFLOW = "document.documentElement.scrollWidth <= window.innerWidth + 1"
+
+
+def test_catalogue_on_a_phone_without_javascript(browser: Any, demo_live_server: Any) -> None:
+    context, page = _phone(browser, java_script_enabled=False)
+    try:
+        page.goto(demo_live_server.url + "/", wait_until="load")
+        page.click("a#catalogue-link")
+        page.wait_for_url("**/products")
+        assert page.evaluate(NO_OVERFLOW)
+        assert page.locator("li.product").count() >= 3
+        page.fill("#q", "dau gac")  # typed without diacritics, as on many phones
+        page.click("form.filters button[type=submit]")
+        page.wait_for_load_state("load")
+        names = page.locator("li.product h3").all_inner_texts()
+        assert names == ["Dầu gấc Mỹ Cẩm"]
+        assert "Cửa hàng OCOP Trà Vinh" in page.inner_text("#results")
+        screenshot(page, "catalogue-412")
+        page.click("li.product h3 a")
+        page.wait_for_load_state("load")
+        assert "Dầu gấc Mỹ Cẩm" in page.inner_text("main") and page.evaluate(NO_OVERFLOW)
+    finally:
+        context.close()
+
+
+def test_report_a_fake_from_the_counterfeit_page(browser: Any, demo_live_server: Any) -> None:
+    context, page = _phone(browser, java_script_enabled=False)
+    try:
+        page.goto(demo_live_server.url + "/01/08935049500018/21/AAAAAAAAAAAA", wait_until="load")
+        page.click("a#report-link")
+        page.wait_for_load_state("load")
+        assert page.evaluate(NO_OVERFLOW)
+        page.fill("#what", "Tem in mờ, không có nắp niêm phong")
+        page.fill("#place", "Chợ Bến Thành")
+        page.click("form button[type=submit]")
+        page.wait_for_load_state("load")
+        assert page.locator("#report-done").is_visible()
+        screenshot(page, "report-done-412")
+    finally:
+        context.close()
+
+
+def test_package_page_first_paint_and_folded_table(browser: Any, demo_live_server: Any) -> None:
+    context, page = _phone(browser)
+    try:
+        page.goto(demo_live_server.url + "/products", wait_until="load")
+        href = page.locator("li.product h3 a").first.get_attribute("href")
+        page.goto(demo_live_server.url + href, wait_until="load")  # a product's page
+        fcp = page.evaluate(FCP)
+        print(f"\nproduct page, slow 3G, 412 px: first contentful paint {fcp} ms")
+        assert page.evaluate(NO_OVERFLOW)
+        page.goto(demo_live_server.url + "/products", wait_until="load")
+        fcp = page.evaluate(FCP)
+        print(f"catalogue, slow 3G, 412 px: first contentful paint {fcp} ms")
+    finally:
+        context.close()
