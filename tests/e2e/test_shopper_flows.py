@@ -68,3 +68,25 @@ def test_package_page_first_paint_and_folded_table(browser: Any, demo_live_serve
         print(f"catalogue, slow 3G, 412 px: first contentful paint {fcp} ms")
     finally:
         context.close()
+
+
+def test_inspector_dashboard_fits_a_phone(browser: Any, demo_live_server: Any, demo: Any) -> None:
+    """Issue #21: the dashboard has the console's look, menu and sign-out, and its tables become cards at
+    412 px (the document is no wider than the screen); the CSV download keeps Vietnamese headings."""
+    from tests.support.accounts import INSPECTOR, password_of
+
+    context, page = _phone(browser)
+    try:
+        base = demo_live_server.url
+        page.goto(base + "/01/08935049500018/21/AAAAAAAAAAAA")  # an anomaly to list
+        page.goto(base + "/login")
+        page.fill("#email", INSPECTOR)
+        page.fill("#password", password_of(demo, INSPECTOR))
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/inspector")
+        assert page.evaluate(NO_OVERFLOW)
+        assert page.locator("nav.console-nav button", has_text="Đăng xuất").count() == 1
+        assert page.locator("#anomalies table.cards tr").count() >= 2
+        screenshot(page, "inspector-412")
+    finally:
+        context.close()
