@@ -13,8 +13,6 @@ origin. The witness checks the first three lines only; it makes no statement on 
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -22,13 +20,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from tracer.ledger.encoding import b64decode, b64encode
 from tracer.ledger.errors import LedgerError, VerificationError
-from tracer.ledger.keys import load_public_key, private_key_seed, public_key_raw
-from tracer.ledger.note import SIGNATURE_PREFIX, is_valid_name
+from tracer.ledger.keys import private_key_seed, public_key_raw
+from tracer.ledger.note import SIGNATURE_PREFIX, format_vkey, is_valid_name, parse_vkey, vkey_id
 
 ALG_COSIGNATURE_V1 = 0x04
 HEADER = "cosignature/v1\n"
 MAX_TIMESTAMP = (1 << 63) - 1
-_KEY_HASH = re.compile(r"[0-9a-f]{8}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,35 +48,18 @@ class Cosignature:
 
 def key_id(name: str, public_key: bytes) -> bytes:
     """The 4-byte key ID of an Ed25519 cosigner."""
-    return hashlib.sha256(name.encode("utf-8") + b"\n" + bytes([ALG_COSIGNATURE_V1]) + public_key).digest()[
-        :4
-    ]
+    return vkey_id(name, ALG_COSIGNATURE_V1, public_key)
 
 
 def format_cosigner_key(name: str, public_key: bytes) -> str:
     """The cosigner's vkey: ``name+keyid+base64(0x04 || key)``."""
-    if not is_valid_name(name):
-        raise LedgerError(f"invalid cosigner name {name!r}")
-    load_public_key(public_key)
-    return f"{name}+{key_id(name, public_key).hex()}+{b64encode(bytes([ALG_COSIGNATURE_V1]) + public_key)}"
+    return format_vkey(name, ALG_COSIGNATURE_V1, public_key, "cosigner key")
 
 
 def parse_cosigner_key(text: str) -> Cosigner:
     """Parse a cosigner vkey (signature type 0x04); VerificationError if malformed or inconsistent."""
-    name, sep1, rest = text.partition("+")
-    hash_hex, sep2, encoded = rest.partition("+")
-    if not (sep1 and sep2) or not is_valid_name(name) or not _KEY_HASH.fullmatch(hash_hex):
-        raise VerificationError(f"malformed cosigner key {text!r}")
-    raw = b64decode(encoded, what="cosigner key")
-    if len(raw) != 33 or raw[0] != ALG_COSIGNATURE_V1:
-        raise VerificationError("the cosigner key is not an Ed25519 cosignature/v1 key (type 0x04)")
-    if key_id(name, raw[1:]).hex() != hash_hex:
-        raise VerificationError("the cosigner key ID does not match its name and key")
-    try:
-        public_key = load_public_key(raw[1:])
-    except LedgerError as exc:
-        raise VerificationError(str(exc)) from exc
-    return Cosigner(name=name, key_id=bytes.fromhex(hash_hex), public_key=public_key)
+    name, kid, public_key = parse_vkey(text, ALG_COSIGNATURE_V1, "cosigner key")
+    return Cosigner(name=name, key_id=kid, public_key=public_key)
 
 
 def format_cosigner_signer_key(name: str, private_key: Ed25519PrivateKey) -> str:

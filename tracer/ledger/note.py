@@ -44,36 +44,53 @@ def is_valid_name(name: str) -> bool:
     return bool(name) and "+" not in name and not any(c.isspace() for c in name) and not _CONTROL.search(name)
 
 
-def key_hash(name: str, public_key: bytes) -> int:
-    """The note key id: SHA-256(name || 0x0A || 0x01 || key)[:4] as a big-endian integer."""
-    digest = hashlib.sha256(name.encode("utf-8") + b"\n" + bytes([ALG_ED25519]) + public_key).digest()
-    return int.from_bytes(digest[:4], "big")
+def vkey_id(name: str, alg: int, public_key: bytes) -> bytes:
+    """The 4-byte key ID of a C2SP signed-note key of type ``alg``: SHA-256(name || 0x0A || alg || key)[:4]
+    (0x01 an Ed25519 verifier key, 0x04 a cosignature/v1 key: ``tracer.ledger.cosignature``)."""
+    return hashlib.sha256(name.encode("utf-8") + b"\n" + bytes([alg]) + public_key).digest()[:4]
 
 
-def format_verifier_key(name: str, pub_raw: bytes) -> str:
-    """``name+hash+base64(0x01 || public key)``."""
+def format_vkey(name: str, alg: int, public_key: bytes, what: str) -> str:
+    """``name+keyid+base64(alg || public key)``; LedgerError for a bad name or key (``what`` names it)."""
     if not is_valid_name(name):
-        raise LedgerError(f"invalid key name {name!r}")
-    load_public_key(pub_raw)
-    return f"{name}+{key_hash(name, pub_raw):08x}+{b64encode(bytes([ALG_ED25519]) + pub_raw)}"
+        raise LedgerError(f"invalid {what} name {name!r}")
+    load_public_key(public_key)
+    return f"{name}+{vkey_id(name, alg, public_key).hex()}+{b64encode(bytes([alg]) + public_key)}"
 
 
-def parse_verifier_key(text: str) -> VerifierKey:
-    """Parse ``name+hash+base64(0x01 || key)``; raise VerificationError if malformed or inconsistent."""
+def parse_vkey(text: str, alg: int, what: str) -> tuple[str, bytes, Ed25519PublicKey]:
+    """(name, key ID, public key) of ``format_vkey``'s text for key type ``alg``; VerificationError naming
+    ``what`` if it is malformed, of another type, or its key ID does not match its name and key."""
     name, sep1, rest = text.partition("+")
     hash_hex, sep2, encoded = rest.partition("+")
     if not (sep1 and sep2) or not is_valid_name(name) or not _KEY_HASH.fullmatch(hash_hex):
-        raise VerificationError(f"malformed verifier key {text!r}")
-    raw = b64decode(encoded, what="verifier key")
-    if len(raw) != 33 or raw[0] != ALG_ED25519:
-        raise VerificationError("verifier key is not an Ed25519 key")
-    if key_hash(name, raw[1:]) != int(hash_hex, 16):
-        raise VerificationError("verifier key id does not match its name and key")
+        raise VerificationError(f"malformed {what} {text!r}")
+    raw = b64decode(encoded, what=what)
+    if len(raw) != 33 or raw[0] != alg:
+        raise VerificationError(f"{what} is not an Ed25519 key of type 0x{alg:02x}")
+    if vkey_id(name, alg, raw[1:]).hex() != hash_hex:
+        raise VerificationError(f"{what} id does not match its name and key")
     try:
         public_key = load_public_key(raw[1:])
     except LedgerError as exc:
         raise VerificationError(str(exc)) from exc
-    return VerifierKey(name=name, key_hash=int(hash_hex, 16), public_key=public_key)
+    return name, bytes.fromhex(hash_hex), public_key
+
+
+def key_hash(name: str, public_key: bytes) -> int:
+    """The note key id: SHA-256(name || 0x0A || 0x01 || key)[:4] as a big-endian integer."""
+    return int.from_bytes(vkey_id(name, ALG_ED25519, public_key), "big")
+
+
+def format_verifier_key(name: str, pub_raw: bytes) -> str:
+    """``name+hash+base64(0x01 || public key)``."""
+    return format_vkey(name, ALG_ED25519, pub_raw, "verifier key")
+
+
+def parse_verifier_key(text: str) -> VerifierKey:
+    """Parse ``name+hash+base64(0x01 || key)``; raise VerificationError if malformed or inconsistent."""
+    name, kid, public_key = parse_vkey(text, ALG_ED25519, "verifier key")
+    return VerifierKey(name=name, key_hash=int.from_bytes(kid, "big"), public_key=public_key)
 
 
 def format_signer_key(name: str, private_key: Ed25519PrivateKey) -> str:
