@@ -4,6 +4,7 @@ account, CSRF-protected, limited per network prefix, into the inspectors' queue;
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -73,6 +74,11 @@ def test_bad_reports_are_answered_on_the_form(demo_app: Flask, demo_client: Flas
         assert answer.status_code in (400, 422), fields
         assert "field-error" in answer.get_data(as_text=True) or answer.status_code == 400
     assert _reports(demo_app) == []
+    # A refused report keeps nothing, not even its (valid) photo.
+    answer = _report(demo_client, "203.0.113.6", what="", photo=(io.BytesIO(PNG), "tem.png"))
+    assert answer.status_code == 422
+    photos = Path(demo_app.instance_path) / "photos"
+    assert not photos.exists() or not any(photos.iterdir())
     no_token = demo_client.post("/report", data={"what": "x"}, environ_base={"REMOTE_ADDR": "203.0.113.7"})
     assert no_token.status_code in (400, 422) and _reports(demo_app) == []
 

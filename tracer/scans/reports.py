@@ -20,7 +20,7 @@ from tracer.models.scans import FakeReport
 from tracer.platform.bounds import text_fault
 from tracer.platform.errors import InvalidInput
 
-__all__ = ["REPORT_LIMIT", "ReportPage", "record_report", "recent_reports"]
+__all__ = ["REPORT_LIMIT", "ReportPage", "ReportText", "check_report", "record_report", "recent_reports"]
 
 REPORT_LIMIT = (5, 3600)  # reports per network prefix: (count, seconds)
 PAGE_SIZE = 50
@@ -52,17 +52,32 @@ def _serial_of(session: Session, code: str) -> str | None:
     return serial if session.get(Package, serial) is not None else None
 
 
-def record_report(session: Session, *, code: str, what: str, place: str, province: str, source: str,
-                  photo_sha256: str | None = None) -> FakeReport:  # fmt: skip
-    """Check and add one report (the caller commits); InvalidInput naming the field if something is wrong."""
-    report = FakeReport(
+@dataclass(frozen=True)
+class ReportText:
+    """A report's words, checked (``check_report``): nothing is stored until they are."""
+
+    code: str
+    what: str
+    place: str | None
+    province: str | None
+
+
+def check_report(*, code: str, what: str, place: str, province: str) -> ReportText:
+    """The report's texts within bounds; InvalidInput naming the field if something is wrong. Called before
+    anything is kept (the photo included), so a refused report leaves nothing behind."""
+    return ReportText(
         code=_text(code, "code", 300) or "",
         what=_text(what, "what", 1000, required=True, multiline=True) or "",
         place=_text(place, "place", 200),
         province=_text(province, "province", 100),
-        photo_sha256=photo_sha256,
-        source=source,
     )
+
+
+def record_report(session: Session, text: ReportText, *, source: str,
+                  photo_sha256: str | None = None) -> FakeReport:  # fmt: skip
+    """Add one checked report (the caller commits)."""
+    report = FakeReport(code=text.code, what=text.what, place=text.place, province=text.province,
+                        photo_sha256=photo_sha256, source=source)  # fmt: skip
     report.serial = _serial_of(session, report.code) if report.code else None
     session.add(report)
     session.flush()

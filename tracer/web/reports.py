@@ -44,18 +44,21 @@ def report() -> Response | tuple[str, int] | str:
     limit = ratelimit.Limit("fake-report", *reports.REPORT_LIMIT)
     ratelimit.enforce(limit, "report:" + sources.network_prefix(address))
     try:
+        text = reports.check_report(
+            code=form.code.data or "",
+            what=form.what.data or "",
+            place=form.place.data or "",
+            province=form.province.data or "",
+        )
         digest = None
         upload = form.photo.data
-        if upload is not None and str(getattr(upload, "filename", "") or ""):
+        if upload is not None and str(getattr(upload, "filename", "") or ""):  # a file was chosen
             data = upload.read(1_000_000)
             digest = store_photo(Path(current_app.instance_path) / "photos", data, upload.mimetype or "")
-        with db.writer() as session:
-            reports.record_report(
-                session, code=form.code.data or "", what=form.what.data or "", place=form.place.data or "",
-                province=form.province.data or "", photo_sha256=digest,
-                source=sources.source_of(services().settings.secret_key, address),
-            )  # fmt: skip
     except InvalidInput as error:
         feedback.from_domain(form, error)
         return render_template("report.html", form=form, done=False), 422
+    source = sources.source_of(services().settings.secret_key, address)
+    with db.writer() as session:
+        reports.record_report(session, text, source=source, photo_sha256=digest)
     return render_template("report.html", form=ReportForm(formdata=None), done=True)
