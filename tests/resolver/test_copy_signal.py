@@ -266,3 +266,16 @@ def test_the_location_route_refuses_junk(app, gac):
         )
         assert answer.status_code in (400, 422), (bad, answer.status_code)
         assert answer.mimetype == "application/problem+json"
+
+
+def test_a_flood_of_networks_is_counted_only_up_to_the_cap(app, gac):
+    """Every scan of the package counts its sources: a /48 (65,536 /64s) must not make each page view read
+    them all. Past SOURCE_CAP the count stops; the warning is long since on."""
+    now = datetime.now(UTC)
+    rows = [{"s": gac.serial, "src": f"flood{i}", "d": signal.day_of(now), "at": now}
+            for i in range(signal.SOURCE_CAP + 200)]  # fmt: skip
+    with app.app_context(), db.writer() as session:
+        session.execute(INSERT, rows)
+    with app.app_context():
+        assert signal.copy_signal(db.session().connection(), gac.serial).sources == signal.SOURCE_CAP
+    assert WARNING in page(app, app.test_client(), gac.path)

@@ -47,18 +47,21 @@ __all__ = [
 ]
 
 WINDOW_DAYS = 30  # visiting sources count this long
+SOURCE_CAP = 1000  # visiting sources are counted up to this many (thresholds above it are never reached)
 TRAVEL_DAYS = 7  # a far-place flag counts this long
 TRAVEL_KM = 50.0  # two places closer than this are one place
 TRAVEL_KMH = 150.0  # faster than a car on Vietnamese roads
 
 # The signal's columns for the package ``p`` (``FROM packages p``), bound with ``signal_params``: distinct
-# visiting sources and far-place sources since the window's first day, each left out once a signed inspection
+# visiting sources (counted up to ``SOURCE_CAP``: every scan of a package runs this, and a flood of prefixes
+# must not make each page view slower) and far-place sources since the window's first day, each left out once a signed inspection
 # with result pass came at or after it (reviewed: cleared), and the newest such inspection.
 COLUMNS = """
-       (SELECT count(DISTINCT s.source) FROM scan_sources s
+       (SELECT count(*) FROM (SELECT DISTINCT s.source FROM scan_sources s
          WHERE s.serial = p.serial AND s.day >= :copy_since
            AND NOT EXISTS (SELECT 1 FROM inspections i WHERE i.serial = p.serial AND i.result = 'pass'
-                                                         AND i.inspected_at >= s.first_at)) AS copy_sources,
+                                                         AND i.inspected_at >= s.first_at)
+         LIMIT 1000) AS capped) AS copy_sources,
        (SELECT count(DISTINCT f.source) FROM scan_flags f
          WHERE f.serial = p.serial AND f.day >= :travel_since
            AND NOT EXISTS (SELECT 1 FROM inspections i WHERE i.serial = p.serial AND i.result = 'pass'
