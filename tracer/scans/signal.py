@@ -54,8 +54,9 @@ TRAVEL_KMH = 150.0  # faster than a car on Vietnamese roads
 
 # The signal's columns for the package ``p`` (``FROM packages p``), bound with ``signal_params``: distinct
 # visiting sources (counted up to ``SOURCE_CAP``: every scan of a package runs this, and a flood of prefixes
-# must not make each page view slower) and far-place sources since the window's first day, each left out once a signed inspection
-# with result pass came at or after it (reviewed: cleared), and the newest such inspection.
+# must not make each page view slower) and far-place sources since the window's first day, each left out
+# once a signed inspection with result pass came at or after it (reviewed: cleared), and the newest such
+# inspection.
 COLUMNS = """
        (SELECT count(*) FROM (SELECT DISTINCT s.source FROM scan_sources s
          WHERE s.serial = p.serial AND s.day >= :copy_since
