@@ -6,10 +6,14 @@
 //   log-key, checkpoint (C2SP signed note + tlog-checkpoint), inclusion (RFC 9162 2.1.3.2), envelope (DSSE),
 //   key / key-unknown / key-not-valid / key-revoked (key.register and key.revoke entries in the bundle),
 //   signature (Ed25519 over DSSE PAE), signer (who may sign what), serial (Merkle proof under serials_root),
-//   lineage (the package's lot back to harvests from registered zones), uri, summary, malformed.
+//   lineage (the package's lot back to harvests from registered zones), registration, binding,
+//   completeness (every entry about each lot, the product, the producer, the zones and the signing keys is in
+//   the bundle: the verifiable map, vmap.js), uri, summary, malformed.
 // Nothing from the server is trusted but the pinned log key.
 
-export const BUNDLE_VERSION = 1;
+import { parseMapExtension, proofFromJSON, verifyEntries } from "./vmap.js";
+
+export const BUNDLE_VERSION = 2;
 export const PAYLOAD_TYPE = "application/vnd.ocop-tracer.event+json";
 const SERIAL = /^[0-9A-HJKMNP-TV-Z]{12}$/;
 const ORG_EVENTS = new Set(["zone.register", "harvest", "receive", "process", "package", "ship"]);
@@ -327,7 +331,7 @@ function checkShape(bundle) {
   if (!isObject(bundle)) throw fail("malformed", "the bundle is not a JSON object");
   if (bundle.version !== BUNDLE_VERSION) throw fail("malformed", `unsupported bundle version ${bundle.version}`);
   const kinds = { serial: "string", uri: "string", checkpoint: "string", log_key: "string", entries: "array",
-    keys: "array", serial_proof: "object", package: "object" };
+    keys: "array", serial_proof: "object", package: "object", map: "array" };
   for (const [name, kind] of Object.entries(kinds)) {
     const value = bundle[name];
     const ok = kind === "array" ? Array.isArray(value) : kind === "object" ? isObject(value) : typeof value === kind;
@@ -359,7 +363,7 @@ async function readEntries(bundle, cp) {
       throw fail("envelope", `entry ${index}: payload is not JSON`, index);
     }
     if (!isObject(body) || typeof body.type !== "string") throw fail("envelope", `entry ${index}: payload has no type`, index);
-    entries.set(index, { index, envelope, body });
+    entries.set(index, { index, envelope, body, leaf: await leafHash(raw) });
   }
   return entries;
 }
@@ -489,6 +493,53 @@ function lineage(pkg, entries) {
     }
   }
   return { lots, made, zones: usedZones };
+}
+
+// -- completeness: the verifiable map ----------------------------------------------------------------------
+
+/** The map keys whose every entry the verdict must see (tracer/events/subjects.py), as verdict.py lists them. */
+function requiredSubjects(pkg, lin, keys) {
+  return [
+    ...lin.lots.map((lot) => `lot:${lot}`),
+    `product:${pkg.body.product_id}`,
+    `org:${pkg.body.org}`,
+    ...[...new Set(lin.zones.map((z) => `zone:${z.body.zone.id}`))].sort(),
+    ...[...keys.keys()].map((keyid) => `key:${keyid}`).sort(),
+  ];
+}
+
+/** Each required subject's entries are all in the bundle and are the whole list the checkpoint's map
+ * commits to (docs/verifiable-map.md): an entry left out, such as a recall or a key's revocation, fails. */
+async function checkComplete(bundle, cp, entries, required) {
+  let root;
+  try {
+    root = parseMapExtension(cp.extensions);
+  } catch (error) {
+    throw fail("completeness", `the checkpoint commits to no verifiable map: ${error.reason || error}`);
+  }
+  const listed = new Map();
+  for (const item of bundle.map) {
+    if (!isObject(item) || typeof item.key !== "string" || !Array.isArray(item.indexes)) {
+      throw fail("malformed", "each map item needs key, indexes and proof");
+    }
+    if (listed.has(item.key)) throw fail("malformed", `map key ${item.key} appears twice`);
+    listed.set(item.key, item);
+  }
+  for (const subject of required) {
+    const item = listed.get(subject);
+    if (!item) throw fail("completeness", `${subject}: the bundle gives no map proof of its entries`);
+    const given = item.indexes.map((index) => {
+      if (!isIndex(index)) throw fail("malformed", `${subject} index must be a whole number >= 0`);
+      const entry = entries.get(index);
+      if (!entry) throw fail("completeness", `${subject}: entry ${index} is about it but not in the bundle`, index);
+      return [entry.index, entry.leaf];
+    });
+    try {
+      await verifyEntries(root, subject, given, proofFromJSON(item.proof));
+    } catch (error) {
+      throw fail("completeness", `${subject}: ${error.reason || error.message || error}`);
+    }
+  }
 }
 
 /** The decoded path segments of a URI (or of a bare path); null if one does not decode. */
@@ -644,6 +695,7 @@ export async function verifyPackageBundle(bundle, logKey, { today = localToday()
   const pkg = await packageEntry(bundle, entries);
   const lin = lineage(pkg, entries);
   const [product, producer] = registrations(pkg, entries);
+  await checkComplete(bundle, cp, entries, requiredSubjects(pkg, lin, keys));
   checkUriAndSummary(bundle, pkg, product, producer);
   const out = facts(pkg, lin, entries, today);
   out.facts.product = pick(product, PRODUCT_FACTS);

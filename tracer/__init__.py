@@ -55,6 +55,7 @@ def _wrap_wsgi(app: Flask, settings: Settings) -> None:
 def _register_extensions(app: Flask, settings: Settings) -> None:
     from flask_wtf.csrf import CSRFProtect
 
+    from tracer.events.subjects import subjects_of
     from tracer.platform import db, guard, i18n, journal, security
     from tracer.platform.fastread import FastReader
     from tracer.platform.ratelimit import RateLimiter
@@ -70,7 +71,7 @@ def _register_extensions(app: Flask, settings: Settings) -> None:
         settings=settings,
         engine=engine,
         reader=FastReader(engine),  # closed with the engine's dispose()
-        ledger=journal.make_store(settings),
+        ledger=journal.make_store(settings, subjects_of),
         csrf=CSRFProtect(app),
         limiter=RateLimiter.from_settings(settings),
     ).install(app)

@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import text
+
 from tests.scanner import synthetic
 from tests.scanner.conftest import log_key, serials_of
-from tests.scanner.tampering import TAMPERING, tampered
+from tests.scanner.tampering import TAMPERING, recall_hidden, tampered
+from tracer.platform.services import services
 from tracer.proofs.verdict import PackageProofError, verify_package_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,6 +92,7 @@ def agreement_cases(demo_app: Any, demo: Any, bundle_of: Any) -> list[tuple[str,
         cases.append((lot, bundle_of(serials_of(demo_app, demo.lots[lot])[0]), key))
     gac = cases[0][1]
     cases += [(f"tampered: {name}", tampered(gac, name), key) for name in sorted(TAMPERING)]
+    cases.append(("sausage recall hidden", recall_hidden(cases[2][1]), key))
     _, other_key = synthetic.build()
     cases.append(("another pinned key", gac, other_key))
     for name, options in {
@@ -98,6 +102,7 @@ def agreement_cases(demo_app: Any, demo: Any, bundle_of: Any) -> list[tuple[str,
         "synthetic wrong owner": {"org_owner": "org:2"},
         "synthetic expired": {"valid_until": "2025-12-31"},
         "synthetic recalled": {"recall": True},
+        "synthetic recall hidden": {"recall": True, "hide_recall": True},
         "synthetic product unregistered": {"product_registered_to": None},
         "synthetic product of another organisation": {"product_registered_to": 2},
         "synthetic producer unregistered": {"producer_registered": False},
@@ -113,7 +118,38 @@ def agreement_cases(demo_app: Any, demo: Any, bundle_of: Any) -> list[tuple[str,
     flagged, synthetic_key = synthetic.build()
     flagged["scans"] = {"count": 90, "first_scan": None, "flagged": True, "reasons": ["scanned 90 times"]}
     cases.append(("synthetic old flag", flagged, synthetic_key))
+    # Last, as they change the demo's database: the attacks of issue #16 by someone who can write to it.
+    sausage = serials_of(demo_app, demo.lots["sausage_recalled"])[0]
+    hide_recall_in_tables(demo_app)
+    cases.append(("database: recall hidden in the tables", bundle_of(sausage), key))
+    hide_recall_in_map(demo_app)
+    cases.append(("database: recall hidden in the map's lists too", bundle_of(sausage), key))
     return cases
+
+
+def _execute(app: Any, *statements: str) -> None:
+    with services(app).engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+
+
+def hide_recall_in_tables(app: Any) -> None:
+    """Every projection of every recall undone, as in issue #16's first attack."""
+    _execute(
+        app,
+        "UPDATE packages SET status = 'active' WHERE status = 'recalled'",
+        "UPDATE lots SET status = 'active', recall_index = NULL, recall_reason = NULL"
+        " WHERE status = 'recalled'",
+        "DELETE FROM lot_events WHERE role = 'recalled'",
+    )
+
+
+def hide_recall_in_map(app: Any) -> None:
+    """The recalls' rows of the map's entry lists deleted too, so the server's bundle leaves them out."""
+    _execute(
+        app,
+        "DELETE FROM ledger_map_entries WHERE idx IN (SELECT ledger_index FROM events WHERE type = 'recall')",
+    )
 
 
 def check_outcomes(outcomes: dict[str, str]) -> None:
@@ -122,6 +158,11 @@ def check_outcomes(outcomes: dict[str, str]) -> None:
         assert outcomes[f"tampered: {name}"] == code
     assert outcomes["gac_oil"] == "genuine"
     assert outcomes["sausage_recalled"] == "recalled"
+    assert outcomes["sausage recall hidden"] == "completeness"
+    assert outcomes["synthetic recalled"] == "recalled"
+    assert outcomes["synthetic recall hidden"] == "completeness"
+    assert outcomes["database: recall hidden in the tables"] == "recalled"
+    assert outcomes["database: recall hidden in the map's lists too"] == "completeness"
     assert outcomes["synthetic revoked key"] == "key-revoked"
     assert outcomes["synthetic bad signature"] == "signature"
     assert outcomes["synthetic copy warning"] == "genuine"

@@ -9,6 +9,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tracer.codes.serials import serial_proof, serials_root
+from tracer.events.subjects import subjects_of
 from tracer.ledger.canonical import canonical_json
 from tracer.ledger.checkpoint import Checkpoint, sign_checkpoint
 from tracer.ledger.dsse import Envelope, Signature, sign_envelope
@@ -16,6 +17,9 @@ from tracer.ledger.keyevents import register_payload, revoke_payload
 from tracer.ledger.keys import key_id, public_key_raw
 from tracer.ledger.merkle import inclusion_proof_from_leaves, leaf_hash, root_hash
 from tracer.ledger.note import format_verifier_key
+from tracer.ledger.vmap import map_extension
+from tracer.ledger.vmap_feed import subject_lists
+from tracer.ledger.vmap_memory import map_from_entries
 
 ORIGIN = "synthetic.example.vn/ocop-log"
 SERIALS = ["0123456789AB", "ABCDEFGHJKMN", "PQRSTVWXYZ01", "23456789ABCD", "EFGHJKMNPQRS"]
@@ -39,9 +43,12 @@ def build(
     recall: bool = False,
     product_registered_to: int | None = 1,
     producer_registered: bool = True,
+    hide_recall: bool = False,
 ) -> tuple[dict[str, Any], str]:
     """(bundle, log verifier key) of a package in a freshly made log. ``product_registered_to``: the
-    organisation the product's signed registration names (None: no registration)."""
+    organisation the product's signed registration names (None: no registration). ``hide_recall``: the
+    recall is in the log (and its map) but left out of the bundle, with its index, as a server hiding it
+    would."""
     log_key, authority, org = _seed(1), _seed(2), _seed(3)
     auth_id, org_id = key_id(public_key_raw(authority)), key_id(public_key_raw(org))
     envelopes: list[Envelope] = []
@@ -139,10 +146,16 @@ def build(
         append(event("recall", lot_ids=[lot["id"]], reason="Kiểm nghiệm không đạt"), org, org_id, "recall")
     entries = [env.to_json() for env in envelopes]
     leaves = [leaf_hash(e) for e in entries]
-    note = sign_checkpoint(Checkpoint(ORIGIN, len(entries), root_hash(leaves)), log_key)
+    lists = subject_lists(
+        ((i, e, leaf) for i, (e, leaf) in enumerate(zip(entries, leaves, strict=True))), subjects_of
+    )
+    vmap = map_from_entries(lists)
+    extension = (map_extension(vmap.root),)
+    note = sign_checkpoint(Checkpoint(ORIGIN, len(entries), root_hash(leaves), extension), log_key)
+    hidden = {len(entries) - 1} if recall and hide_recall else set()
     position = SERIALS.index(SERIAL)
     bundle = {
-        "version": 1,
+        "version": 2,
         "serial": SERIAL,
         "uri": f"https://{ORIGIN.split('/')[0]}/p/{SERIAL}",
         "package": {
@@ -159,8 +172,17 @@ def build(
                 "proof": [_b64(h) for h in inclusion_proof_from_leaves(leaves, i)],
             }
             for i, e in enumerate(entries)
+            if i not in hidden
         ],
         "checkpoint": note,
+        "map": [
+            {
+                "key": key,
+                "indexes": [i for i, _ in listed if i not in hidden],
+                "proof": vmap.prove(key).proof.to_json(),
+            }
+            for key, listed in sorted(lists.items())
+        ],
         "serial_proof": {
             "packaging_index": packaging,
             "position": position,

@@ -121,7 +121,35 @@ def dropped_producer_registration(b: Bundle) -> None:
 
 
 def unsupported_version(b: Bundle) -> None:
-    b["version"] = 2
+    b["version"] = 1  # the bundle before the verifiable map
+
+
+def _map_item(b: Bundle, prefix: str) -> dict[str, Any]:
+    return next(item for item in b["map"] if item["key"].startswith(prefix))  # type: ignore[no-any-return]
+
+
+def dropped_certificate(b: Bundle) -> None:
+    """A server hiding the product's newest certificate (a lower rating, say): its entry and its index."""
+    certificate = _entry_of(b, "certify")
+    b["entries"] = [e for e in b["entries"] if e is not certificate]
+    item = _map_item(b, "product:")
+    item["indexes"] = [i for i in item["indexes"] if i != certificate["index"]]
+
+
+def dropped_map_proof(b: Bundle) -> None:
+    b["map"] = [item for item in b["map"] if not item["key"].startswith("lot:")]
+
+
+def map_index_left_out(b: Bundle) -> None:
+    """The entry stays in the bundle, its index is left out of its lot's list: the value no longer matches."""
+    item = _map_item(b, "lot:")
+    item["indexes"] = item["indexes"][:-1]
+
+
+def map_proof_sibling(b: Bundle) -> None:
+    item = _map_item(b, "product:")
+    depth, sibling = item["proof"]["siblings"][0]
+    item["proof"]["siblings"][0] = [depth, _flip_b64(sibling, 3)]
 
 
 def log_key_replaced(b: Bundle) -> None:
@@ -147,8 +175,25 @@ TAMPERING: dict[str, tuple[Callable[[Bundle], None], str]] = {
     "dropped product registration": (dropped_product_registration, "registration"),
     "dropped producer registration": (dropped_producer_registration, "registration"),
     "unsupported version": (unsupported_version, "malformed"),
+    "dropped certificate": (dropped_certificate, "completeness"),
+    "dropped map proof": (dropped_map_proof, "completeness"),
+    "map index left out": (map_index_left_out, "completeness"),
+    "map proof sibling": (map_proof_sibling, "completeness"),
     "log key replaced": (log_key_replaced, "log-key"),
 }
+
+
+def recall_hidden(bundle: Bundle) -> Bundle:
+    """What a server hiding a recall would send: the recall entry left out of the bundle, and its index
+    out of every subject's list (the map proofs are the honest ones: nobody without the log key can sign
+    a checkpoint committing to another map)."""
+    broken = copy.deepcopy(bundle)
+    recall = _entry_of(broken, "recall")
+    broken["entries"] = [e for e in broken["entries"] if e is not recall]
+    for item in broken["map"]:
+        item["indexes"] = [i for i in item["indexes"] if i != recall["index"]]
+    broken["package"]["status"] = "active"
+    return broken
 
 
 def tampered(bundle: Bundle, name: str) -> Bundle:

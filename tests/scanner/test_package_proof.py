@@ -17,7 +17,7 @@ from tracer.proofs.verdict import PackageProofError, verify_package_bundle
 def test_genuine_gac_oil_with_its_whole_journey(demo_app, demo, bundle_of):
     serial = serials_of(demo_app, demo.lots["gac_oil"])[3]
     bundle = bundle_of(serial)
-    assert bundle["version"] == 1
+    assert bundle["version"] == 2
     assert bundle["serial"] == serial
     assert (
         bundle["uri"] == f"https://trace.example.vn/01/08935049500018/10/{demo.lots['gac_oil']}/21/{serial}"

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
-from tracer.ledger import connection, keystore
+from tracer.ledger import connection, keystore, vmap_audit, vmap_store
 from tracer.ledger.checkpoint import Checkpoint, verify_checkpoint
 from tracer.ledger.dsse import Envelope
 from tracer.ledger.errors import LedgerError, VerificationError
@@ -34,16 +34,18 @@ from tracer.ledger.tlog_index import (
     stored_hash_count,
     stored_hash_index,
 )
+from tracer.ledger.vmap_feed import Subjects, committed_root, no_subjects
 
 CHUNK = 4096
 
 
 @dataclass(frozen=True, slots=True)
 class AuditReport:
-    """How much was checked: entries and checkpoints."""
+    """How much was checked: entries, checkpoints, and the checkpoints that commit to the verifiable map."""
 
     entries: int
     checkpoints: int
+    map_checkpoints: int = 0
 
 
 Problem = tuple[int, str]
@@ -56,8 +58,9 @@ def _raise_first(problems: Sequence[Problem]) -> None:
         raise VerificationError(message, index=index)
 
 
-def verify_log(conn: Connection, verifier_key: str) -> AuditReport:
-    """Check the whole log; raise VerificationError(index=...) naming the first bad index."""
+def verify_log(conn: Connection, verifier_key: str, subjects: Subjects = no_subjects) -> AuditReport:
+    """Check the whole log, then the verifiable map replayed from it with the rule ``subjects``
+    (``vmap_audit``); raise VerificationError(index=...) naming the first bad index."""
     state = connection.read_state(conn)
     if state is None:
         raise VerificationError("the ledger state row is missing")
@@ -104,7 +107,8 @@ def verify_log(conn: Connection, verifier_key: str) -> AuditReport:
     problems.extend(keystore.disagreements(conn, keys))
     _raise_first(problems)
     check_head(conn, verifier_key)
-    return AuditReport(entries=size, checkpoints=checkpoints)
+    committing = vmap_audit.verify_map(conn, size, subjects)
+    return AuditReport(entries=size, checkpoints=checkpoints, map_checkpoints=committing)
 
 
 def _verify_chunk(
@@ -245,4 +249,10 @@ def check_head(conn: Connection, verifier_key: str) -> None:
     if cp.size != size or cp.root_hash != root:
         raise VerificationError(
             f"the latest checkpoint note does not match the state (size {size})", index=size - 1
+        )
+    committed = committed_root(cp)
+    if committed is not None and vmap_store.map_root(conn) != committed:
+        raise VerificationError(
+            f"the stored verifiable map's root does not match the latest checkpoint (size {size})",
+            index=size - 1,
         )

@@ -15,15 +15,18 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, bindparam, insert, update
 
-from tracer.ledger import connection, hashstore, keystore
+from tracer.ledger import connection, hashstore, keystore, vmap_store
 from tracer.ledger.dsse import Envelope
 from tracer.ledger.errors import InvalidRequestError, KeyRefusedError
 from tracer.ledger.keyevents import Admission, KeyRecord, admit, parse_key_event
 from tracer.ledger.merkle import LeafHash, RootHash, leaf_hash
 from tracer.ledger.parallel import in_background, start_signature_checks
 from tracer.ledger.schema import ledger_checkpoints, ledger_entries, ledger_state
+from tracer.ledger.vmap import MapRoot
+from tracer.ledger.vmap_feed import Subjects, no_subjects, updates_for
+from tracer.ledger.vmap_tree import MapUpdate
 
-SignCheckpoint = Callable[[int, RootHash], str]
+SignCheckpoint = Callable[[int, RootHash, MapRoot], str]
 
 _SET_STATE = (
     update(ledger_state)
@@ -96,22 +99,24 @@ def append_batch(
     envelopes: Sequence[Envelope],
     sign: SignCheckpoint,
     vouched: Sequence[str | None] | None = None,
+    subjects: Subjects = no_subjects,
 ) -> list[Receipt]:
     """Append ``envelopes`` to a locked log of ``size`` entries; ``sign`` makes the checkpoint note of the
-    new size. ``vouched[i]``, when given, is the key id the store itself signed envelope ``i`` with
-    (``LedgerStore.sign``): it is admitted by that key, if valid at its index, without checking the
-    signature again."""
+    new size and map root. ``vouched[i]``, when given, is the key id the store itself signed envelope ``i``
+    with (``LedgerStore.sign``): it is admitted by that key, if valid at its index, without checking the
+    signature again. ``subjects`` says which map keys each entry bears on (``vmap_feed``)."""
     admissions, changes = admit_batch(conn, size, envelopes)
     collect, checking = _checks(admissions, vouched or [None] * len(admissions))
     entries = [env.to_json() for env in envelopes]
     leaves = [leaf_hash(entry) for entry in entries]
+    updates = updates_for(size, [env.payload for env in envelopes], leaves, subjects)
     if not in_background(checking):
         signers = _admitted(collect(), admissions, size)
-        _write(conn, size, entries, leaves, signers, changes, sign)
+        _write(conn, size, entries, leaves, signers, changes, sign, updates)
     else:
         with conn.begin_nested():
             expected = [a.candidates[0][0] for a in admissions]  # the signer unless its signature fails
-            _write(conn, size, entries, leaves, expected, changes, sign)
+            _write(conn, size, entries, leaves, expected, changes, sign, updates)
             signers = _admitted(collect(), admissions, size)
             for offset, (signer, guess) in enumerate(zip(signers, expected, strict=True)):
                 if signer != guess:
@@ -127,6 +132,7 @@ def _write(
     signers: list[str],
     changes: dict[str, KeyRecord],
     sign: SignCheckpoint,
+    updates: Sequence[MapUpdate],
 ) -> None:
     root = hashstore.append_leaf_hashes(conn, size, leaves)
     now = datetime.now(UTC)
@@ -141,14 +147,15 @@ def _write(
     keystore.apply_changes(conn, changes.values())
     new_size = size + len(entries)
     conn.execute(_SET_STATE, {"new_size": new_size, "new_root": root})
-    write_checkpoint(conn, new_size, root, sign, now)
+    map_root = vmap_store.apply_updates(conn, updates)
+    write_checkpoint(conn, new_size, root, map_root, sign, now)
 
 
 def write_checkpoint(
-    conn: Connection, size: int, root: RootHash, sign: SignCheckpoint, now: datetime
+    conn: Connection, size: int, root: RootHash, map_root: MapRoot, sign: SignCheckpoint, now: datetime
 ) -> None:
-    """Store the signed checkpoint note of the tree of ``size`` with ``root``."""
-    note = sign(size, root)
+    """Store the signed checkpoint note of the tree of ``size`` with ``root``, committing to ``map_root``."""
+    note = sign(size, root, map_root)
     conn.execute(
         insert(ledger_checkpoints), {"size": size, "root_hash": root, "note": note, "created_at": now}
     )

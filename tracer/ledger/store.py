@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, select
 
-from tracer.ledger import audit, connection, hashstore, keystore, tilestore
+from tracer.ledger import audit, connection, hashstore, keystore, tilestore, vmap_store
 from tracer.ledger.batch import Receipt, SignCheckpoint, append_batch
 from tracer.ledger.bundle import format_bundle
 from tracer.ledger.checkpoint import Checkpoint, sign_checkpoint
@@ -31,6 +31,8 @@ from tracer.ledger.merkle import RootHash
 from tracer.ledger.note import format_verifier_key, is_valid_name
 from tracer.ledger.schema import ledger_checkpoints, ledger_entries
 from tracer.ledger.tiles import Tile
+from tracer.ledger.vmap import MapRoot, map_extension
+from tracer.ledger.vmap_feed import Subjects, no_subjects, subject_lists
 
 LOG_OWNER = "log"
 SIGNED_MEMORY = 4096  # signatures ``sign`` vouches for until they are appended
@@ -38,14 +40,16 @@ AUTHORITY_OWNER = "authority"
 
 
 class LedgerStore:
-    """The log named ``origin`` (checkpoint origin and log key name), keys encrypted under ``master_key``."""
+    """The log named ``origin`` (checkpoint origin and log key name), keys encrypted under ``master_key``;
+    ``subjects`` is the service's rule of which verifiable-map keys an entry bears on (``vmap_feed``)."""
 
-    def __init__(self, origin: str, master_key: bytes) -> None:
+    def __init__(self, origin: str, master_key: bytes, subjects: Subjects = no_subjects) -> None:
         if not is_valid_name(origin):
             raise LedgerError(f"invalid log origin {origin!r}: no spaces or '+'")
         if len(master_key) != 32:
             raise LedgerError("the master key must be 32 bytes")
         self.origin = origin
+        self.subjects = subjects
         self._master_key = master_key
         self._private_keys: dict[str, Ed25519PrivateKey] = {}
         self._log_keys: dict[str, KeyInfo] = {}  # by database URL: the log key never changes
@@ -173,13 +177,27 @@ class LedgerStore:
         if state is None:
             raise LedgerError("the ledger is not bootstrapped")
         vouched = [self._signed_here(envelope) for envelope in envelopes]
-        return append_batch(conn, state[0], envelopes, self._signer(conn), vouched)
+        self._ensure_map(conn, state[0])
+        return append_batch(conn, state[0], envelopes, self._signer(conn), vouched, self.subjects)
 
     def _signer(self, conn: Connection) -> SignCheckpoint:
-        def sign(size: int, root: RootHash) -> str:
-            return sign_checkpoint(Checkpoint(self.origin, size, root), self._log_private_key(conn))
+        def sign(size: int, root: RootHash, map_root: MapRoot) -> str:
+            cp = Checkpoint(self.origin, size, root, (map_extension(map_root),))
+            return sign_checkpoint(cp, self._log_private_key(conn))
 
         return sign
+
+    def _ensure_map(self, conn: Connection, size: int) -> None:
+        """Bring a log kept before the verifiable map into it, in one pass, before its next append (under the
+        lock): every log that has entries has a map key, ``key:`` of the authority at index 0, so an empty
+        map beside entries is one that was never loaded. The checkpoint of this append is the first to commit
+        to a map; ``ledger verify`` accepts earlier ones without."""
+        if size == 0 or vmap_store.has_keys(conn):
+            return
+        e = ledger_entries.c
+        rows = conn.execute(select(e.idx, e.envelope, e.leaf_hash).where(e.idx < size).order_by(e.idx))
+        lists = subject_lists(((int(i), bytes(env), bytes(leaf)) for i, env, leaf in rows), self.subjects)
+        vmap_store.load_map(conn, lists)
 
     # -- reading ---------------------------------------------------------------------------------------
 
@@ -231,7 +249,7 @@ class LedgerStore:
 
     def verify_store(self, conn: Connection) -> audit.AuditReport:
         """Re-derive and check everything (see ``audit.verify_log``); VerificationError names the index."""
-        return audit.verify_log(conn, self.verifier_key(conn))
+        return audit.verify_log(conn, self.verifier_key(conn), self.subjects)
 
     def check_head(self, conn: Connection) -> None:
         """Check that the state row matches the latest signed checkpoint (cheap; run at start-up)."""

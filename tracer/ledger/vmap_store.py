@@ -128,6 +128,11 @@ def read_states(conn: Connection, keys: Collection[bytes]) -> dict[MapKeyHash, S
     return states
 
 
+def has_keys(conn: Connection) -> bool:
+    """Whether the stored map holds any key (its root node exists)."""
+    return bool(read_nodes(conn, [(0, b"")]))
+
+
 def map_root(conn: Connection) -> MapRoot:
     """The current root (``vmap.EMPTY_ROOT`` for a map without keys)."""
     return root_from_nodes(read_nodes(conn, [(0, b"")]))

@@ -22,14 +22,18 @@ from tracer.ledger.cosignature import note_body
 from tracer.ledger.errors import LedgerError, VerificationError
 from tracer.ledger.note import MAX_SIGNATURES
 from tracer.ledger.store import LedgerStore
+from tracer.ledger.vmap_feed import Subjects, no_subjects
 from tracer.platform.db import WRITE_OPTIONS
 from tracer.platform.services import services
 
 log = logging.getLogger(__name__)
 
 
-def make_store(settings: Settings) -> LedgerStore:
-    return LedgerStore(origin=settings.log_origin, master_key=settings.master_key)
+def make_store(settings: Settings, subjects: Subjects = no_subjects) -> LedgerStore:
+    """The store of the log that ``settings`` name; ``subjects`` is the service's verifiable-map rule
+    (``tracer.events.subjects``, given by ``create_app``). Without it a store may only bootstrap an empty
+    log, whose first entry is a key event (the ledger's own rule)."""
+    return LedgerStore(origin=settings.log_origin, master_key=settings.master_key, subjects=subjects)
 
 
 def store() -> LedgerStore:

@@ -22,9 +22,12 @@ from sqlmodel import Session, col, select
 from tracer.codes import gs1, serials
 from tracer.codes.issued import Claim, Issued, NotIssued, issued_serials
 from tracer.events.lineage import ancestors
-from tracer.ledger import keystore
-from tracer.ledger.checkpoint import verify_checkpoint
+from tracer.ledger import keystore, vmap_store
+from tracer.ledger.checkpoint import Checkpoint, verify_checkpoint
 from tracer.ledger.dsse import Envelope
+from tracer.ledger.errors import MapVerificationError
+from tracer.ledger.vmap import parse_map_extension
+from tracer.ledger.vmap_proof import verify_entries
 from tracer.models.events import LotEvent
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation
@@ -40,6 +43,7 @@ from tracer.scans import recorder as scans
 from tracer.scans import signal
 
 LINEAGE_ROLES = ("created", "shipped", "received", "recalled")
+MAP_ATTEMPTS = 3  # reads of a checkpoint and its map proofs, while appends keep moving the map on
 
 
 def parse_serial(typed: str) -> str:
@@ -116,6 +120,58 @@ def _signing_keys(conn: Any, store: Any, indices: set[int], size: int) -> dict[s
                     pending.add(linked)
     indices.update(seen)
     return keys
+
+
+def lineage_subjects(session: Session, lots: list[str], product: Product) -> set[str]:
+    """The verifiable-map keys a verdict about a package of ``product`` made from ``lots`` reads
+    (``tracer.events.subjects``): its lots, product, the organisations and zones behind them. Keys of the
+    signing keys are added by ``_map_section`` once the bundle's keys are known."""
+    orgs = {product.organisation_id, *session.exec(select(Lot.organisation_id).where(col(Lot.id).in_(lots)))}
+    zones = {z for z in session.exec(select(Lot.zone_id).where(col(Lot.id).in_(lots))) if z}
+    return {
+        *(f"lot:{lot}" for lot in lots),
+        f"product:{product.id}",
+        *(f"org:{org}" for org in orgs if org is not None),
+        *(f"zone:{zone}" for zone in zones),
+    }
+
+
+def _map_section(
+    conn: Any, store: Any, subjects: set[str], indices: set[int], size: int
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """For each subject (and each signing key, to closure) its entry list and map proof; the entries listed
+    are added to ``indices``. Returns the map section and the bundle's keys."""
+    lists: dict[str, list[tuple[int, bytes]]] = {}
+    while True:
+        for subject in sorted(subjects - set(lists)):
+            lists[subject] = vmap_store.entries_of(conn, subject)
+            indices.update(index for index, _ in lists[subject])
+        keys = _signing_keys(conn, store, indices, size)
+        subjects = subjects | {f"key:{keyid}" for keyid in keys}
+        if subjects <= set(lists):
+            break
+    section = [
+        {
+            "key": subject,
+            "indexes": [index for index, _ in lists[subject]],
+            "proof": vmap_store.prove(conn, subject).proof.to_json(),
+        }
+        for subject in sorted(lists)
+    ]
+    return section, keys
+
+
+def _map_matches(cp: Checkpoint, section: list[dict[str, Any]], conn: Any) -> bool:
+    """Whether every proof of ``section`` leads to the map root ``cp`` commits to (the map was read in the
+    checkpoint's snapshot; on PostgreSQL a concurrent append can move it between two statements)."""
+    try:
+        root = parse_map_extension(cp.extensions)
+        for item in section:
+            listed = vmap_store.entries_of(conn, item["key"])
+            verify_entries(root, item["key"], listed, vmap_store.prove(conn, item["key"]).proof)
+    except MapVerificationError:
+        return False
+    return True
 
 
 def scan_summary(session: Session, serial: str, threshold: int) -> dict[str, Any]:
@@ -226,15 +282,23 @@ def package_proof(session: Session, *, serial: str, public_url: str, scan_thresh
     package, issued = issued_package(session, serial)
     product = session.get(Product, package.product_id)
     assert product is not None
-    lots, indices = lineage_indices(session, package, product)
+    lots, lineage = lineage_indices(session, package, product)
+    subjects = lineage_subjects(session, lots, product)
     store = journal.store()
     conn = session.connection()
     log_key = store.verifier_key(conn)
-    # The checkpoint is read after the lineage, so it covers every index found (the log only grows). It
-    # carries the witnesses' cosignatures kept for it, for a verifier's witness policy (``ledger.policy``).
-    note = journal.cosigned_checkpoint(conn)
-    size = verify_checkpoint(note, log_key).size
-    keys = _signing_keys(conn, store, indices, size)
+    previous = None
+    for _attempt in range(MAP_ATTEMPTS):
+        # The checkpoint is read after the lineage, so it covers every index found (the log only grows).
+        # It carries the witnesses' cosignatures kept for it, for a verifier's witness policy (``policy``).
+        note = journal.cosigned_checkpoint(conn)
+        cp = verify_checkpoint(note, log_key)
+        indices = set(lineage)
+        section, keys = _map_section(conn, store, subjects, indices, cp.size)
+        if cp.size == previous or _map_matches(cp, section, conn):
+            break  # consistent, or unchanged: a map that does not match its checkpoint fails the verifier
+        previous = cp.size
+    size = cp.size
     entries = [
         {
             "index": i,
@@ -254,6 +318,7 @@ def package_proof(session: Session, *, serial: str, public_url: str, scan_thresh
         "package": package_summary(session, package, product, lots),
         "entries": entries,
         "checkpoint": note,
+        "map": section,
         "serial_proof": {
             "packaging_index": issued.packaging_index,
             "position": issued.position,

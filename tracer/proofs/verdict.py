@@ -2,11 +2,12 @@
 
 The bundle (``GET /api/v1/packages/{serial}/proof``, version 1) is a JSON object::
 
-    {"version": 1, "serial": "<12 Crockford characters>", "uri": "<GS1 Digital Link URI of the package>",
+    {"version": 2, "serial": "<12 Crockford characters>", "uri": "<GS1 Digital Link URI of the package>",
      "package": {...display summary, not signed...},
      "entries": [{"index": N, "envelope": "<base64 of the envelope bytes as logged>",
                   "proof": ["<base64 hash>", ...]}, ...],
-     "checkpoint": "<C2SP signed note of a tlog-checkpoint>",
+     "checkpoint": "<C2SP signed note of a tlog-checkpoint, with a 'map <base64 root>' line>",
+     "map": [{"key": "lot:L1", "indexes": [N, ...], "proof": {...map proof, JSON form...}}, ...],
      "serial_proof": {"packaging_index": N, "position": P, "count": C, "proof": ["<base64>", ...]},
      "keys": [{"keyid", "owner", "role", "public_key", "registered_index", "revoked_index"}, ...],
      "log_key": "<C2SP verifier key of the log>",
@@ -21,7 +22,10 @@ them, and every entry is signed (DSSE PAE, Ed25519) by a key valid at its index,
 key; producers' events are signed by their own organisation's key, certificates by the authority; the serial
 is at its position in the Merkle tree whose root the signed packaging event carries; the package's lot is
 created by the entries, back through every processing step to harvests from registered zones; the URI and
-the display summary agree with the signed data. Then it reads the verdict from the signed entries: recalled,
+the display summary agree with the signed data; every subject the verdict reads (each lot of the lineage, the
+product, the producer, the zones, every signing key) has its full entry list in the bundle, proved against
+the map root the checkpoint commits to (docs/verifiable-map.md), so no entry about them was left out. Then
+it reads the verdict from the signed entries: recalled,
 expired, or genuine. The server's scan summary is not signed: a copy warning in it is reported as ``advice``,
 beside the verdict, and never changes it (someone who controls the database, or a few clients who scan a
 code from far-apart places, could otherwise turn a genuine package's verdict).
@@ -44,13 +48,15 @@ from cryptography.exceptions import InvalidSignature
 from tracer.ledger.checkpoint import Checkpoint, verify_checkpoint
 from tracer.ledger.dsse import PAYLOAD_TYPE, Envelope, pae
 from tracer.ledger.encoding import b64decode
-from tracer.ledger.errors import LedgerError, VerificationError
+from tracer.ledger.errors import LedgerError, MapVerificationError, VerificationError
 from tracer.ledger.keyevents import KEY_REGISTER, KEY_REVOKE
 from tracer.ledger.keys import key_id, load_public_key
 from tracer.ledger.merkle import leaf_hash, verify_inclusion
+from tracer.ledger.vmap import parse_map_extension
+from tracer.ledger.vmap_proof import proof_from_json, verify_entries
 from tracer.platform import clock
 
-BUNDLE_VERSION = 1
+BUNDLE_VERSION = 2
 SERIAL = re.compile(r"[0-9A-HJKMNP-TV-Z]{12}")
 ORG_EVENTS = frozenset({"zone.register", "harvest", "receive", "process", "package", "ship"})
 ORG_REGISTER, PRODUCT_REGISTER = "org.register", "product.register"  # tracer.events.registrations
@@ -101,6 +107,7 @@ class _Entry:
     index: int
     envelope: Envelope
     body: dict[str, Any]
+    leaf: bytes
 
 
 def _fail(code: str, message: str, index: int | None = None) -> PackageProofError:
@@ -134,6 +141,7 @@ def _check_shape(bundle: Any) -> None:
         ("keys", list),
         ("serial_proof", Mapping),
         ("package", Mapping),
+        ("map", list),
     ):
         if not isinstance(bundle.get(name), kind):
             raise _fail("malformed", f"{name} is missing or of the wrong type")
@@ -151,8 +159,9 @@ def _entries(bundle: Mapping[str, Any], cp: Checkpoint) -> dict[int, _Entry]:
             raise _fail("malformed", f"entry {index} appears twice", index)
         raw = _b64(item.get("envelope"), f"entry {index} envelope", "malformed")
         proof = [_b64(h, f"entry {index} proof hash", "inclusion") for h in item["proof"]]
+        leaf = leaf_hash(raw)
         try:
-            verify_inclusion(index, cp.size, leaf_hash(raw), proof, cp.root_hash)
+            verify_inclusion(index, cp.size, leaf, proof, cp.root_hash)
         except VerificationError as exc:
             raise _fail(
                 "inclusion", f"entry {index} is not in the log at size {cp.size}: {exc}", index
@@ -169,7 +178,7 @@ def _entries(bundle: Mapping[str, Any], cp: Checkpoint) -> dict[int, _Entry]:
             raise _fail("envelope", f"entry {index}: payload is not JSON", index) from None
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             raise _fail("envelope", f"entry {index}: payload has no type", index)
-        entries[index] = _Entry(index, envelope, body)
+        entries[index] = _Entry(index, envelope, body, leaf)
     return entries
 
 
@@ -324,6 +333,59 @@ def _lineage(package: _Entry, entries: Mapping[int, _Entry]) -> tuple[list[str],
                 raise _fail("lineage", f"processing entry {creator.index} has no inputs")
             pending.extend((str(i.get("lot_id")), creator.index) for i in inputs if isinstance(i, Mapping))
     return lots, made, used_zones
+
+
+def _required_subjects(
+    package: _Entry, lots: list[str], zones: list[_Entry], keys: Mapping[str, _Key]
+) -> list[str]:
+    """The map keys whose every entry the verdict must see (``tracer.events.subjects``): the lineage's lots,
+    the product, the producer, the harvests' zones and every key that signed an entry of the bundle."""
+    body = package.body
+    return [
+        *(f"lot:{lot}" for lot in lots),
+        f"product:{body.get('product_id')}",
+        f"org:{body.get('org')}",
+        *sorted({f"zone:{z.body['zone'].get('id')}" for z in zones}),
+        *sorted(f"key:{keyid}" for keyid in keys),
+    ]
+
+
+def _check_complete(
+    bundle: Mapping[str, Any], cp: Checkpoint, entries: Mapping[int, _Entry], required: list[str]
+) -> None:
+    """Each required subject's entries, as the bundle lists them, are all in the bundle and are the whole
+    list the checkpoint's map commits to: an entry left out (a recall, a revocation) fails here."""
+    try:
+        root = parse_map_extension(cp.extensions)
+    except MapVerificationError as exc:
+        raise _fail("completeness", f"the checkpoint commits to no verifiable map: {exc}") from None
+    listed: dict[str, Mapping[str, Any]] = {}
+    for item in bundle["map"]:
+        if (
+            not isinstance(item, Mapping)
+            or not isinstance(item.get("key"), str)
+            or not isinstance(item.get("indexes"), list)
+        ):
+            raise _fail("malformed", "each map item needs key, indexes and proof")
+        if item["key"] in listed:
+            raise _fail("malformed", f"map key {item['key']} appears twice")
+        listed[item["key"]] = item
+    for subject in required:
+        item = listed.get(subject)
+        if item is None:
+            raise _fail("completeness", f"{subject}: the bundle gives no map proof of its entries")
+        given = []
+        for index in item["indexes"]:
+            entry = entries.get(_int(index, f"{subject} index"))
+            if entry is None:
+                raise _fail(
+                    "completeness", f"{subject}: entry {index} is about it but not in the bundle", index
+                )
+            given.append((entry.index, entry.leaf))
+        try:
+            verify_entries(root, subject, given, proof_from_json(item.get("proof")))
+        except MapVerificationError as exc:
+            raise _fail("completeness", f"{subject}: {exc}") from None
 
 
 Registration = Mapping[str, Any]
@@ -492,6 +554,7 @@ def verify_package_bundle(bundle: Any, log_key: str, *, today: date | None = Non
     package = _package_entry(bundle, entries)
     lots, made, zones = _lineage(package, entries)
     product, producer = _registrations(package, entries)
+    _check_complete(bundle, cp, entries, _required_subjects(package, lots, zones, keys))
     _check_uri_and_summary(bundle, package, product, producer)
     facts, reasons, status = _facts(package, lots, made, zones, entries, today or clock.today())
     facts["product"] = {k: product.get(k) for k in PRODUCT_FACTS}
