@@ -34,6 +34,7 @@ def test_audit_a_running_service(demo_live_server: LiveServer, tmp_path: Path) -
     first = _audit(demo_live_server, tmp_path, "--key", key, "--dir", str(mirror))
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("ok: ") and "entries verified" in first.stdout
+    assert "map root recomputed" in first.stdout
     assert (mirror / "checkpoint").exists() and (mirror / "entries.b64").exists()
     again = _audit(demo_live_server, tmp_path, "--key", key, "--dir", str(mirror))
     assert again.returncode == 0 and "(0 new)" in again.stdout

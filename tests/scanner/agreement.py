@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import text
 
-from tests.scanner import synthetic
+from tests.scanner import bundle_vectors, synthetic
 from tests.scanner.conftest import log_key, serials_of
 from tests.scanner.tampering import TAMPERING, recall_hidden, tampered
 from tracer.platform.services import services
@@ -118,6 +118,9 @@ def agreement_cases(demo_app: Any, demo: Any, bundle_of: Any) -> list[tuple[str,
     flagged, synthetic_key = synthetic.build()
     flagged["scans"] = {"count": 90, "first_scan": None, "flagged": True, "reasons": ["scanned 90 times"]}
     cases.append(("synthetic old flag", flagged, synthetic_key))
+    # The shared bundle vectors (tests/vectors/bundles), so that Chromium judges them too.
+    vectors = json.loads(bundle_vectors.PATH.read_text(encoding="utf-8"))["cases"]
+    cases += [(f"vector: {case['name']}", case["bundle"], case["key"]) for case in vectors]
     # Last, as they change the demo's database: the attacks of issue #16 by someone who can write to it.
     sausage = serials_of(demo_app, demo.lots["sausage_recalled"])[0]
     hide_recall_in_tables(demo_app)
@@ -156,6 +159,8 @@ def check_outcomes(outcomes: dict[str, str]) -> None:
     """What some of the cases must come to (each verifier's answers, by case name)."""
     for name, (_mutate, code) in TAMPERING.items():
         assert outcomes[f"tampered: {name}"] == code
+    for case in json.loads(bundle_vectors.PATH.read_text(encoding="utf-8"))["cases"]:
+        assert outcomes[f"vector: {case['name']}"] == case["verdict"], case["name"]
     assert outcomes["gac_oil"] == "genuine"
     assert outcomes["sausage_recalled"] == "recalled"
     assert outcomes["sausage recall hidden"] == "completeness"

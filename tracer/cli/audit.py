@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import click
 
+from tracer.events.subjects import subjects_of
 from tracer.ledger.errors import VerificationError
 from tracer.ledger.mirror import Fetch, Mirror
 from tracer.ledger.policy import WitnessPolicy
@@ -60,11 +61,12 @@ def audit(url: str, key: str, folder: Path | None, via: str, policy_file: Path |
         tag = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
         folder = Path("audit-mirror") / f"{parts.netloc.replace(':', '_')}-{tag}"
     policy = None if policy_file is None else WitnessPolicy.parse(policy_file.read_text(encoding="utf-8"))
-    report = Mirror(folder, key).update(
+    report = Mirror(folder, key, subjects_of).update(
         http_fetch(base), http_fetch(tiles) if via == "tiles" else None, policy, int(time.time())
     )
     witnessed = "" if policy is None else f", {report.witnesses} fresh witness cosignatures"
+    mapped = ", map root recomputed" if report.map_checked else ", no map committed yet"
     click.echo(
-        f"ok: {report.origin}: {report.size} entries verified ({report.new_entries} new){witnessed}, "
+        f"ok: {report.origin}: {report.size} entries verified ({report.new_entries} new){mapped}{witnessed}, "
         f"mirror in {folder}"
     )

@@ -17,11 +17,14 @@ def ledger() -> None:
 @ledger.command("verify")
 @click.option("--no-projections", is_flag=True, help="check the log only, not the tables derived from it")
 def verify(no_projections: bool) -> None:
-    """Re-derive every hash and signature and check every checkpoint against the next; then rebuild every
-    projection from the ledger in a transaction that is rolled back and compare it with the live tables."""
+    """Re-derive every hash and signature and check every checkpoint against the next, replay the
+    verifiable map and check every checkpoint's map root and the stored map; then rebuild every projection
+    from the ledger in a transaction that is rolled back and compare it with the live tables."""
     with db.engine().connect() as conn:
         report = journal.store().verify_store(conn)
     line = f"ok: {report.entries} entries, {report.checkpoints} checkpoints"
+    if report.map_checkpoints:
+        line += f" ({report.map_checkpoints} commit to the verifiable map, recomputed from the entries)"
     if not no_projections:
         from tracer.events.audit import audit_projections
 

@@ -10,7 +10,9 @@ last checkpoint that verified. Each ``update``:
    checkpoint's root: an entry left out, changed or reordered cannot match;
 4. replays the key registrations and revocations of the whole log and checks every new entry's DSSE
    signature by a key valid at its index (key events by an authority key), as the log itself admits them;
-5. only then writes the new entries and the checkpoint (entries first, the checkpoint last, each by an
+5. given the service's subject rule (``vmap_feed.Subjects``), replays the verifiable map from every entry
+   it holds and requires the root the checkpoint commits to (and a ``map`` line, once one was seen);
+6. only then writes the new entries and the checkpoint (entries first, the checkpoint last, each by an
    atomic rename): an interrupted run leaves the last verified state, and the next run goes on from it.
 
 ``fetch`` is given by the caller (HTTP in the CLI, a test client in tests): a path below the service's
@@ -40,6 +42,7 @@ from tracer.ledger.merkle import leaf_hash, root_hash, verify_consistency
 from tracer.ledger.parallel import start_signature_checks
 from tracer.ledger.policy import WitnessPolicy, verify_policy
 from tracer.ledger.tiles import TILE_WIDTH, Tile, decode_entry_bundle
+from tracer.ledger.vmap_feed import Replay, Subjects, committed_root
 
 __all__ = ["Fetch", "Mirror", "MirrorReport"]
 
@@ -54,14 +57,16 @@ class MirrorReport:
     size: int
     new_entries: int
     witnesses: int = 0  # fresh cosignatures counted under the auditor's witness policy, if one was given
+    map_checked: bool = False  # the checkpoint's verifiable-map root was recomputed from the entries
 
 
 class Mirror:
     """The mirror kept in ``folder`` of the log whose checkpoints ``verifier_key`` signs."""
 
-    def __init__(self, folder: Path, verifier_key: str) -> None:
+    def __init__(self, folder: Path, verifier_key: str, subjects: Subjects | None = None) -> None:
         self.folder = folder
         self.verifier_key = verifier_key
+        self.subjects = subjects
         self._entries = folder / "entries.b64"  # one base64 envelope a line, in index order
         self._checkpoint = folder / "checkpoint"
 
@@ -110,8 +115,23 @@ class Mirror:
                 f"the entries served do not make the root of the checkpoint of size {cp.size}"
             )
         _check_signatures(everything, first_new=len(held))
+        checked = self._check_map(everything, cp, old)
         self._save(new, note)
-        return MirrorReport(cp.origin, cp.size, len(new), witnessed)
+        return MirrorReport(cp.origin, cp.size, len(new), witnessed, checked)
+
+    def _check_map(self, entries: list[bytes], cp: Checkpoint, old: Checkpoint | None) -> bool:
+        """Replay the map from ``entries`` and require ``cp``'s root (no rule given: nothing checked)."""
+        if self.subjects is None:
+            return False
+        if committed_root(cp) is None:
+            if old is not None and committed_root(old) is not None:
+                raise VerificationError(f"the checkpoint of size {cp.size} stopped committing to a map")
+            return False
+        replay = Replay(self.subjects)
+        for index, entry in enumerate(entries):
+            replay.add(index, entry, leaf_hash(entry))
+        replay.check(cp)
+        return True
 
     def _save(self, new: list[bytes], note: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

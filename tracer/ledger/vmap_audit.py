@@ -18,7 +18,13 @@ from tracer.ledger import vmap_store
 from tracer.ledger.checkpoint import parse_checkpoint
 from tracer.ledger.cosignature import note_body
 from tracer.ledger.errors import VerificationError
-from tracer.ledger.schema import ledger_checkpoints, ledger_entries, ledger_map_entries, ledger_map_values
+from tracer.ledger.schema import (
+    ledger_checkpoints,
+    ledger_entries,
+    ledger_map_entries,
+    ledger_map_nodes,
+    ledger_map_values,
+)
 from tracer.ledger.vmap import key_hash
 from tracer.ledger.vmap_feed import Replay, Subjects
 
@@ -86,3 +92,26 @@ def _compare_tables(conn: Connection, replay: Replay) -> None:
         raise VerificationError(f"ledger_map_entries: {len(listed)} lists belong to no subject")
     if vmap_store.map_root(conn) != root:
         raise VerificationError("ledger_map_nodes: the stored map's root is not the replayed map's root")
+    _compare_nodes(conn, replay)
+
+
+def _compare_nodes(conn: Connection, replay: Replay) -> None:
+    """Every stored node is the replayed map's node at its position, and no node is missing."""
+    nodes = replay.map.nodes
+    n = ledger_map_nodes.c
+    seen = 0
+    for depth, prefix, left, right, key, value in conn.execute(
+        select(n.depth, n.prefix, n.left_hash, n.right_hash, n.key_hash, n.value)
+    ):
+        stored = tuple(None if b is None else bytes(b) for b in (left, right, key, value))
+        want = nodes.get((int(depth), bytes(prefix)))
+        if want is None or stored != tuple(want):
+            raise VerificationError(
+                f"ledger_map_nodes: the node at depth {depth}, prefix {bytes(prefix).hex() or '-'} differs "
+                "from the map replayed from the log"
+            )
+        seen += 1
+    if seen != len(nodes):
+        raise VerificationError(
+            f"ledger_map_nodes: {len(nodes) - seen} nodes of the replayed map are missing"
+        )
