@@ -27,8 +27,9 @@ run: install
 	$(PY) -m tracer init
 	$(PY) -m tracer demo --once
 	@mkdir -p $(WITNESS_DIR)
-	@test -f $(WITNESS_DIR)/witness.toml || printf 'name = "witness.demo.local/w1"\nlogs = ["%s"]\n' \
-		"$$($(PY) -m tracer ledger key)" > $(WITNESS_DIR)/witness.toml
+	@test -f $(WITNESS_DIR)/witness.toml || { key="$$($(PY) -m tracer ledger key)"; \
+		printf 'name = "witness.demo.local/w1"\nlogs = ["%s"]\nverify_map = true\n[tiles]\n"%s" = "http://127.0.0.1:8000/log/"\n' \
+		"$$key" "$${key%%+*}" > $(WITNESS_DIR)/witness.toml; }
 	$(PY) -m tracer witness init --config $(WITNESS_DIR)/witness.toml
 	@echo "OCOP Tracer is starting:"
 	@echo "  home page      http://127.0.0.1:8000/"
@@ -36,7 +37,8 @@ run: install
 	@echo "  scanner        http://127.0.0.1:8000/scan"
 	@echo "  producer login http://127.0.0.1:8000/login"
 	@echo "  API document   http://127.0.0.1:8000/api/v1/openapi.json"
-	@echo "  log (tiles)    http://127.0.0.1:8000/log/checkpoint  (cosigned by the witness on :$(WITNESS_PORT))"
+	@echo "  log (tiles)    http://127.0.0.1:8000/log/checkpoint  (cosigned by the witness on :$(WITNESS_PORT),"
+	@echo "                 which recomputes the verifiable map from the tiles before it cosigns)"
 	@$(PY) -m tracer witness serve --config $(WITNESS_DIR)/witness.toml --port $(WITNESS_PORT) & witness=$$!; \
 	trap 'kill $$witness 2>/dev/null' EXIT INT TERM; \
 	TRACER_WITNESSES="$$($(PY) -m tracer witness key --config $(WITNESS_DIR)/witness.toml) \

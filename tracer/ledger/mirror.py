@@ -44,7 +44,7 @@ from tracer.ledger.policy import WitnessPolicy, verify_policy
 from tracer.ledger.tiles import TILE_WIDTH, Tile, decode_entry_bundle
 from tracer.ledger.vmap_feed import Replay, Subjects, committed_root
 
-__all__ = ["Fetch", "Mirror", "MirrorReport"]
+__all__ = ["Fetch", "Mirror", "MirrorReport", "entries_from_bundles"]
 
 Fetch = Callable[[str], bytes]
 
@@ -108,7 +108,7 @@ class Mirror:
         if tiles is None:
             new = [fetch(f"entries/{index}") for index in range(len(held), cp.size)]
         else:
-            new = _from_bundles(tiles, len(held), cp.size)
+            new = entries_from_bundles(tiles, len(held), cp.size)
         everything = held + new
         if root_hash([leaf_hash(e) for e in everything]) != cp.root_hash:
             raise VerificationError(
@@ -142,7 +142,7 @@ class Mirror:
         _replace(self._checkpoint, note)
 
 
-def _from_bundles(tiles: Fetch, start: int, end: int) -> list[bytes]:
+def entries_from_bundles(tiles: Fetch, start: int, end: int) -> list[bytes]:
     """Entries [start, end) from the entry bundles of the tree of ``end`` entries."""
     entries: list[bytes] = []
     for n in range(start // TILE_WIDTH, (end + TILE_WIDTH - 1) // TILE_WIDTH):

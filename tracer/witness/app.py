@@ -8,23 +8,37 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from tracer.witness.config import WitnessConfig
+from tracer.witness.config import ConfigError, WitnessConfig
+from tracer.witness.mapcheck import MapChecker, http_tiles, load_rule
 from tracer.witness.state import WitnessState
 from tracer.witness.witness import MAX_BODY, SIZE_TYPE, Refusal, Witness
 
 TEXT = "text/plain; charset=utf-8"
 
 
-def make_witness(config: WitnessConfig) -> Witness:
-    return Witness(config.name, config.private_key(), config.logs, WitnessState(config.database))
+def make_witness(config: WitnessConfig, verify_map: bool = False) -> Witness:
+    """The witness ``config`` describes; ``verify_map`` (or ``verify_map = true`` in it): the map mode."""
+    checker = None
+    if verify_map or config.verify_map:
+        missing = sorted(set(config.logs) - set(config.tiles))
+        if missing:
+            raise ConfigError(
+                f"--verify-map needs the tiles address of {missing[0]!r} ([tiles] in the config)"
+            )
+        fetches = {origin: http_tiles(url) for origin, url in config.tiles.items()}
+        checker = MapChecker(config.mirror, fetches, load_rule(config.map_rule))
+    return Witness(config.name, config.private_key(), config.logs, WitnessState(config.database),
+                   map_checker=checker)  # fmt: skip
 
 
-def create_witness_app(config: WitnessConfig | None = None, witness: Witness | None = None) -> Flask:
+def create_witness_app(
+    config: WitnessConfig | None = None, witness: Witness | None = None, verify_map: bool = False
+) -> Flask:
     """The app of the witness ``config`` describes (or of ``witness``, already made)."""
     if witness is None:
         if config is None:
             raise ValueError("a witness app needs a configuration or a witness")
-        witness = make_witness(config)
+        witness = make_witness(config, verify_map)
     app = Flask("tracer.witness")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     made = witness
@@ -42,7 +56,8 @@ def create_witness_app(config: WitnessConfig | None = None, witness: Witness | N
     @app.get("/")
     def about() -> Response:
         logs = "".join(f"log {key}\n" for key in made.logs.values())
-        return Response(f"witness {made.verifier_key}\n{logs}", content_type=TEXT)
+        mode = "verify-map\n" if made.map_checker is not None else ""
+        return Response(f"witness {made.verifier_key}\n{logs}{mode}", content_type=TEXT)
 
     @app.errorhandler(413)
     def too_large(_: Exception) -> Response:

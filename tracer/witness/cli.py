@@ -60,12 +60,13 @@ def key(config_path: Path) -> None:
 @CONFIG
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8100, show_default=True, type=click.IntRange(1, 65535))
-def serve(config_path: Path, host: str, port: int) -> None:
+@click.option("--verify-map", is_flag=True, help="recompute each log's verifiable map before cosigning")
+def serve(config_path: Path, host: str, port: int, verify_map: bool) -> None:
     """Serve POST /add-checkpoint (threaded werkzeug; behind gunicorn: tracer.witness.wsgi:app)."""
     from werkzeug.serving import run_simple
 
     try:
-        app = create_witness_app(_load(config_path))
+        app = create_witness_app(_load(config_path), verify_map=verify_map)
     except LedgerError as error:
         raise click.ClickException(str(error)) from None
     run_simple(host, port, app, threaded=True)

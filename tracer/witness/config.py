@@ -5,6 +5,13 @@ name = "witness.example.vn/w1"          # the cosigner name (a schema-less URL)
 key_file = "witness.key"                # PRIVATE+KEY+... (type 0x04), made by `witness init`, mode 0600
 database = "witness.db"                 # its own SQLite file
 logs = ["trace.example.vn/ocop-log+f9c44f00+AUo3..."]   # the logs' verifier keys; origin = key name
+
+# --verify-map mode (or verify_map = true): recompute each log's verifiable map before cosigning
+verify_map = false
+map_rule = "tracer.events.subjects:subjects_of"  # the log's published subject rule, module:function
+mirror = "mirror"                                # where the logs' entries are mirrored
+[tiles]                                          # each log's c2sp.org/tlog-tiles prefix
+"trace.example.vn/ocop-log" = "https://trace.example.vn/log/"
 ```
 """
 
@@ -12,7 +19,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -20,6 +27,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from tracer.ledger.cosignature import format_cosigner_signer_key, parse_cosigner_signer_key
 from tracer.ledger.errors import LedgerError
 from tracer.ledger.note import is_valid_name, parse_verifier_key
+
+DEFAULT_RULE = "tracer.events.subjects:subjects_of"
 
 
 class ConfigError(LedgerError):
@@ -32,6 +41,10 @@ class WitnessConfig:
     key_file: Path
     database: Path
     logs: dict[str, str]  # origin -> the log's verifier key
+    verify_map: bool = False
+    map_rule: str = DEFAULT_RULE
+    mirror: Path = Path("mirror")
+    tiles: dict[str, str] = field(default_factory=dict)  # origin -> the log's tiles prefix URL
 
     @classmethod
     def load(cls, path: Path) -> WitnessConfig:
@@ -52,11 +65,26 @@ class WitnessConfig:
                 logs[parse_verifier_key(vkey).name] = vkey
             except LedgerError as error:
                 raise ConfigError(f"{path}: logs: {error}") from None
+        tiles = data.get("tiles", {})
+        if not isinstance(tiles, dict) or not all(
+            isinstance(v, str) and v.startswith(("http://", "https://")) for v in tiles.values()
+        ):
+            raise ConfigError(f"{path}: 'tiles' must map each log's origin to its http(s) tiles prefix")
+        unknown = set(tiles) - set(logs)
+        if unknown:
+            raise ConfigError(f"{path}: tiles: {sorted(unknown)[0]!r} is not one of the logs")
+        verify_map, rule = data.get("verify_map", False), data.get("map_rule", DEFAULT_RULE)
+        if not isinstance(verify_map, bool) or not isinstance(rule, str):
+            raise ConfigError(f"{path}: 'verify_map' must be true or false and 'map_rule' a string")
         return cls(
             name=name,
             key_file=here / str(data.get("key_file", "witness.key")),
             database=here / str(data.get("database", "witness.db")),
             logs=logs,
+            verify_map=verify_map,
+            map_rule=rule,
+            mirror=here / str(data.get("mirror", "mirror")),
+            tiles=dict(tiles),
         )
 
     def private_key(self) -> Ed25519PrivateKey:

@@ -4,7 +4,8 @@ The request body is ``old <size>\\n``, up to 63 base64 consistency-proof lines, 
 checkpoint as a signed note. In the specification's order: an unknown origin is 404; a note without a valid
 signature by a key trusted for that origin 403; an old size above the checkpoint's 400; an old size other
 than the last cosigned one 409 with that size (``text/x.tlog.size``), as is the same size with another root;
-a consistency proof that does not verify 422. Only then is the checkpoint stored (atomically with the
+a consistency proof that does not verify 422; in ``--verify-map`` mode (``mapcheck``), a map root that is
+not the map of the log's entries 422 too. Only then is the checkpoint stored (atomically with the
 check) and cosigned (c2sp.org/tlog-cosignature, cosignature/v1). A split view (another tree under the same
 origin and key) therefore never gets a second cosignature: it is not consistent with the first.
 """
@@ -25,6 +26,7 @@ from tracer.ledger.errors import LedgerError, VerificationError
 from tracer.ledger.keys import public_key_raw
 from tracer.ledger.merkle import HASH_SIZE, verify_consistency
 from tracer.ledger.note import parse_verifier_key
+from tracer.witness.mapcheck import MapChecker, MapRefused
 from tracer.witness.state import WitnessState
 
 MAX_PROOF_LINES = 63
@@ -89,6 +91,7 @@ class Witness:
         logs: Mapping[str, str],
         state: WitnessState,
         clock: Callable[[], float] = time.time,
+        map_checker: MapChecker | None = None,
     ) -> None:
         for origin, vkey in logs.items():
             if parse_verifier_key(vkey).name != origin:
@@ -98,6 +101,7 @@ class Witness:
         self.logs = dict(logs)
         self.state = state
         self.clock = clock
+        self.map_checker = map_checker  # --verify-map: the map root is recomputed before cosigning
 
     @property
     def verifier_key(self) -> str:
@@ -146,6 +150,11 @@ class Witness:
                     )
                 except LedgerError as error:
                     raise Refusal(422, f"the consistency proof does not verify: {error}") from None
+            if self.map_checker is not None:
+                try:
+                    self.map_checker.check(cp)
+                except MapRefused as refused:
+                    raise Refusal(422, f"verify-map: {refused}") from None
             self.state.store(conn, cp.origin, cp.size, cp.root_hash, request.note)
             timestamp = int(self.clock())
             return cosign(note_body(request.note), self.name, self.private_key, timestamp)
