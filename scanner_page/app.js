@@ -4,6 +4,7 @@
 
 import { VerificationError, b64decode, localToday, sha256, uriParts, verifyConsistency, verifyPackageBundle } from "./verify.js";
 import { translator } from "./i18n.js";
+import { TileReader } from "./tiles.js";
 import { KEY_STORE, WITNESS_STORE, describeTrust, forgetTrust, keepCheckpoint, storedCheckpoint } from "./trust.js";
 import { evaluateWitnesses, parseWitnessPolicy } from "./witness.js";
 
@@ -79,6 +80,31 @@ async function pinnedKey() {
 // here: every new checkpoint must extend the largest one seen before, by an RFC 9162 consistency proof that
 // is checked on the device. A smaller checkpoint (a cache, a replica behind) must be a prefix of it.
 
+/** The hashes of a consistency proof from `m` to `n`: read through the log's tiles (static files a CDN can
+ * serve, tiles.js), else from the JSON proof endpoint; null if neither answers. Either way it is verified. */
+async function consistencyProof(m, n) {
+  try {
+    const reader = new TileReader(n, async (path) => {
+      const response = await fetch(`/log/${path}`);
+      if (!response.ok) throw new Error(`${path}: ${response.status}`);
+      return new Uint8Array(await response.arrayBuffer());
+    });
+    const proof = await reader.consistencyProof(m);
+    document.body.dataset.proofSource = "tiles";
+    return proof;
+  } catch {
+    try {
+      const response = await fetch(`/api/v1/ledger/proof/consistency?from=${m}&to=${n}`,
+                                   { headers: { Accept: "application/json" }, cache: "no-store" });
+      if (!response.ok) return null;
+      document.body.dataset.proofSource = "json";
+      return (await response.json()).hashes.map((h) => b64decode(h, "consistency proof"));
+    } catch {
+      return null;
+    }
+  }
+}
+
 /** "extends" | "same" | "new" | "unchecked" (no proof could be fetched) | "forked". */
 async function checkHistory(cp) {
   const stored = storedCheckpoint(localStorage, cp.origin);
@@ -86,15 +112,8 @@ async function checkHistory(cp) {
   if (!stored) { keep(); return "new"; }
   if (stored.size === cp.size) return stored.root === cp.root ? "same" : "forked";
   const [older, newer] = stored.size < cp.size ? [stored, cp] : [cp, stored];
-  let proof;
-  try {
-    const response = await fetch(`/api/v1/ledger/proof/consistency?from=${older.size}&to=${newer.size}`,
-                                 { headers: { Accept: "application/json" }, cache: "no-store" });
-    if (!response.ok) return "unchecked";
-    proof = (await response.json()).hashes.map((h) => b64decode(h, "consistency proof"));
-  } catch {
-    return "unchecked";
-  }
+  const proof = await consistencyProof(older.size, newer.size);
+  if (proof === null) return "unchecked";
   try {
     await verifyConsistency(older.size, newer.size, b64decode(older.root), b64decode(newer.root), proof);
   } catch {

@@ -410,10 +410,16 @@ def test_scanner_follows_the_ledger_and_catches_a_forked_history(browser, demo_l
     )
     assert grown.status == 201, grown.text()
     second, _ = package_uri(server, demo.lots["turmeric"], 1)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(urlsplit(request.url).path))
     page.goto(server.url + "/scan?s=" + second)
     assert wait_verdict(page)[0] == "genuine"
     now = json.loads(page.evaluate("localStorage.getItem('ocop.checkpoint')"))
     assert now["size"] > seen["size"], (seen, now)
+    # The consistency proof was read through the log's tiles (cacheable by a CDN), not asked of the server.
+    assert page.get_attribute("body", "data-proof-source") == "tiles"
+    assert any(path.startswith("/log/tile/") for path in asked), asked
+    assert not any("/proof/consistency" in path for path in asked), asked
 
     # A device that saw a different history at today's size: the server's ledger is not the one it knew.
     forged = {**now, "root": base64.b64encode(bytes(32)).decode()}
@@ -447,7 +453,7 @@ def test_page_weight():
     parts = {
         "HTML": ["index.html"],
         "CSS": ["app.css"],
-        "JS (app, verifier, trust, strings)": ["app.js", "verify.js", "trust.js", "i18n.js"],
+        "JS (app, verifier, strings ...)": ["app.js", "verify.js", "trust.js", "i18n.js", "tiles.js"],
         "service worker + manifest": ["sw.js", "manifest.webmanifest"],
         "jsQR (vendored)": ["vendor/jsQR.js"],
     }
