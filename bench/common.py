@@ -387,14 +387,17 @@ def ledger_counts(url: str) -> tuple[int, int]:
 
 
 @contextmanager
-def _gunicorn(module: str, source: str, folder: Path, env: dict[str, str]) -> Iterator[LiveServer]:
+def _gunicorn(
+    module: str, source: str, folder: Path, env: dict[str, str], port: int | None = None
+) -> Iterator[LiveServer]:
     """gunicorn (config/gunicorn.conf.py, 2 workers) serving ``module:app`` written from ``source`` into
     ``folder``; ready once ``/bench/bare`` answers; the log is ``folder/gunicorn-MODULE.log``."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{module}.py").write_text(source, encoding="utf-8")
     full_env = dict(os.environ, **env, PYTHONPATH=os.pathsep.join([str(folder), str(ROOT)]))
     log = folder / f"gunicorn-{module}.log"
-    server = start_gunicorn(full_env, free_port(), log, WORKERS, 60, app=f"{module}:app", ready="/bench/bare")
+    at = free_port() if port is None else port
+    server = start_gunicorn(full_env, at, log, WORKERS, 60, app=f"{module}:app", ready="/bench/bare")
     try:
         yield server
     finally:
@@ -405,6 +408,11 @@ def serve_app(config: Settings, folder: Path) -> AbstractContextManager[LiveServ
     """The app (``create_app()`` from the environment of ``config``, plus ``/bench/bare``) under gunicorn."""
     env = server_env(config.database_url, config.instance_path, proxy_hops=config.proxy_hops)
     return _gunicorn("bench_app", APP_WSGI, folder, env)
+
+
+def serve_env(env: dict[str, str], folder: Path, port: int) -> AbstractContextManager[LiveServer]:
+    """The app (with ``/bench/bare``) under gunicorn on ``port`` with the TRACER_* variables ``env``."""
+    return _gunicorn("bench_app", APP_WSGI, folder, env, port)
 
 
 def serve_bare(folder: Path) -> AbstractContextManager[LiveServer]:
