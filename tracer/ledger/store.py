@@ -36,6 +36,7 @@ from tracer.ledger.vmap_feed import Subjects, no_subjects, subject_lists
 
 LOG_OWNER = "log"
 SIGNED_MEMORY = 4096  # signatures ``sign`` vouches for until they are appended
+TILE_MEMORY = 2048  # full hash tiles kept in memory (8 KiB each): they never change
 AUTHORITY_OWNER = "authority"
 
 
@@ -55,6 +56,8 @@ class LedgerStore:
         self._log_keys: dict[str, KeyInfo] = {}  # by database URL: the log key never changes
         self._signed: OrderedDict[bytes, tuple[str, bytes]] = OrderedDict()  # see sign
         self._signed_lock = threading.Lock()
+        self._tiles: OrderedDict[tuple[str, Tile], bytes] = OrderedDict()  # see tile
+        self._tiles_lock = threading.Lock()
 
     # -- set-up and keys -------------------------------------------------------------------------------
 
@@ -237,8 +240,23 @@ class LedgerStore:
         return hashstore.consistency_proof(conn, m, n)
 
     def tile(self, conn: Connection, tile: Tile) -> bytes:
-        """A C2SP tlog-tiles tile or entry bundle of the committed log (NotFoundError beyond it)."""
-        return tilestore.read_tile(conn, tile)
+        """A C2SP tlog-tiles tile or entry bundle of the committed log (NotFoundError beyond it). Full hash
+        tiles never change once the log holds them: the last ``TILE_MEMORY`` read are kept in memory."""
+        if not tile.full or tile.is_entries:
+            return tilestore.read_tile(conn, tile)
+        key = (conn.engine.url.render_as_string(), tile)
+        with self._tiles_lock:
+            found = self._tiles.get(key)
+            if found is not None:
+                self._tiles.move_to_end(key)
+        if found is not None and tile.needs() <= self.size(conn):  # (a log restored to a smaller size)
+            return found
+        data = tilestore.read_tile(conn, tile)
+        with self._tiles_lock:
+            self._tiles[key] = data
+            while len(self._tiles) > TILE_MEMORY:
+                self._tiles.popitem(last=False)
+        return data
 
     def bundle(self, conn: Connection, index: int, size: int | None = None) -> str:
         """A C2SP tlog-proof@v1 for ``index`` against the checkpoint of ``size`` (the latest if None)."""
