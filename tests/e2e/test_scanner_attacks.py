@@ -6,33 +6,13 @@ VERIFICATION FAILED and names the missing record, in Vietnamese. Never GENUINE."
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_scanner import package_uri, wait_verdict
+from tests.support import attacks
 from tracer.codes.serials import format_serial
-from tracer.platform.db import make_engine
 
 pytestmark = pytest.mark.browser
-
-HIDE_IN_TABLES = (
-    "UPDATE packages SET status = 'active' WHERE status = 'recalled'",
-    "UPDATE lots SET status = 'active', recall_index = NULL, recall_reason = NULL WHERE status = 'recalled'",
-    "DELETE FROM lot_events WHERE role = 'recalled'",
-)
-HIDE_IN_MAP = (
-    "DELETE FROM ledger_map_entries WHERE idx IN (SELECT ledger_index FROM events WHERE type = 'recall')",
-)
-
-
-def _execute(url: str, statements: tuple[str, ...]) -> None:
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            for statement in statements:
-                conn.execute(text(statement))
-    finally:
-        engine.dispose()
 
 
 def _typed_verdict(browser, server, serial: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
@@ -54,10 +34,10 @@ def test_a_recall_hidden_in_the_database_is_never_genuine(browser, demo_live_ser
     server = demo_live_server
     serial, _uri = package_uri(server, demo.lots["sausage_recalled"])
     url = server.env["TRACER_DATABASE_URL"]
-    _execute(url, HIDE_IN_TABLES)
+    attacks.execute(url, attacks.HIDE_RECALL_IN_TABLES)
     verdict, shown = _typed_verdict(browser, server, serial)
     assert verdict == "recalled", shown
-    _execute(url, HIDE_IN_MAP)
+    attacks.execute(url, attacks.HIDE_RECALL_IN_MAP)
     verdict, shown = _typed_verdict(browser, server, serial)
     assert verdict == "failed", shown
     assert "Bằng chứng thiếu một bản ghi về lô hàng" in shown

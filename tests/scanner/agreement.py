@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import text
-
 from tests.scanner import bundle_vectors, synthetic
 from tests.scanner.conftest import log_key, serials_of
 from tests.scanner.tampering import TAMPERING, recall_hidden, tampered
+from tests.support import attacks
 from tracer.platform.services import services
 from tracer.proofs.verdict import PackageProofError, verify_package_bundle
 
@@ -130,29 +129,12 @@ def agreement_cases(demo_app: Any, demo: Any, bundle_of: Any) -> list[tuple[str,
     return cases
 
 
-def _execute(app: Any, *statements: str) -> None:
-    with services(app).engine.begin() as conn:
-        for statement in statements:
-            conn.execute(text(statement))
-
-
 def hide_recall_in_tables(app: Any) -> None:
-    """Every projection of every recall undone, as in issue #16's first attack."""
-    _execute(
-        app,
-        "UPDATE packages SET status = 'active' WHERE status = 'recalled'",
-        "UPDATE lots SET status = 'active', recall_index = NULL, recall_reason = NULL"
-        " WHERE status = 'recalled'",
-        "DELETE FROM lot_events WHERE role = 'recalled'",
-    )
+    attacks.execute(services(app).settings.database_url, attacks.HIDE_RECALL_IN_TABLES)
 
 
 def hide_recall_in_map(app: Any) -> None:
-    """The recalls' rows of the map's entry lists deleted too, so the server's bundle leaves them out."""
-    _execute(
-        app,
-        "DELETE FROM ledger_map_entries WHERE idx IN (SELECT ledger_index FROM events WHERE type = 'recall')",
-    )
+    attacks.execute(services(app).settings.database_url, attacks.HIDE_RECALL_IN_MAP)
 
 
 def check_outcomes(outcomes: dict[str, str]) -> None:

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
 
 from tests.scanner.conftest import log_key, serials_of
+from tests.support import attacks
 from tracer.events.subjects import subjects_of
 from tracer.ledger.mirror import Mirror
 from tracer.platform import db, journal
@@ -23,9 +23,7 @@ from tracer.proofs.verdict import PackageProofError, verify_package_bundle
 
 
 def _execute(app: Flask, *statements: str) -> None:
-    with services(app).engine.begin() as conn:
-        for statement in statements:
-            conn.execute(text(statement))
+    attacks.execute(services(app).settings.database_url, statements)
 
 
 def _ledger_verify(app: Flask) -> tuple[int, str]:
@@ -48,10 +46,7 @@ def test_ledger_verify_recomputes_the_map_and_names_an_edited_list(demo_app: Fla
     code, output = _ledger_verify(demo_app)
     assert code == 0, output
     assert "commit to the verifiable map, recomputed from the entries" in output
-    _execute(
-        demo_app,
-        "DELETE FROM ledger_map_entries WHERE idx IN (SELECT ledger_index FROM events WHERE type = 'recall')",
-    )
+    _execute(demo_app, *attacks.HIDE_RECALL_IN_MAP)
     code, output = _ledger_verify(demo_app)
     assert code == 1
     assert "ledger_map_entries: the list of 'lot:" in output and "Traceback" not in output
@@ -69,19 +64,10 @@ def test_the_cli_never_says_genuine_for_a_recall_hidden_in_the_database(
         path.write_text(json.dumps(bundle_of(serial), ensure_ascii=False), encoding="utf-8")
         return runner.invoke(args=["tracer", "ledger", "verify-package", str(path), "--key", key])
 
-    _execute(
-        demo_app,
-        "UPDATE packages SET status = 'active' WHERE status = 'recalled'",
-        "UPDATE lots SET status = 'active', recall_index = NULL, recall_reason = NULL"
-        " WHERE status = 'recalled'",
-        "DELETE FROM lot_events WHERE role = 'recalled'",
-    )
+    _execute(demo_app, *attacks.HIDE_RECALL_IN_TABLES)
     result = verify_package()
     assert result.exit_code == 0 and "RECALLED" in result.output, result.output
-    _execute(
-        demo_app,
-        "DELETE FROM ledger_map_entries WHERE idx IN (SELECT ledger_index FROM events WHERE type = 'recall')",
-    )
+    _execute(demo_app, *attacks.HIDE_RECALL_IN_MAP)
     result = verify_package()
     assert result.exit_code == 1 and "GENUINE" not in result.output
     assert "error: completeness: lot:" in result.output
