@@ -4,7 +4,7 @@
 // includes the Ed25519 fallback (vendor/noble-ed25519.js), which the page imports only on phones whose WebCrypto
 // has no Ed25519: kept here so that they verify offline too.
 
-const SHELL_CACHE = "ocop-scan-shell-v10";
+const SHELL_CACHE = "ocop-scan-shell-v11";
 const PROOFS = "ocop-proofs-v1";
 const SHELL = ["/scan", "/scan/app.css", "/scan/app.js", "/scan/verify.js", "/scan/trust.js", "/scan/i18n.js",
   "/scan/vmap.js", "/scan/witness.js", "/scan/vendor/jsQR.js", "/scan/vendor/noble-ed25519.js",

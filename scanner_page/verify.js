@@ -14,6 +14,8 @@ export const PAYLOAD_TYPE = "application/vnd.ocop-tracer.event+json";
 const SERIAL = /^[0-9A-HJKMNP-TV-Z]{12}$/;
 const ORG_EVENTS = new Set(["zone.register", "harvest", "receive", "process", "package", "ship"]);
 const ORG_REGISTER = "org.register", PRODUCT_REGISTER = "product.register"; // signed names (issue #16 item 1)
+const PRODUCT_PROFILE = "product.profile"; // a product's photo and shops (issue #20 items 3, 4)
+const HEX64 = /^[0-9a-f]{64}$/;
 const PRODUCT_FACTS = ["id", "organisation_id", "name", "gtin", "unit", "ocop_group"];
 const PRODUCER_FACTS = ["id", "name", "kind", "address", "commune", "district", "province"];
 const CONTROL = /[\x00-\x09\x0b-\x1f\x7f]/;
@@ -400,7 +402,9 @@ async function readKeys(bundle, entries) {
 function expectedOwner(body) {
   if (ORG_EVENTS.has(body.type) || body.type === "recall") return `org:${body.org}`;
   if (body.type === ORG_REGISTER) return "authority";
-  if (body.type === PRODUCT_REGISTER) return isObject(body.product) ? `org:${body.product.organisation_id}` : "authority";
+  if (body.type === PRODUCT_REGISTER || body.type === PRODUCT_PROFILE) {
+    return isObject(body.product) ? `org:${body.product.organisation_id}` : "authority";
+  }
   if (body.type === "certify") return "authority";
   if (body.type === "inspect") return String(body.by);
   return null;
@@ -426,7 +430,7 @@ async function checkSignature(entry, keys) {
     throw fail("signature", `entry ${index}: the signature by key ${signer.keyid} does not verify`, index);
   }
   const expected = expectedOwner(body);
-  const byAuthority = (body.type === "recall" || body.type === PRODUCT_REGISTER) && signer.role === "authority";
+  const byAuthority = ["recall", PRODUCT_REGISTER, PRODUCT_PROFILE].includes(body.type) && signer.role === "authority";
   if (expected !== null && signer.owner !== expected && !byAuthority) {
     throw fail("signer", `entry ${index}: signed by ${signer.owner}, expected ${expected}`, index);
   }
@@ -556,6 +560,46 @@ function registrations(pkg, entries) {
   return [product, producer.body.organisation];
 }
 
+/**
+ * The product's photo and shops from its newest product.profile in the bundle (signed by its producer or the
+ * authority, checked with every signature): a photo is its signed SHA-256s (shown only once the bytes fetched
+ * hash to them: photoMatches), a shop an https link. As tracer.proofs.verdict._profile.
+ */
+function profile(product, entries) {
+  let newest = null;
+  for (const entry of entries.values()) {
+    const signed = entry.body.product;
+    if (entry.body.type === PRODUCT_PROFILE && isObject(signed) && signed.id === product.id
+        && signed.organisation_id === product.organisation_id && (newest === null || entry.index > newest.index)) {
+      newest = entry;
+    }
+  }
+  if (newest === null) return { photo: null, shops: [], profile_index: null };
+  const signed = newest.body.product;
+  let photo = signed.photo;
+  if (!isObject(photo) || typeof photo.sha256 !== "string" || !HEX64.test(photo.sha256)) {
+    photo = null;
+  } else {
+    const variants = (Array.isArray(photo.variants) ? photo.variants : [])
+      .filter((v) => isObject(v) && typeof v.sha256 === "string" && HEX64.test(v.sha256)
+        && (v.type === "image/webp" || v.type === "image/jpeg"))
+      .map((v) => ({ width: v.width, height: v.height, type: v.type, sha256: v.sha256 }));
+    photo = { sha256: photo.sha256, width: photo.width, height: photo.height, variants };
+  }
+  const shops = (Array.isArray(signed.shops) ? signed.shops : [])
+    .filter((s) => isObject(s) && typeof s.label === "string" && typeof s.url === "string"
+      && s.url.startsWith("https://") && s.url.length <= 300 && ![...s.url].some((c) => c.charCodeAt(0) < 33))
+    .map((s) => ({ label: s.label, url: s.url }));
+  return { photo, shops, profile_index: newest.index };
+}
+
+/** Whether `bytes` (an ArrayBuffer of a fetched photo file) hash to the SHA-256 `signed` (hex). */
+export async function photoMatches(bytes, signed) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  return typeof signed === "string" && hex === signed;
+}
+
 function checkUriAndSummary(bundle, pkg, product, producer) {
   const [lot, serial] = uriParts(bundle.uri);
   if (serial !== bundle.serial || (lot !== null && lot !== pkg.body.lot_id)) {
@@ -646,7 +690,7 @@ export async function verifyPackageBundle(bundle, logKey, { today = localToday()
   const [product, producer] = registrations(pkg, entries);
   checkUriAndSummary(bundle, pkg, product, producer);
   const out = facts(pkg, lin, entries, today);
-  out.facts.product = pick(product, PRODUCT_FACTS);
+  out.facts.product = { ...pick(product, PRODUCT_FACTS), ...profile(product, entries) };
   out.facts.producer = pick(producer, PRODUCER_FACTS);
   return {
     status: out.status, serial: bundle.serial, lot_id: String(pkg.body.lot_id), product_id: Number(pkg.body.product_id || 0),

@@ -27,7 +27,23 @@ def verify(no_projections: bool) -> None:
 
         projections = audit_projections(db.engine())
         line += f"; {projections.tables} projection tables ({projections.rows} rows) match the ledger"
+        line += "; " + _photo_files()
     click.echo(line)
+
+
+def _photo_files() -> str:
+    """Every product photo file named by a signed profile hashes to its signed SHA-256."""
+    from sqlmodel import Session
+
+    from tracer.events.profiles import check_files
+    from tracer.ledger.errors import VerificationError
+    from tracer.photos.store import app_store
+
+    with Session(db.engine()) as session:
+        problem = check_files(session, app_store())
+    if problem is not None:
+        raise VerificationError(problem)
+    return "product photo files match their signatures"
 
 
 @ledger.command("checkpoint")

@@ -43,7 +43,7 @@ from sqlalchemy.types import NullType
 from sqlmodel import Session, SQLModel
 
 import tracer.models
-from tracer.events import registrations
+from tracer.events import profiles, registrations
 from tracer.events.projection import PROJECTION_TABLES, rebuild
 from tracer.ledger.connection import lock_state, write_turn
 from tracer.ledger.errors import LedgerError, VerificationError
@@ -153,7 +153,7 @@ def verify_projections(session: Session) -> ProjectionReport:
     """Rebuild every projection from the ledger inside a SAVEPOINT of ``session``'s transaction, compare it
     with the live tables and roll the SAVEPOINT back. Raises ``VerificationError`` naming table and row at
     the first difference. The caller holds the ledger's write lock and rolls its transaction back."""
-    problem = registrations.check(session)  # organisations and products against their signed entries
+    problem = registrations.check(session) or profiles.check(session)  # rows against their signed entries
     if problem is not None:
         raise VerificationError(problem)
     tables = audited_tables()

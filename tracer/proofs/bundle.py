@@ -75,6 +75,8 @@ def lineage_indices(session: Session, package: Package, product: Product) -> tup
     orgs = {product.organisation_id, *session.exec(select(Lot.organisation_id).where(col(Lot.id).in_(lots)))}
     registered = session.exec(select(Organisation.ledger_index).where(col(Organisation.id).in_(orgs))).all()
     indices.update(int(i) for i in (*registered, product.ledger_index) if i is not None)
+    if product.profile_index is not None:  # its photo and shops (tracer.events.profiles), signed
+        indices.add(int(product.profile_index))
     return lots, indices
 
 

@@ -1,0 +1,274 @@
+"""A product's photo and shops, signed (issue #20, items 3 and 4): ``product.profile`` ledger entries.
+
+One entry holds the whole public profile of a product as it is from then on, in the registrations' family
+(``tracer.events.registrations``): signed by the producer's key, or the authority's when the programme office
+edits it; like registrations it is not an event of a lot's journey (no ``events`` row)::
+
+    {"type": "product.profile", "v": 1, "by": "user:7", "recorded_at": "...",
+     "product": {"id": 3, "organisation_id": 2,
+                 "photo": {"sha256": "<master JPEG>", "width": 2048, "height": 1536,
+                           "variants": [{"width": 320, "height": 240, "type": "image/webp", "sha256": "..."},
+                                        ...]},
+                 "shops": [{"label": "Shopee", "url": "https://shopee.vn/..."}]}}
+
+``photo`` is absent when the product has none. The row ``products.profile_index`` points at the newest entry;
+pages read the photo and shops from that signed entry, never from other columns, and show a photo only when
+every file of it hashes to its signed SHA-256 (``tracer.photos.store``). ``check`` (run by ``python -m
+tracer ledger verify``) names a row that points at another entry than its product's newest profile, and a
+photo file that is missing or does not hash to what was signed. The verifiers (``tracer.proofs.verdict``,
+``scanner_page/verify.js``) take the newest profile in the bundle.
+
+Shop links are https only (no ``javascript:``, no ``http:``), at most ``MAX_SHOPS``, each at most
+``MAX_URL`` characters with a plain-text label; the pages escape them and mark them ``rel="noopener
+nofollow"``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from sqlmodel import Session, col, select
+
+from tracer.accounts.actors import Actor
+from tracer.events import pipeline, registrations
+from tracer.ledger.dsse import Envelope
+from tracer.models.accounts import Role
+from tracer.models.products import Product
+from tracer.photos.images import Photo, SignedPhoto, Variant
+from tracer.photos.store import PhotoStore
+from tracer.platform import journal
+from tracer.platform.bounds import text_fault
+from tracer.platform.errors import InvalidInput, NotFound
+from tracer.platform.messages import Message
+
+__all__ = ["MAX_SHOPS", "MAX_URL", "PRODUCT_PROFILE", "Profile", "Shop", "SignedPhoto", "check", "check_files",
+           "editable", "parse_shops", "set_profile", "signed_profile"]  # fmt: skip
+
+PRODUCT_PROFILE = "product.profile"
+MAX_SHOPS = 5
+MAX_URL = 300
+MAX_LABEL = 40
+KNOWN_SHOPS = {"shopee.vn": "Shopee", "lazada.vn": "Lazada", "tiki.vn": "Tiki", "tiktok.com": "TikTok Shop",
+               "sendo.vn": "Sendo"}  # fmt: skip
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
+
+
+@dataclass(frozen=True, slots=True)
+class Shop:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    index: int
+    photo: SignedPhoto | None
+    shops: tuple[Shop, ...]
+
+
+def _label_of(host: str) -> str:
+    host = host.removeprefix("www.")
+    for domain, label in KNOWN_SHOPS.items():
+        if host == domain or host.endswith("." + domain):
+            return label
+    return host[:MAX_LABEL]
+
+
+def check_url(url: str) -> str:
+    """``url`` as kept: an https address with a host, non-ASCII characters percent-encoded; InvalidInput."""
+    shown = url[:60]
+    if len(url) > MAX_URL:
+        raise InvalidInput(Message.SHOP_TOO_LONG, field="shops", url=shown, limit=MAX_URL)
+    if text_fault(url, multiline=False) is not None or any(c.isspace() or c == "\\" for c in url):
+        raise InvalidInput(Message.SHOP_URL, field="shops", url=shown)
+    encoded = quote(url, safe=_URL_SAFE)
+    try:
+        parts = urlsplit(encoded)
+        host = parts.hostname or ""
+        _ = parts.port
+    except ValueError:
+        raise InvalidInput(Message.SHOP_URL, field="shops", url=shown) from None
+    if parts.scheme != "https" or not encoded.startswith("https://") or "@" in parts.netloc or "." not in host:
+        raise InvalidInput(Message.SHOP_URL, field="shops", url=shown)
+    if len(encoded) > MAX_URL:
+        raise InvalidInput(Message.SHOP_TOO_LONG, field="shops", url=shown, limit=MAX_URL)
+    return encoded
+
+
+def check_shop(label: str, url: str) -> Shop:
+    kept = check_url(url.strip())
+    label = label.strip() or _label_of(urlsplit(kept).hostname or "")
+    if len(label) > MAX_LABEL or text_fault(label, multiline=False) is not None:
+        raise InvalidInput(Message.SHOP_LABEL, field="shops", label=label[:60], limit=MAX_LABEL)
+    return Shop(label, kept)
+
+
+def parse_shops(text: str) -> tuple[Shop, ...]:
+    """The shops of a form's text: one a line, ``URL`` or ``label | URL``; blank lines skipped."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if len(lines) > MAX_SHOPS:
+        raise InvalidInput(Message.SHOPS_TOO_MANY, field="shops", limit=MAX_SHOPS)
+    shops: list[Shop] = []
+    for line in lines:
+        label, _, url = line.rpartition("|") if "|" in line else ("", "", line)
+        shop = check_shop(label, url)
+        if shop.url not in {s.url for s in shops}:
+            shops.append(shop)
+    return tuple(shops)
+
+
+def shops_text(shops: Iterable[Shop]) -> str:
+    """The form's text for ``shops`` (what ``parse_shops`` reads back)."""
+    return "\n".join(f"{s.label} | {s.url}" for s in shops)
+
+
+def _photo_fields(photo: Photo) -> dict[str, Any]:
+    master = photo.master
+    return {"sha256": master.sha256, "width": master.width, "height": master.height,
+            "variants": [{"width": v.width, "height": v.height, "type": v.media_type, "sha256": v.sha256}
+                         for v in photo.variants]}  # fmt: skip
+
+
+def set_profile(*, session: Session, actor: Actor, product_id: int, shops: Sequence[Shop] | None,
+                photo: Photo | None = None, remove_photo: bool = False) -> int:  # fmt: skip
+    """Sign and append a product's new profile: ``photo`` (None keeps the current one unless
+    ``remove_photo``), ``shops`` (None keeps the current ones). Producers edit their own products, the programme
+    office any. Returns the entry's index; the caller commits (``db.writer``)."""
+    product, current = editable(session, actor, product_id)
+    fields: dict[str, Any] = {"id": product.id, "organisation_id": product.organisation_id}
+    if photo is not None:
+        fields["photo"] = _photo_fields(photo)
+    elif not remove_photo and current is not None and current.photo is not None:
+        fields["photo"] = _signed_fields(current.photo)
+    kept = shops if shops is not None else (current.shops if current is not None else ())
+    if len(kept) > MAX_SHOPS:
+        raise InvalidInput(Message.SHOPS_TOO_MANY, field="shops", limit=MAX_SHOPS)
+    fields["shops"] = [{"label": s.label, "url": s.url} for s in kept]
+    ledger = pipeline.appender(session)
+    signer = registrations.signer_of(actor, product)
+    body = registrations.entry_body(PRODUCT_PROFILE, "product", fields, f"user:{actor.user_id}")
+    index = registrations.append_signed(ledger, signer, body)
+    product.profile_index = index
+    session.add(product)
+    session.flush()
+    ledger.seal()
+    return index
+
+
+def _signed_fields(photo: SignedPhoto) -> dict[str, Any]:
+    return {"sha256": photo.sha256, "width": photo.width, "height": photo.height,
+            "variants": [{"width": v.width, "height": v.height, "type": v.media_type, "sha256": v.sha256}
+                         for v in photo.variants]}  # fmt: skip
+
+
+def _hex(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def _size(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 100_000
+
+
+def read_photo(fields: Any) -> SignedPhoto | None:
+    """The photo of a signed profile's ``photo`` object; None if it is absent or malformed."""
+    if not isinstance(fields, Mapping) or not _hex(fields.get("sha256")):
+        return None
+    if not (_size(fields.get("width")) and _size(fields.get("height"))):
+        return None
+    variants = []
+    for item in fields.get("variants") or ():
+        ok = isinstance(item, Mapping) and _hex(item.get("sha256")) and _size(item.get("width"))
+        if ok and _size(item.get("height")) and item.get("type") in ("image/webp", "image/jpeg"):
+            variants.append(Variant(item["width"], item["height"], item["type"], item["sha256"]))
+    if not variants:
+        return None
+    return SignedPhoto(fields["sha256"], fields["width"], fields["height"], tuple(variants))
+
+
+def read_shops(items: Any) -> tuple[Shop, ...]:
+    """The shops of a signed profile, each checked again (an entry is data, not trust in its writer)."""
+    shops: list[Shop] = []
+    for item in items if isinstance(items, list) else ():
+        if isinstance(item, Mapping) and isinstance(item.get("label"), str) and isinstance(item.get("url"), str):
+            try:
+                shops.append(check_shop(item["label"], item["url"]))
+            except InvalidInput:
+                continue
+    return tuple(shops[:MAX_SHOPS])
+
+
+def _profile_body(raw: bytes) -> dict[str, Any] | None:
+    try:
+        body = json.loads(Envelope.from_json(raw).payload)
+    except Exception:  # an unreadable entry is not a profile  # noqa: BLE001
+        return None
+    if isinstance(body, dict) and body.get("type") == PRODUCT_PROFILE and isinstance(body.get("product"), dict):
+        return body
+    return None
+
+
+def signed_profile(session: Session, product: Product) -> Profile | None:
+    """The product's profile from the signed entry its row points at; None if it has none, or the entry is
+    not a profile of this product of this organisation (a row pointed elsewhere shows nothing)."""
+    if product.profile_index is None:
+        return None
+    try:
+        raw = journal.store().entry(session.connection(), product.profile_index)
+    except Exception:  # no such entry  # noqa: BLE001
+        return None
+    body = _profile_body(raw)
+    if body is None:
+        return None
+    fields = body["product"]
+    if fields.get("id") != product.id or fields.get("organisation_id") != product.organisation_id:
+        return None
+    return Profile(product.profile_index, read_photo(fields.get("photo")), read_shops(fields.get("shops")))
+
+
+def editable(session: Session, actor: Actor, product_id: int) -> tuple[Product, Profile | None]:
+    """A product whose profile ``actor`` may edit (its producer, or the programme office) and that profile;
+    NotFound otherwise, as for a product of another organisation."""
+    actor.require(Role.PRODUCER, Role.ADMIN, Role.AUTHORITY)
+    product = session.get(Product, product_id)
+    if product is None or (actor.role is Role.PRODUCER and actor.organisation_id != product.organisation_id):
+        raise NotFound(Message.PRODUCT_NOT_OURS, field="product_id", product=product_id)
+    return product, signed_profile(session, product)
+
+
+def _newest_profiles(session: Session) -> dict[Any, int]:
+    newest: dict[Any, int] = {}
+    for index, raw in journal.iter_entries(session.connection()):
+        body = _profile_body(raw)
+        if body is not None:
+            newest[body["product"].get("id")] = index
+    return newest
+
+
+def check(session: Session) -> str | None:
+    """The first product whose row points at another entry than its newest signed profile, as a sentence;
+    None when every row agrees."""
+    newest = _newest_profiles(session)
+    for product in session.exec(select(Product).order_by(col(Product.id))).all():
+        want = newest.get(product.id)
+        if product.profile_index != want:
+            return (f"products row id={product.id}: profile_index is {product.profile_index!r}, "
+                    f"the ledger's newest product.profile for it is {want!r}")  # fmt: skip
+    return None
+
+
+def check_files(session: Session, store: PhotoStore) -> str | None:
+    """The first photo file of a product's signed profile that is missing or does not hash to its signed
+    SHA-256, as a sentence; None when all are intact."""
+    for product in session.exec(select(Product).order_by(col(Product.id))).all():
+        profile = signed_profile(session, product)
+        if profile is None or profile.photo is None:
+            continue
+        for variant in profile.photo.files():
+            if not store.intact(variant.name):
+                return (f"products row id={product.id}: photo file {variant.name} is missing or does not hash "
+                        f"to the SHA-256 signed in ledger entry {profile.index}")  # fmt: skip
+    return None
