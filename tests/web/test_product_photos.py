@@ -26,7 +26,6 @@ from tracer.ledger.dsse import Envelope
 from tracer.models.lots import Package
 from tracer.models.products import Product
 from tracer.photos import images
-from tracer.platform import journal
 from tracer.platform.services import services
 from tracer.proofs.verdict import verify_package_bundle
 
@@ -123,7 +122,9 @@ def test_photo_and_shops_signed_shown_and_served_immutable(gac: tuple[FlaskClien
     assert [s["label"] for s in body["product"]["shops"]] == ["Shopee", "Tiki", "My site"]
     assert body["product"]["shops"][1]["url"] == "https://tiki.vn/d%E1%BA%A7u-g%E1%BA%A5c?x=1&y=%3Cb%3E"
     files = _files(demo_app)
-    assert f"{photo['sha256']}.jpg" in files and all(f"{v['sha256']}.{'webp' if v['type'] == 'image/webp' else 'jpg'}" in files for v in photo["variants"])  # noqa: E501
+    assert f"{photo['sha256']}.jpg" in files and all(
+        f"{v['sha256']}.{'webp' if v['type'] == 'image/webp' else 'jpg'}" in files for v in photo["variants"]
+    )  # noqa: E501
     for name in files:  # no metadata left: no EXIF (GPS), no ICC
         with Image.open(_folder(demo_app) / name) as kept:
             assert not kept.getexif() and "icc_profile" not in kept.info and "exif" not in kept.info
@@ -135,8 +136,8 @@ def test_photo_and_shops_signed_shown_and_served_immutable(gac: tuple[FlaskClien
 
     page = text(client.get(f"/01/{product.gtin}"))
     assert '<picture><source type="image/webp"' in page and 'loading="lazy"' in page
-    assert re.search(r'<img class="photo" src="/photos/[0-9a-f]{64}\.jpg" srcset="[^"]+" sizes="[^"]+" alt="[^"]+" '
-                     r'loading="lazy" decoding="async" width="\d+" height="\d+"', page)  # fmt: skip
+    img = r'<img class="photo" src="/photos/[0-9a-f]{64}\.jpg" srcset="[^"]+" sizes="[^"]+" alt="[^"]+" '
+    assert re.search(img + r'loading="lazy" decoding="async" width="\d+" height="\d+"', page)
     assert '<meta property="og:image" content="http' in page
     assert '<a href="https://shopee.vn/dau-gac-my-cam-i.1.2" rel="noopener nofollow">Shopee</a>' in page
     assert "Nơi mua" in page and "<b>" not in page.split('id="buy"')[1].split("</section>")[0]
@@ -167,7 +168,9 @@ def test_the_verifier_reads_photo_and_shops_from_the_signed_entry(gac: tuple[Fla
     signed = _entry(demo_app, product.profile_index or 0)["product"]
     assert verdict.facts["product"]["photo"]["sha256"] == signed["photo"]["sha256"]
     assert {v["width"] for v in verdict.facts["product"]["photo"]["variants"]} == {320, 640, 1280}
-    assert [s["url"] for s in verdict.facts["product"]["shops"]][0] == "https://shopee.vn/dau-gac-my-cam-i.1.2"
+    assert [s["url"] for s in verdict.facts["product"]["shops"]][
+        0
+    ] == "https://shopee.vn/dau-gac-my-cam-i.1.2"
 
 
 def test_a_replaced_file_is_never_served_nor_shown_and_verify_names_it(gac: tuple[FlaskClient, str],
@@ -198,7 +201,9 @@ def test_a_changed_row_shows_nothing_and_verify_names_it(gac: tuple[FlaskClient,
     other = _product(demo_app, other.name)
     engine = services(demo_app).engine
     with engine.begin() as conn:  # point the gấc row at the cacao's photo entry
-        conn.execute(update(Product).where(Product.id == gac_product.id).values(profile_index=other.profile_index))
+        conn.execute(
+            update(Product).where(Product.id == gac_product.id).values(profile_index=other.profile_index)
+        )
     page = text(client.get(f"/01/{gac_product.gtin}"))
     assert "<picture>" not in page and "lazada" not in page
     result = demo_app.test_cli_runner().invoke(args=["tracer", "ledger", "verify"])
@@ -248,9 +253,17 @@ def _zip_polyglot() -> bytes:
 
 @pytest.mark.parametrize(
     "shops",
-    ["javascript:alert(1)", "http://shopee.vn/x", "https://shopee.vn/" + "a" * 300, "https://shopee.vn/\0x",
-     "https://user@evil.example/x", "data:text/html,hi", "https://localhost/x",
-     "\n".join(f"https://shop{i}.vn/" for i in range(6)), "<script> | https://shopee.vn/\u202ex"],
+    [
+        "javascript:alert(1)",
+        "http://shopee.vn/x",
+        "https://shopee.vn/" + "a" * 300,
+        "https://shopee.vn/\0x",
+        "https://user@evil.example/x",
+        "data:text/html,hi",
+        "https://localhost/x",
+        "\n".join(f"https://shop{i}.vn/" for i in range(6)),
+        "<script> | https://shopee.vn/\u202ex",
+    ],
     ids=["javascript", "http", "too-long", "nul", "userinfo", "data", "no-dot", "too-many", "bidi"],
 )
 def test_bad_shop_links_are_refused(gac: tuple[FlaskClient, str], demo_app: Flask, shops: str) -> None:

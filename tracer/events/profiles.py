@@ -45,8 +45,8 @@ from tracer.platform.bounds import text_fault
 from tracer.platform.errors import InvalidInput, NotFound
 from tracer.platform.messages import Message
 
-__all__ = ["MAX_SHOPS", "MAX_URL", "PRODUCT_PROFILE", "Profile", "Shop", "SignedPhoto", "check", "check_files",
-           "editable", "parse_shops", "set_profile", "signed_profile"]  # fmt: skip
+__all__ = ["MAX_SHOPS", "MAX_URL", "PRODUCT_PROFILE", "Profile", "Shop", "check", "check_files", "editable",
+           "parse_shops", "set_profile", "signed_profile"]  # fmt: skip
 
 PRODUCT_PROFILE = "product.profile"
 MAX_SHOPS = 5
@@ -92,7 +92,12 @@ def check_url(url: str) -> str:
         _ = parts.port
     except ValueError:
         raise InvalidInput(Message.SHOP_URL, field="shops", url=shown) from None
-    if parts.scheme != "https" or not encoded.startswith("https://") or "@" in parts.netloc or "." not in host:
+    if (
+        parts.scheme != "https"
+        or not encoded.startswith("https://")
+        or "@" in parts.netloc
+        or "." not in host
+    ):
         raise InvalidInput(Message.SHOP_URL, field="shops", url=shown)
     if len(encoded) > MAX_URL:
         raise InvalidInput(Message.SHOP_TOO_LONG, field="shops", url=shown, limit=MAX_URL)
@@ -136,8 +141,8 @@ def _photo_fields(photo: Photo) -> dict[str, Any]:
 def set_profile(*, session: Session, actor: Actor, product_id: int, shops: Sequence[Shop] | None,
                 photo: Photo | None = None, remove_photo: bool = False) -> int:  # fmt: skip
     """Sign and append a product's new profile: ``photo`` (None keeps the current one unless
-    ``remove_photo``), ``shops`` (None keeps the current ones). Producers edit their own products, the programme
-    office any. Returns the entry's index; the caller commits (``db.writer``)."""
+    ``remove_photo``), ``shops`` (None keeps the current ones). Producers edit their own products, the
+    programme office any. Returns the entry's index; the caller commits (``db.writer``)."""
     product, current = editable(session, actor, product_id)
     fields: dict[str, Any] = {"id": product.id, "organisation_id": product.organisation_id}
     if photo is not None:
@@ -193,7 +198,11 @@ def read_shops(items: Any) -> tuple[Shop, ...]:
     """The shops of a signed profile, each checked again (an entry is data, not trust in its writer)."""
     shops: list[Shop] = []
     for item in items if isinstance(items, list) else ():
-        if isinstance(item, Mapping) and isinstance(item.get("label"), str) and isinstance(item.get("url"), str):
+        if (
+            isinstance(item, Mapping)
+            and isinstance(item.get("label"), str)
+            and isinstance(item.get("url"), str)
+        ):
             try:
                 shops.append(check_shop(item["label"], item["url"]))
             except InvalidInput:
@@ -206,7 +215,11 @@ def _profile_body(raw: bytes) -> dict[str, Any] | None:
         body = json.loads(Envelope.from_json(raw).payload)
     except Exception:  # an unreadable entry is not a profile  # noqa: BLE001
         return None
-    if isinstance(body, dict) and body.get("type") == PRODUCT_PROFILE and isinstance(body.get("product"), dict):
+    if (
+        isinstance(body, dict)
+        and body.get("type") == PRODUCT_PROFILE
+        and isinstance(body.get("product"), dict)
+    ):
         return body
     return None
 
@@ -269,6 +282,6 @@ def check_files(session: Session, store: PhotoStore) -> str | None:
             continue
         for variant in profile.photo.files():
             if not store.intact(variant.name):
-                return (f"products row id={product.id}: photo file {variant.name} is missing or does not hash "
-                        f"to the SHA-256 signed in ledger entry {profile.index}")  # fmt: skip
+                return (f"products row id={product.id}: photo file {variant.name} is missing or does not "
+                        f"hash to the SHA-256 signed in ledger entry {profile.index}")  # fmt: skip
     return None

@@ -34,8 +34,8 @@ from tracer.models.organisations import Organisation
 from tracer.models.products import Product
 from tracer.platform import journal
 
-__all__ = ["ORG_FIELDS", "ORG_REGISTER", "PRODUCT_FIELDS", "PRODUCT_REGISTER", "adopt", "append_signed", "check",
-           "entry_body", "register_organisation", "register_product"]  # fmt: skip
+__all__ = ["ORG_FIELDS", "ORG_REGISTER", "PRODUCT_FIELDS", "PRODUCT_REGISTER", "adopt", "append_signed",
+           "check", "entry_body", "register_organisation", "register_product"]  # fmt: skip
 
 ORG_REGISTER = "org.register"
 PRODUCT_REGISTER = "product.register"

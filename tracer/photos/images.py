@@ -30,7 +30,17 @@ from PIL import Image, ImageOps
 from tracer.platform.errors import InvalidInput
 from tracer.platform.messages import Message
 
-__all__ = ["MAX_PIXELS", "MAX_UPLOAD_BYTES", "WIDTHS", "Photo", "SignedPhoto", "Variant", "check_upload", "prepare", "sniff"]
+__all__ = [
+    "MAX_PIXELS",
+    "MAX_UPLOAD_BYTES",
+    "WIDTHS",
+    "Photo",
+    "SignedPhoto",
+    "Variant",
+    "check_upload",
+    "prepare",
+    "sniff",
+]
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 48-megapixel phone's photo is 8000x6000: sharp enough, after its own downscale
@@ -41,7 +51,9 @@ MEDIA_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
 EXTENSIONS = {"image/jpeg": "jpg", "image/webp": "webp"}
 _MAGIC = (("jpeg", b"\xff\xd8\xff"), ("png", b"\x89PNG\r\n\x1a\n"))
 _PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
-_MARKUP = re.compile(rb"<(?:!doctype|html|head|body|script|svg|iframe|object|embed|\?xml)[\s>/]", re.IGNORECASE)
+_MARKUP = re.compile(
+    rb"<(?:!doctype|html|head|body|script|svg|iframe|object|embed|\?xml)[\s>/]", re.IGNORECASE
+)
 _ZIP_END = b"PK\x05\x06"  # a ZIP archive's end-of-central-directory record, in its last 64 KiB + 22 bytes
 
 
@@ -127,7 +139,9 @@ def _decode(data: bytes, kind: str) -> Image.Image:
                                    limit=MAX_PIXELS)  # fmt: skip
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise InvalidInput(Message.PHOTO_TOO_MANY_PIXELS, field="photo", pixels="?", limit=MAX_PIXELS) from None
+        raise InvalidInput(
+            Message.PHOTO_TOO_MANY_PIXELS, field="photo", pixels="?", limit=MAX_PIXELS
+        ) from None
     except (OSError, SyntaxError, ValueError, EOFError):  # Pillow's ways of saying "damaged or truncated"
         raise InvalidInput(Message.PHOTO_UNREADABLE, field="photo") from None
     if min(width, height) < MIN_EDGE:

@@ -89,4 +89,4 @@ def app_store() -> PhotoStore:
         store = current_app.extensions["product_photos"] = PhotoStore(
             Path(current_app.instance_path) / "product-photos"
         )
-    return store  # type: ignore[no-any-return]
+    return store

@@ -80,6 +80,10 @@ def storage_refused(error: Exception) -> bool:
     return any(marker in text for marker in STORAGE_REFUSED)
 
 
+def _limit(app: Flask) -> int:
+    return int(request.max_content_length or app.config["MAX_CONTENT_LENGTH"])
+
+
 def larger_body(limit: int) -> Callable[[F], F]:
     """Let the decorated view take a request body of up to ``limit`` bytes (``MAX_CONTENT_LENGTH`` is the
     rest's): a photo upload."""
@@ -132,8 +136,7 @@ def register(app: Flask) -> None:
     def _http(error: HTTPException) -> Response:
         status = error.code or 500
         detail = {
-            413: f"The request body is larger than {request.max_content_length or app.config['MAX_CONTENT_LENGTH']}"
-            " bytes.",
+            413: f"The request body is larger than {_limit(app)} bytes.",
             405: f"{request.method} is not allowed here.",
         }.get(status, error.description or "")
         slug = error.name.lower().replace(" ", "-")

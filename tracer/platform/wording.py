@@ -186,8 +186,12 @@ DOMAIN: dict[M, str] = {
     M.PHOTO_TOO_LARGE: N_("The photo is larger than %(limit)s MB."),
     M.PHOTO_TOO_MANY_PIXELS: N_("The photo has too many pixels (%(pixels)s; at most %(limit)s)."),
     M.PHOTO_UNREADABLE: N_("The photo cannot be read: the file is damaged or cut short."),
-    M.PHOTO_NOT_ONLY_IMAGE: N_("The photo file holds something else besides the image; save it again as a plain photo."),
-    M.PHOTO_TOO_SMALL: N_("The photo is too small (%(width)sx%(height)s); at least %(least)s pixels on each side."),
+    M.PHOTO_NOT_ONLY_IMAGE: N_(
+        "The photo file holds something else besides the image; save it again as a plain photo."
+    ),
+    M.PHOTO_TOO_SMALL: N_(
+        "The photo is too small (%(width)sx%(height)s); at least %(least)s pixels on each side."
+    ),
     M.SHOP_URL: N_("The shop link %(url)s must be a web address starting with https://."),
     M.SHOP_TOO_LONG: N_("The shop link %(url)s is longer than %(limit)s characters."),
     M.SHOP_LABEL: N_("The shop name %(label)s must be 1 to %(limit)s characters of plain text."),

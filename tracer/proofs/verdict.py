@@ -376,15 +376,19 @@ def _profile(product: Registration, entries: Mapping[int, _Entry]) -> dict[str, 
         return {"photo": None, "shops": [], "profile_index": None}
     signed = newest.body["product"]
     photo = signed.get("photo")
-    if not isinstance(photo, Mapping) or not isinstance(photo.get("sha256"), str) or not HEX64.fullmatch(
-        photo["sha256"]
+    if (
+        not isinstance(photo, Mapping)
+        or not isinstance(photo.get("sha256"), str)
+        or not HEX64.fullmatch(photo["sha256"])
     ):
         photo = None
     else:
         variants = [
             {k: v.get(k) for k in ("width", "height", "type", "sha256")}
             for v in photo.get("variants") or ()
-            if isinstance(v, Mapping) and isinstance(v.get("sha256"), str) and HEX64.fullmatch(v["sha256"])
+            if isinstance(v, Mapping)
+            and isinstance(v.get("sha256"), str)
+            and HEX64.fullmatch(v["sha256"])
             and v.get("type") in ("image/webp", "image/jpeg")
         ]
         photo = {"sha256": photo["sha256"], "width": photo.get("width"), "height": photo.get("height"),
@@ -392,8 +396,12 @@ def _profile(product: Registration, entries: Mapping[int, _Entry]) -> dict[str, 
     shops = [
         {"label": s["label"], "url": s["url"]}
         for s in signed.get("shops") or ()
-        if isinstance(s, Mapping) and isinstance(s.get("label"), str) and isinstance(s.get("url"), str)
-        and s["url"].startswith("https://") and len(s["url"]) <= 300 and not any(ord(c) < 33 for c in s["url"])
+        if isinstance(s, Mapping)
+        and isinstance(s.get("label"), str)
+        and isinstance(s.get("url"), str)
+        and s["url"].startswith("https://")
+        and len(s["url"]) <= 300
+        and not any(ord(c) < 33 for c in s["url"])
     ]
     return {"photo": photo, "shops": shops, "profile_index": newest.index}
 

@@ -15,14 +15,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracer.events.profiles import Shop, signed_profile
-from tracer.photos.images import SignedPhoto
 from sqlmodel import Session, col, func, select
 
+from tracer.events.profiles import Shop, signed_profile
 from tracer.models.events import Shipment
 from tracer.models.lots import Lot
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
+from tracer.photos.images import SignedPhoto
 
 __all__ = ["PAGE_SIZE", "CatalogueEntry", "CataloguePage", "Filters", "catalogue", "fold"]
 
@@ -91,7 +91,15 @@ def _certified(session: Session, today: date) -> list[CatalogueEntry]:
     ).all()
     return [
         CatalogueEntry(
-            int(p.id or 0), p.name, p.ocop_group, p.unit, p.gtin, c.stars, c.valid_until, o.name, o.province,
+            int(p.id or 0),
+            p.name,
+            p.ocop_group,
+            p.unit,
+            p.gtin,
+            c.stars,
+            c.valid_until,
+            o.name,
+            o.province,
             profile_index=p.profile_index,
         )  # fmt: skip
         for p, c, o in rows

@@ -17,11 +17,11 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from tracer.codes.gs1 import ClassLink, build_uri
+from tracer.events.profiles import Shop
 from tracer.models.events import LotEvent
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
-from tracer.events.profiles import Shop
 from tracer.resolver.origin import cert_valid_on
 from tracer.resolver.photos import ShownPhoto, storefront
 from tracer.resolver.story import Cert, LotStory, Producer, StoryKey, cert_of, latest_certificate, producer_of

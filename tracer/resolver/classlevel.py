@@ -75,8 +75,9 @@ def _page(view: ClassView) -> bytes:
 def class_links(view: ClassView, public_url: str) -> list[Anchor]:
     """A product's linkset entry, or a lot's and then its product's."""
     product, story = view.product, view.story
-    top = product_anchor(public_url, product.gtin, product.name, product.certificate, view.product_cert_valid,
-                         product.shops)
+    top = product_anchor(
+        public_url, product.gtin, product.name, product.certificate, view.product_cert_valid, product.shops
+    )
     if story is None:
         return [top]
     title = _("Lot %(lot)s of %(name)s", lot=story.lot_id, name=product.name)
@@ -95,7 +96,8 @@ def document(view: ClassView) -> dict[str, Any]:
         "uri": view.uri,
         "level": "product" if story is None else "lot",
         "gtin": product.gtin,
-        "product": {"name": product.name, "description": product.description, "photoUrl": product.photo.og if product.photo else None,
+        "product": {"name": product.name, "description": product.description,
+                    "photoUrl": product.photo.og if product.photo else None,
                     "shops": [{"label": s.label, "url": s.url} for s in product.shops]},
         "producer": {"name": product.producer.name, "kind": product.producer.kind,
                      "place": product.producer.place},  # fmt: skip

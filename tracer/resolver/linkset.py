@@ -4,7 +4,8 @@ Link header.
 Link relation types are the GS1 Web Vocabulary's (``https://gs1.org/voc/``): ``defaultLink`` and ``pip`` are
 the code's page (Vietnamese and English), ``traceability`` the lot's EPCIS 2.0 events, ``certificationInfo``
 the OCOP certificate section, ``recallStatus`` the status section, ``hasRetailers`` the product's e-commerce
-shops (signed by its producer: ``tracer.events.profiles``; on the package's and the product's entries). A linkset lists the requested item and each
+shops (signed by its producer: ``tracer.events.profiles``; on the package's and the product's entries).
+A linkset lists the requested item and each
 level above it, one entry (anchor) each, as the Resolver standard asks ("any links associated with each level
 up to the primary key SHALL be included"): a package's has the package, its lot (``/01/{gtin}/10/{lot}``, or
 ``/id/lot/{lot}`` without a GTIN) and its product (``/01/{gtin}``); a lot's has the lot and the product.
@@ -154,7 +155,8 @@ def product_anchor(public_url: str, gtin: str, name: str, cert: Cert | None, cer
     """A product, by its GTIN: ``/01/{gtin}``, its page, its OCOP certificate and where to buy it."""
     uri = build_uri(public_url, ClassLink(gtin))
     return Anchor(uri, name, {**page_links(uri, _("Product: %(name)s", name=name)),
-                              **certification_links(uri, cert, cert_valid), **retailer_links(shops)})  # fmt: skip
+                              **certification_links(uri, cert, cert_valid),
+                              **retailer_links(shops)})  # fmt: skip
 
 
 def links(view: OriginView, public_url: str) -> list[Anchor]:

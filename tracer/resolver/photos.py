@@ -18,6 +18,7 @@ from tracer.photos.store import app_store
 
 __all__ = ["ShownPhoto", "Storefront", "storefront"]
 
+
 @dataclass(frozen=True, slots=True)
 class Storefront:
     """What a product's profile puts on a page: its photo (if intact) and its shops, and the entry's index."""

@@ -17,8 +17,8 @@ from sqlmodel import Session, col, select
 
 from tracer.events.journey import Signature, Step, ZonePlace
 from tracer.events.journey import place as _place
-from tracer.events.profiles import Shop
 from tracer.events.lineage import lineage
+from tracer.events.profiles import Shop
 from tracer.events.registry import EVENT_TYPES
 from tracer.models.events import EventRecord, LotEvent, LotInput, Shipment
 from tracer.models.lots import Lot

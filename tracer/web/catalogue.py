@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 
 from tracer.photos.shown import shown_photo
-from tracer.platform.services import services
 from tracer.photos.store import app_store
 from tracer.platform import bounds, db
 from tracer.platform.clock import today
+from tracer.platform.services import services
 from tracer.reads.catalogue import Filters, catalogue
 from tracer.web.programme_forms import GROUPS
 
