@@ -4,6 +4,7 @@ in the linkset, served immutable, and tampering (a file replaced, a row changed)
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import re
@@ -143,6 +144,9 @@ def test_photo_and_shops_signed_shown_and_served_immutable(gac: tuple[FlaskClien
     assert "Nơi mua" in page and "<b>" not in page.split('id="buy"')[1].split("</section>")[0]
     package_page = text(client.get(f"/01/{product.gtin}/21/{_serial(demo_app, product)}"))
     assert "<picture>" in package_page and 'rel="noopener nofollow">Shopee</a>' in package_page
+    weight = sum(len(gzip.compress(client.get(p).get_data(), 6))
+                 for p in (f"/01/{product.gtin}", "/static/origin.css", "/static/origin.js"))  # fmt: skip
+    assert weight < 30_000, weight  # the page's budget, photos aside (they load lazily, after it)
     catalogue = text(client.get("/products"))
     assert "<picture>" in catalogue and 'loading="lazy"' in catalogue
 
