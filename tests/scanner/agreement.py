@@ -146,8 +146,8 @@ def _profiles(demo_app: Any) -> Iterator[str]:
     yield "gac with a photo and shops signed by its producer"
     with demo_app.app_context(), db.writer() as session:
         product = session.exec(select(Product).where(Product.name == "Dầu gấc Mỹ Cẩm")).one()
-        other = session.exec(select(Organisation).where(Organisation.id != product.organisation_id,
-                                                        Organisation.kind != OrgKind.AUTHORITY)).first()  # fmt: skip
+        others = select(Organisation).where(Organisation.id != product.organisation_id)
+        other = session.exec(others.where(Organisation.kind != OrgKind.AUTHORITY)).first()
         assert other is not None
         fields = {"id": product.id, "organisation_id": product.organisation_id,
                   "shops": [{"label": "Fake", "url": "https://evil.example/"}]}  # fmt: skip
