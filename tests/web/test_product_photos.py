@@ -20,7 +20,7 @@ from PIL import Image
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from tests.support.accounts import ADMIN, CACAO_PRODUCER
+from tests.support.accounts import ADMIN, CACAO_PRODUCER, INSPECTOR
 from tests.web.conftest import csrf, ledger_size, sign_in_as, text
 from tracer.events import profiles
 from tracer.ledger.dsse import Envelope
@@ -288,3 +288,29 @@ def test_check_shops_unit() -> None:
     assert profiles.parse_shops("") == ()
     shop = profiles.parse_shops("https://www.lazada.vn/p/1")[0]
     assert shop.label == "Lazada" and shop.url == "https://www.lazada.vn/p/1"
+
+
+def test_without_csrf_or_with_another_role_nothing_is_signed(gac: tuple[FlaskClient, str], demo_app: Flask,
+                                                             demo: Any) -> None:  # fmt: skip
+    client, path = gac
+    before = ledger_size(client)
+    answer = client.post(path, data={"shops": "https://shopee.vn/x"}, content_type="multipart/form-data")
+    assert answer.status_code in (400, 422) and ledger_size(client) == before
+    inspector = sign_in_as(demo_app.test_client(), demo, INSPECTOR)
+    assert inspector.get(path).status_code == 403
+    assert _product(demo_app).profile_index is None
+    anonymous = demo_app.test_client().get(path)
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+
+
+def test_removing_the_photo_keeps_the_shops(gac: tuple[FlaskClient, str], demo_app: Flask) -> None:
+    client, path = gac
+    assert _upload(client, path, _jpeg(), SHOPS).status_code == 302
+    first = _product(demo_app).profile_index
+    answer = _upload(client, path, None, SHOPS, remove_photo="y")
+    assert answer.status_code == 302, text(answer)
+    product = _product(demo_app)
+    body = _entry(demo_app, product.profile_index or 0)["product"]
+    assert product.profile_index != first and "photo" not in body and len(body["shops"]) == 3
+    page = text(client.get(f"/01/{product.gtin}"))
+    assert "<picture>" not in page and "Shopee" in page

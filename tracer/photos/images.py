@@ -137,6 +137,8 @@ def _decode(data: bytes, kind: str) -> Image.Image:
             if width * height > MAX_PIXELS:
                 raise InvalidInput(Message.PHOTO_TOO_MANY_PIXELS, field="photo", pixels=width * height,
                                    limit=MAX_PIXELS)  # fmt: skip
+            if kind == "jpeg":  # decode at the scale the master needs: less memory for a 40-megapixel photo
+                image.draft("RGB", (MASTER_EDGE, MASTER_EDGE))
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InvalidInput(

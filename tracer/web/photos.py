@@ -5,7 +5,8 @@ that signs a product's profile, from the producer console (``/console/products``
 A file is served under its SHA-256 (``/photos/<sha256>.jpg|webp``) only if its bytes still hash to that name,
 with ``Cache-Control: public, max-age=31536000, immutable``: its URL names its content, so it never changes.
 An upload is checked and re-encoded before anything is kept (``tracer.photos.images``); its files are
-written before the signed entry and removed again if the entry is not saved.
+written before the signed entry and removed again if the entry is not saved. Saves are limited per account
+(``SAVES``): each one decodes and re-encodes a photo of up to 40 megapixels.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from tracer.photos import images
 from tracer.photos.images import Photo
 from tracer.photos.shown import shown_photo
 from tracer.photos.store import NAME, app_store
-from tracer.platform import db
+from tracer.platform import db, ratelimit
 from tracer.platform.errors import InvalidInput
 from tracer.platform.problems import larger_body
 from tracer.reads import dashboards
@@ -35,6 +36,7 @@ bp = Blueprint("photos", __name__)
 keep_language(bp)
 IMMUTABLE = "public, max-age=31536000, immutable"
 UPLOAD_LIMIT = images.MAX_UPLOAD_BYTES + 256 * 1024  # the photo and the form's other fields
+SAVES = ratelimit.Limit("product-profile", 60, 3600)  # signed saves per account an hour: each re-encodes
 
 
 class ProfileForm(CheckedForm):
@@ -93,6 +95,7 @@ def _edit(product_id: int, layout: str, endpoint: str) -> Response | tuple[str, 
         return render_template("console/product.html", form=form, **context)
     if not form.validate_on_submit():
         return render_template("console/product.html", form=form, **context), 422
+    ratelimit.enforce(SAVES, f"user:{actor.user_id}")
     try:
         shops = profiles.parse_shops(form.shops.data or "")
         photo = _uploaded(form)
