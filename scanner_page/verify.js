@@ -15,6 +15,7 @@ const SERIAL = /^[0-9A-HJKMNP-TV-Z]{12}$/;
 const ORG_EVENTS = new Set(["zone.register", "harvest", "receive", "process", "package", "ship"]);
 const ORG_REGISTER = "org.register", PRODUCT_REGISTER = "product.register"; // signed names (issue #16 item 1)
 const PRODUCT_PROFILE = "product.profile"; // a product's photo and shops (issue #20 items 3, 4)
+const ZONE_PROFILE = "zone.profile"; // a zone's photo, signed by its organisation
 const HEX64 = /^[0-9a-f]{64}$/;
 const PRODUCT_FACTS = ["id", "organisation_id", "name", "gtin", "unit", "ocop_group"];
 const PRODUCER_FACTS = ["id", "name", "kind", "address", "commune", "district", "province"];
@@ -400,7 +401,7 @@ async function readKeys(bundle, entries) {
 }
 
 function expectedOwner(body) {
-  if (ORG_EVENTS.has(body.type) || body.type === "recall") return `org:${body.org}`;
+  if (ORG_EVENTS.has(body.type) || body.type === "recall" || body.type === ZONE_PROFILE) return `org:${body.org}`;
   if (body.type === ORG_REGISTER) return "authority";
   if (body.type === PRODUCT_REGISTER || body.type === PRODUCT_PROFILE) {
     return isObject(body.product) ? `org:${body.product.organisation_id}` : "authority";
@@ -560,6 +561,29 @@ function registrations(pkg, entries) {
   return [product, producer.body.organisation];
 }
 
+/** A signed photo's SHA-256s and sizes, as both verifiers give them; null if absent or malformed. */
+function signedPhoto(photo) {
+  if (!isObject(photo) || typeof photo.sha256 !== "string" || !HEX64.test(photo.sha256)) return null;
+  const variants = (Array.isArray(photo.variants) ? photo.variants : [])
+    .filter((v) => isObject(v) && typeof v.sha256 === "string" && HEX64.test(v.sha256)
+      && (v.type === "image/webp" || v.type === "image/jpeg"))
+    .map((v) => ({ width: v.width ?? null, height: v.height ?? null, type: v.type, sha256: v.sha256 }));
+  return { sha256: photo.sha256, width: photo.width ?? null, height: photo.height ?? null, variants };
+}
+
+/** The photo of the zone `zone` registers, from its newest zone.profile signed by the zone's organisation. */
+function zonePhoto(zone, entries) {
+  let newest = null;
+  for (const entry of entries.values()) {
+    const signed = entry.body.zone;
+    if (entry.body.type === ZONE_PROFILE && isObject(signed) && signed.id === zone.body.zone.id
+        && entry.body.org === zone.body.org && (newest === null || entry.index > newest.index)) {
+      newest = entry;
+    }
+  }
+  return newest === null ? null : signedPhoto(newest.body.zone.photo);
+}
+
 /**
  * The product's photo and shops from its newest product.profile in the bundle (signed by its producer or the
  * authority, checked with every signature): a photo is its signed SHA-256s (shown only once the bytes fetched
@@ -576,16 +600,7 @@ function profile(product, entries) {
   }
   if (newest === null) return { photo: null, shops: [], profile_index: null };
   const signed = newest.body.product;
-  let photo = signed.photo;
-  if (!isObject(photo) || typeof photo.sha256 !== "string" || !HEX64.test(photo.sha256)) {
-    photo = null;
-  } else {
-    const variants = (Array.isArray(photo.variants) ? photo.variants : [])
-      .filter((v) => isObject(v) && typeof v.sha256 === "string" && HEX64.test(v.sha256)
-        && (v.type === "image/webp" || v.type === "image/jpeg"))
-      .map((v) => ({ width: v.width, height: v.height, type: v.type, sha256: v.sha256 }));
-    photo = { sha256: photo.sha256, width: photo.width, height: photo.height, variants };
-  }
+  const photo = signedPhoto(signed.photo);
   const shops = (Array.isArray(signed.shops) ? signed.shops : [])
     .filter((s) => isObject(s) && typeof s.label === "string" && typeof s.url === "string"
       && s.url.startsWith("https://") && s.url.length <= 300 && ![...s.url].some((c) => c.charCodeAt(0) < 33))
@@ -633,7 +648,8 @@ function facts(pkg, lin, entries, today) {
     steps: made.filter((e) => e.body.type === "process").map((e) => ({ step: e.body.step ?? null,
       processed_on: e.body.processed_on ?? null })),
     zones: [...lin.zones].sort((a, b) => a.index - b.index)
-      .map((z) => pick(z.body.zone, ["id", "name", "commune", "district", "province", "crop"])),
+      .map((z) => ({ ...pick(z.body.zone, ["id", "name", "commune", "district", "province", "crop"]),
+        photo: zonePhoto(z, entries) })),
   };
   const reasons = [];
   let status = "genuine";

@@ -131,6 +131,7 @@ def _profiles(demo_app: Any) -> Iterator[str]:
     from tracer.models.accounts import Role
     from tracer.models.organisations import Organisation, OrgKind
     from tracer.models.products import Product
+    from tracer.models.zones import Zone
     from tracer.photos import images
     from tracer.platform import db
 
@@ -143,7 +144,10 @@ def _profiles(demo_app: Any) -> Iterator[str]:
         shops = profiles.parse_shops("Shopee | https://shopee.vn/dau-gac\nhttps://tiki.vn/dau-gac")
         profiles.set_profile(session=session, actor=producer, product_id=product.id or 0, shops=shops,
                              photo=photo)  # fmt: skip
-    yield "gac with a photo and shops signed by its producer"
+        zone = session.exec(select(Zone).where(Zone.organisation_id == product.organisation_id)).first()
+        assert zone is not None
+        profiles.set_zone_photo(session=session, actor=producer, zone_id=zone.id, photo=photo)
+    yield "gac with a photo and shops signed by its producer, and a zone photo"
     with demo_app.app_context(), db.writer() as session:
         product = session.exec(select(Product).where(Product.name == "Dầu gấc Mỹ Cẩm")).one()
         others = select(Organisation).where(Organisation.id != product.organisation_id)
@@ -173,7 +177,7 @@ def check_outcomes(outcomes: dict[str, str]) -> None:
     assert outcomes["synthetic producer unregistered"] == "registration"
     assert outcomes["synthetic old flag"] == "genuine"
     assert outcomes["another pinned key"] == "log-key"
-    assert outcomes["gac with a photo and shops signed by its producer"] == "genuine"
+    assert outcomes["gac with a photo and shops signed by its producer, and a zone photo"] == "genuine"
     assert outcomes["gac profile signed by another organisation"] == "signer"
 
 

@@ -314,3 +314,54 @@ def test_removing_the_photo_keeps_the_shops(gac: tuple[FlaskClient, str], demo_a
     assert product.profile_index != first and "photo" not in body and len(body["shops"]) == 3
     page = text(client.get(f"/01/{product.gtin}"))
     assert "<picture>" not in page and "Shopee" in page
+
+
+def _zone(app: Flask, organisation_id: int) -> Any:
+    from tracer.models.zones import Zone
+
+    with Session(services(app).engine) as session:
+        zone = session.exec(select(Zone).where(Zone.organisation_id == organisation_id)).first()
+        assert zone is not None
+        session.expunge(zone)
+        return zone
+
+
+def test_zone_photo_signed_by_its_organisation_shown_verified_and_checked(
+    gac: tuple[FlaskClient, str], demo_app: Flask
+) -> None:
+    from tracer.models.zones import ZoneProfile
+
+    client, _path = gac
+    product = _product(demo_app)
+    zone = _zone(demo_app, product.organisation_id)
+    path = f"/console/zones/{zone.id}/photo"
+    assert 'href="/console/zones/' in text(client.get("/console/zones"))
+    refused = _upload(client, path, b"GIF89a" + b"\0" * 50)
+    assert refused.status_code == 422 and "JPEG, PNG hoặc WebP" in text(refused)
+    answer = _upload(client, path, _jpeg(900, 600, gps=True))
+    assert answer.status_code == 302, text(answer)
+    with Session(services(demo_app).engine) as session:
+        pointer = session.get(ZoneProfile, zone.id)
+        assert pointer is not None
+        index = pointer.profile_index
+    body = _entry(demo_app, index)
+    assert body["type"] == "zone.profile" and body["org"] == zone.organisation_id
+    assert body["zone"]["id"] == zone.id and len(body["zone"]["photo"]["sha256"]) == 64
+    page = text(client.get(f"/id/zone/{zone.id}"))
+    assert "<picture>" in page and 'loading="lazy"' in page
+    bundle = client.get(f"/api/v1/packages/{_serial(demo_app, product)}/proof").get_json()
+    zones = verify_package_bundle(bundle, bundle["log_key"]).facts["zones"]
+    assert [z["photo"]["sha256"] for z in zones if z["id"] == zone.id] == [body["zone"]["photo"]["sha256"]]
+    runner = demo_app.test_cli_runner()
+    assert runner.invoke(args=["tracer", "ledger", "verify"]).exit_code == 0
+    with services(demo_app).engine.begin() as conn:  # the pointer moved back: named
+        conn.execute(update(ZoneProfile).where(ZoneProfile.zone_id == zone.id).values(profile_index=1))
+    result = runner.invoke(args=["tracer", "ledger", "verify"])
+    assert result.exit_code == 1 and f"zone_profiles row zone_id={zone.id}" in result.output, result.output
+    assert "<picture>" not in text(client.get(f"/id/zone/{zone.id}"))
+
+
+def test_another_producers_zone_is_not_found(demo_app: Flask, demo: Any) -> None:
+    other = sign_in_as(demo_app.test_client(), demo, CACAO_PRODUCER)
+    zone = _zone(demo_app, _product(demo_app).organisation_id)
+    assert other.get(f"/console/zones/{zone.id}/photo").status_code == 404

@@ -65,6 +65,8 @@ NOT_PROJECTIONS: dict[str, str] = {
     "every list against that root (tracer.events.packaging.batch_serials), so a changed list fails the audit",
     "organisations": "checked against their signed org.register entries (tracer.events.registrations.check)",
     "products": "checked against their signed product.register entries (tracer.events.registrations.check)",
+    "zone_profiles": "pointers to each zone's newest signed zone.profile entry, checked against the ledger "
+    "(tracer.events.profiles.check)",
 }
 
 

@@ -38,6 +38,7 @@ from tracer.events import pipeline, registrations
 from tracer.ledger.dsse import Envelope
 from tracer.models.accounts import Role
 from tracer.models.products import Product
+from tracer.models.zones import Zone, ZoneProfile
 from tracer.photos.images import Photo, SignedPhoto, Variant
 from tracer.photos.store import PhotoStore
 from tracer.platform import journal
@@ -46,9 +47,11 @@ from tracer.platform.errors import InvalidInput, NotFound
 from tracer.platform.messages import Message
 
 __all__ = ["MAX_SHOPS", "MAX_URL", "PRODUCT_PROFILE", "Profile", "Shop", "check", "check_files", "editable",
-           "parse_shops", "set_profile", "signed_profile"]  # fmt: skip
+           "editable_zone", "parse_shops", "set_profile", "set_zone_photo", "signed_profile",
+           "signed_zone_photo"]  # fmt: skip
 
 PRODUCT_PROFILE = "product.profile"
+ZONE_PROFILE = "zone.profile"  # a zone's photo, signed by its organisation (``set_zone_photo``)
 MAX_SHOPS = 5
 MAX_URL = 300
 MAX_LABEL = 40
@@ -210,36 +213,35 @@ def read_shops(items: Any) -> tuple[Shop, ...]:
     return tuple(shops[:MAX_SHOPS])
 
 
-def _profile_body(raw: bytes) -> dict[str, Any] | None:
+def _profile_body(raw: bytes, kind: str = PRODUCT_PROFILE, key: str = "product") -> dict[str, Any] | None:
     try:
         body = json.loads(Envelope.from_json(raw).payload)
     except Exception:  # an unreadable entry is not a profile  # noqa: BLE001
         return None
-    if (
-        isinstance(body, dict)
-        and body.get("type") == PRODUCT_PROFILE
-        and isinstance(body.get("product"), dict)
-    ):
+    if isinstance(body, dict) and body.get("type") == kind and isinstance(body.get(key), dict):
         return body
     return None
+
+
+def _entry(session: Session, index: int) -> bytes | None:
+    try:
+        return bytes(journal.store().entry(session.connection(), index))
+    except Exception:  # no such entry  # noqa: BLE001
+        return None
 
 
 def signed_profile(session: Session, product: Product) -> Profile | None:
     """The product's profile from the signed entry its row points at; None if it has none, or the entry is
     not a profile of this product of this organisation (a row pointed elsewhere shows nothing)."""
-    if product.profile_index is None:
-        return None
-    try:
-        raw = journal.store().entry(session.connection(), product.profile_index)
-    except Exception:  # no such entry  # noqa: BLE001
-        return None
-    body = _profile_body(raw)
+    raw = _entry(session, product.profile_index) if product.profile_index is not None else None
+    body = _profile_body(raw) if raw is not None else None
     if body is None:
         return None
     fields = body["product"]
     if fields.get("id") != product.id or fields.get("organisation_id") != product.organisation_id:
         return None
-    return Profile(product.profile_index, read_photo(fields.get("photo")), read_shops(fields.get("shops")))
+    photo = read_photo(fields.get("photo"))
+    return Profile(product.profile_index or 0, photo, read_shops(fields.get("shops")))
 
 
 def editable(session: Session, actor: Actor, product_id: int) -> tuple[Product, Profile | None]:
@@ -252,24 +254,35 @@ def editable(session: Session, actor: Actor, product_id: int) -> tuple[Product, 
     return product, signed_profile(session, product)
 
 
-def _newest_profiles(session: Session) -> dict[Any, int]:
-    newest: dict[Any, int] = {}
+def _newest_profiles(session: Session) -> tuple[dict[Any, int], dict[Any, int]]:
+    """The newest ``product.profile`` of each product id, and the newest ``zone.profile`` of each zone."""
+    products: dict[Any, int] = {}
+    zones: dict[Any, int] = {}
     for index, raw in journal.iter_entries(session.connection()):
         body = _profile_body(raw)
         if body is not None:
-            newest[body["product"].get("id")] = index
-    return newest
+            products[body["product"].get("id")] = index
+        body = _profile_body(raw, ZONE_PROFILE, "zone")
+        if body is not None:
+            zones[body["zone"].get("id")] = index
+    return products, zones
 
 
 def check(session: Session) -> str | None:
-    """The first product whose row points at another entry than its newest signed profile, as a sentence;
-    None when every row agrees."""
-    newest = _newest_profiles(session)
+    """The first product or zone whose pointer names another entry than its newest signed profile, as a
+    sentence; None when every row agrees."""
+    newest, newest_zones = _newest_profiles(session)
     for product in session.exec(select(Product).order_by(col(Product.id))).all():
         want = newest.get(product.id)
         if product.profile_index != want:
             return (f"products row id={product.id}: profile_index is {product.profile_index!r}, "
                     f"the ledger's newest product.profile for it is {want!r}")  # fmt: skip
+    rows = {r.zone_id: r.profile_index for r in session.exec(select(ZoneProfile))}
+    for zone_id in sorted(set(rows) | set(newest_zones)):
+        have, want = rows.get(zone_id), newest_zones.get(zone_id)
+        if have != want:
+            return (f"zone_profiles row zone_id={zone_id}: profile_index is {have!r}, "
+                    f"the ledger's newest zone.profile for it is {want!r}")  # fmt: skip
     return None
 
 
@@ -284,4 +297,59 @@ def check_files(session: Session, store: PhotoStore) -> str | None:
             if not store.intact(variant.name):
                 return (f"products row id={product.id}: photo file {variant.name} is missing or does not "
                         f"hash to the SHA-256 signed in ledger entry {profile.index}")  # fmt: skip
+    for zone in session.exec(select(Zone).order_by(col(Zone.id))).all():
+        signed = signed_zone_photo(session, zone)
+        if signed is None or signed.photo is None:
+            continue
+        for variant in signed.photo.files():
+            if not store.intact(variant.name):
+                return (f"zones row id={zone.id}: photo file {variant.name} is missing or does not hash to "
+                        f"the SHA-256 signed in ledger entry {signed.index}")  # fmt: skip
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class ZonePhoto:
+    index: int
+    photo: SignedPhoto | None
+
+
+def editable_zone(session: Session, actor: Actor, zone_id: str) -> tuple[Zone, ZonePhoto | None]:
+    """One of the producer's own zones and its signed photo; NotFound for another organisation's."""
+    actor.require(Role.PRODUCER)
+    zone = session.get(Zone, zone_id)
+    if zone is None or zone.organisation_id != actor.organisation_id:
+        raise NotFound(Message.ZONE_NOT_OURS, field="zone_id", zone=zone_id)
+    return zone, signed_zone_photo(session, zone)
+
+
+def set_zone_photo(*, session: Session, actor: Actor, zone_id: str, photo: Photo | None) -> int:
+    """Sign (with the zone's organisation's key) and append a zone's photo, or its removal (``photo``
+    None); returns the entry's index. The caller commits."""
+    zone, _current = editable_zone(session, actor, zone_id)
+    fields: dict[str, Any] = {"id": zone.id}
+    if photo is not None:
+        fields["photo"] = _photo_fields(photo)
+    body = registrations.entry_body(ZONE_PROFILE, "zone", fields, f"user:{actor.user_id}")
+    body["org"] = zone.organisation_id  # as every producer's entry names its organisation
+    ledger = pipeline.appender(session)
+    index = registrations.append_signed(ledger, f"org:{zone.organisation_id}", body)
+    row = session.get(ZoneProfile, zone.id) or ZoneProfile(zone_id=zone.id, profile_index=index)
+    row.profile_index = index
+    session.add(row)
+    session.flush()
+    ledger.seal()
+    return index
+
+
+def signed_zone_photo(session: Session, zone: Zone) -> ZonePhoto | None:
+    """The zone's photo from the signed entry its pointer names; None if it has none or the entry is not a
+    ``zone.profile`` of this zone signed for its organisation."""
+    row = session.get(ZoneProfile, zone.id)
+    raw = _entry(session, row.profile_index) if row is not None else None
+    body = _profile_body(raw, ZONE_PROFILE, "zone") if raw is not None else None
+    if row is None or body is None or body["zone"].get("id") != zone.id:
+        return None
+    if body.get("org") != zone.organisation_id:
+        return None
+    return ZonePhoto(row.profile_index, read_photo(body["zone"].get("photo")))

@@ -31,7 +31,7 @@ from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
 from tracer.models.scans import ScanCount
 from tracer.models.types import utcnow
-from tracer.models.zones import Zone
+from tracer.models.zones import Zone, ZoneProfile
 from tracer.platform import journal
 from tracer.platform.clock import VIETNAM
 from tracer.platform.errors import InvalidInput, NotFound
@@ -68,6 +68,8 @@ def lineage_indices(session: Session, package: Package, product: Product) -> tup
     if zone_ids:
         zone_rows = session.exec(select(Zone.ledger_index).where(col(Zone.id).in_(zone_ids)))
         indices.update(int(i) for i in zone_rows if i is not None)
+        photos = session.exec(select(ZoneProfile.profile_index).where(col(ZoneProfile.zone_id).in_(zone_ids)))
+        indices.update(int(i) for i in photos)  # the zones' signed photos (tracer.events.profiles)
     certificate = latest_certificate(session, product.id)
     if certificate is not None and certificate.ledger_index is not None:
         indices.add(certificate.ledger_index)

@@ -55,6 +55,7 @@ SERIAL = re.compile(r"[0-9A-HJKMNP-TV-Z]{12}")
 ORG_EVENTS = frozenset({"zone.register", "harvest", "receive", "process", "package", "ship"})
 ORG_REGISTER, PRODUCT_REGISTER = "org.register", "product.register"  # tracer.events.registrations
 PRODUCT_PROFILE = "product.profile"  # a product's photo and shops: tracer.events.profiles
+ZONE_PROFILE = "zone.profile"  # a zone's photo, signed by its organisation: tracer.events.profiles
 BY_PRODUCER_OR_AUTHORITY = ("recall", PRODUCT_REGISTER, PRODUCT_PROFILE)
 HEX64 = re.compile(r"[0-9a-f]{64}")
 PRODUCT_FACTS = ("id", "organisation_id", "name", "gtin", "unit", "ocop_group")
@@ -245,7 +246,7 @@ def _check_signature(entry: _Entry, keys: Mapping[str, _Key]) -> _Key:
 
 def _expected_owner(body: Mapping[str, Any]) -> str | None:
     kind = body["type"]
-    if kind in ORG_EVENTS or kind == "recall":
+    if kind in ORG_EVENTS or kind in ("recall", ZONE_PROFILE):
         return f"org:{body.get('org')}"
     if kind == ORG_REGISTER:
         return "authority"
@@ -361,6 +362,41 @@ def _registrations(package: _Entry, entries: Mapping[int, _Entry]) -> tuple[Regi
     return product, producer.body["organisation"]
 
 
+def _signed_photo(photo: Any) -> dict[str, Any] | None:
+    """A signed photo's SHA-256s and sizes, as both verifiers give them; None if it is absent or malformed."""
+    if not isinstance(photo, Mapping) or not isinstance(photo.get("sha256"), str):
+        return None
+    if not HEX64.fullmatch(photo["sha256"]):
+        return None
+    variants = [
+        {k: v.get(k) for k in ("width", "height", "type", "sha256")}
+        for v in photo.get("variants") or ()
+        if isinstance(v, Mapping)
+        and isinstance(v.get("sha256"), str)
+        and HEX64.fullmatch(v["sha256"])
+        and v.get("type") in ("image/webp", "image/jpeg")
+    ]
+    return {"sha256": photo["sha256"], "width": photo.get("width"), "height": photo.get("height"),
+            "variants": variants}  # fmt: skip
+
+
+def _zone_photo(zone: _Entry, entries: Mapping[int, _Entry]) -> dict[str, Any] | None:
+    """The photo of the zone ``zone`` registers, from its newest ``zone.profile`` in the bundle signed by the
+    zone's own organisation (the signature check holds every entry to its ``org``)."""
+    newest: _Entry | None = None
+    for entry in entries.values():
+        signed = entry.body.get("zone")
+        if entry.body["type"] == ZONE_PROFILE and isinstance(signed, Mapping):
+            same_org = entry.body.get("org") == zone.body.get("org")
+            if (
+                same_org
+                and signed.get("id") == zone.body["zone"].get("id")
+                and (newest is None or entry.index > newest.index)
+            ):
+                newest = entry
+    return _signed_photo(newest.body["zone"].get("photo")) if newest is not None else None
+
+
 def _profile(product: Registration, entries: Mapping[int, _Entry]) -> dict[str, Any]:
     """The product's photo and shops from its newest ``product.profile`` in the bundle (signed by its
     producer or the authority, checked with every signature), for the registered organisation: a photo is
@@ -375,24 +411,7 @@ def _profile(product: Registration, entries: Mapping[int, _Entry]) -> dict[str, 
     if newest is None:
         return {"photo": None, "shops": [], "profile_index": None}
     signed = newest.body["product"]
-    photo = signed.get("photo")
-    if (
-        not isinstance(photo, Mapping)
-        or not isinstance(photo.get("sha256"), str)
-        or not HEX64.fullmatch(photo["sha256"])
-    ):
-        photo = None
-    else:
-        variants = [
-            {k: v.get(k) for k in ("width", "height", "type", "sha256")}
-            for v in photo.get("variants") or ()
-            if isinstance(v, Mapping)
-            and isinstance(v.get("sha256"), str)
-            and HEX64.fullmatch(v["sha256"])
-            and v.get("type") in ("image/webp", "image/jpeg")
-        ]
-        photo = {"sha256": photo["sha256"], "width": photo.get("width"), "height": photo.get("height"),
-                 "variants": variants}  # fmt: skip
+    photo = _signed_photo(signed.get("photo"))
     shops = [
         {"label": s["label"], "url": s["url"]}
         for s in signed.get("shops") or ()
@@ -479,6 +498,7 @@ def _facts(
         ],
         "zones": [
             {k: z.body["zone"].get(k) for k in ("id", "name", "commune", "district", "province", "crop")}
+            | {"photo": _zone_photo(z, entries)}
             for z in sorted(zones, key=lambda e: e.index)
         ],
     }

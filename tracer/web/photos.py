@@ -26,6 +26,7 @@ from tracer.photos.shown import shown_photo
 from tracer.photos.store import NAME, app_store
 from tracer.platform import db, ratelimit
 from tracer.platform.errors import InvalidInput
+from tracer.platform.messages import Message
 from tracer.platform.problems import larger_body
 from tracer.reads import dashboards
 from tracer.web import feedback
@@ -44,6 +45,12 @@ class ProfileForm(CheckedForm):
                       render_kw={"accept": "image/jpeg,image/png,image/webp"})  # fmt: skip
     remove_photo = BooleanField(_l("Remove the photo"))
     shops = TextAreaField(_l("Where to buy online"), render_kw={"rows": 5, "maxlength": 2000})
+
+
+class ZonePhotoForm(CheckedForm):
+    photo = FileField(_l("Photo (JPEG, PNG or WebP, at most 8 MB)"),
+                      render_kw={"accept": "image/jpeg,image/png,image/webp"})  # fmt: skip
+    remove_photo = BooleanField(_l("Remove the photo"))
 
 
 @bp.get("/photos/<name>")
@@ -118,9 +125,47 @@ def _edit(product_id: int, layout: str, endpoint: str) -> Response | tuple[str, 
     return redirect(url_for(endpoint, product_id=product_id, saved=index))  # type: ignore[return-value]
 
 
-def _uploaded(form: ProfileForm) -> Photo | None:
+def _uploaded(form: ProfileForm | ZonePhotoForm) -> Photo | None:
     upload = form.photo.data
     if upload is None or not str(getattr(upload, "filename", "") or ""):  # no file chosen
         return None
     data = upload.read(images.MAX_UPLOAD_BYTES + 1)
     return images.prepare(data)
+
+
+@bp.route("/console/zones/<zone_id>/photo", methods=["GET", "POST"], endpoint="zone_photo")
+@larger_body(UPLOAD_LIMIT)
+def zone_photo(zone_id: str) -> Response | tuple[str, int] | str:
+    """A zone's photo, signed by its organisation's key (``zone.profile``); shown on the zone's page."""
+    if optional_actor() is None:
+        return redirect(url_for("account.login", next=request.full_path.rstrip("?")))  # type: ignore[return-value]
+    actor = current_actor(Role.PRODUCER)
+    zone, signed = profiles.editable_zone(db.session(), actor, zone_id[:32])
+    form = ZonePhotoForm()
+    shown = shown_photo(signed.photo if signed else None, "", app_store())
+    context = {"zone": zone, "signed": signed, "shown": shown, "saved": request.args.get("saved", type=int)}
+    if request.method == "GET":
+        return render_template("console/zone_photo.html", form=form, **context)
+    if not form.validate_on_submit():
+        return render_template("console/zone_photo.html", form=form, **context), 422
+    ratelimit.enforce(SAVES, f"user:{actor.user_id}")
+    try:
+        photo = _uploaded(form)
+        if photo is None and not form.remove_photo.data:
+            raise InvalidInput(Message.PHOTO_EMPTY, field="photo")
+    except InvalidInput as error:
+        feedback.from_domain(form, error)
+        return render_template("console/zone_photo.html", form=form, **context), 422
+    store = app_store()
+    written = store.put((photo.master, *photo.variants)) if photo is not None else []
+    try:
+        with db.writer() as session:
+            index = profiles.set_zone_photo(session=session, actor=actor, zone_id=zone.id, photo=photo)
+    except FORM_ERRORS as error:
+        store.discard(written)
+        feedback.from_domain(form, error)
+        return render_template("console/zone_photo.html", form=form, **context), 422
+    except BaseException:
+        store.discard(written)
+        raise
+    return redirect(url_for("photos.zone_photo", zone_id=zone.id, saved=index))  # type: ignore[return-value]

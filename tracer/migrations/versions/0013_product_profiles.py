@@ -1,5 +1,7 @@
-"""Products point at their newest signed profile (``product.profile``: photo and shops, issue #20 items 3
-and 4): ``products.profile_index``. Nothing to fill: a product has no profile until one is signed.
+"""Products and zones point at their newest signed profile (``product.profile``: photo and shops;
+``zone.profile``: photo; issue #20 items 3 and 4): ``products.profile_index``, and ``zone_profiles`` (zones
+are a projection of their ``zone.register`` events, rebuilt from the ledger, so the pointer lives beside
+them). Nothing to fill: none has a profile until one is signed.
 
 Revision ID: 0013_product_profiles
 Revises: 0012_cosignatures
@@ -18,8 +20,15 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("products", schema=None) as batch_op:
         batch_op.add_column(sa.Column("profile_index", sa.BigInteger(), nullable=True))
+    op.create_table(
+        "zone_profiles",
+        sa.Column("zone_id", sa.String(length=32), nullable=False),  # no foreign key: rebuild empties zones
+        sa.Column("profile_index", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("zone_id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("zone_profiles")
     with op.batch_alter_table("products", schema=None) as batch_op:
         batch_op.drop_column("profile_index")
