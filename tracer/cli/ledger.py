@@ -35,7 +35,7 @@ def _photo_files() -> str:
     """Every product photo file named by a signed profile hashes to its signed SHA-256."""
     from sqlmodel import Session
 
-    from tracer.events.profiles import check_files
+    from tracer.events.profile_audit import check_files
     from tracer.ledger.errors import VerificationError
     from tracer.photos.store import app_store
 

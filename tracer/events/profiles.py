@@ -13,57 +13,43 @@ edits it; like registrations it is not an event of a lot's journey (no ``events`
 
 ``photo`` is absent when the product has none. The row ``products.profile_index`` points at the newest entry;
 pages read the photo and shops from that signed entry, never from other columns, and show a photo only when
-every file of it hashes to its signed SHA-256 (``tracer.photos.store``). ``check`` (run by ``python -m
-tracer ledger verify``) names a row that points at another entry than its product's newest profile, and a
-photo file that is missing or does not hash to what was signed. The verifiers (``tracer.proofs.verdict``,
+every file of it hashes to its signed SHA-256 (``tracer.photos.store``). ``profile_audit.check`` (run by
+``python -m tracer ledger verify``) names a row that points at another entry than its product's newest
+profile, and a photo file that is missing or does not hash to what was signed. The verifiers (``tracer.proofs.verdict``,
 ``scanner_page/verify.js``) take the newest profile in the bundle.
 
-Shop links are https only (no ``javascript:``, no ``http:``), at most ``MAX_SHOPS``, each at most
-``MAX_URL`` characters with a plain-text label; the pages escape them and mark them ``rel="noopener
-nofollow"``.
+Shop links are checked by ``tracer.events.shops`` (https only); the pages escape them and mark them
+``rel="noopener nofollow"``. A zone's photo is a ``zone.profile`` entry, signed by the zone's organisation,
+pointed at by ``zone_profiles``. ``tracer.events.profile_audit`` checks rows and files against the entries.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
 from tracer.events import pipeline, registrations
+from tracer.events.shops import MAX_SHOPS, Shop, parse_shops, read_shops, shops_text
 from tracer.ledger.dsse import Envelope
 from tracer.models.accounts import Role
 from tracer.models.products import Product
 from tracer.models.zones import Zone, ZoneProfile
 from tracer.photos.images import Photo, SignedPhoto, Variant
-from tracer.photos.store import PhotoStore
 from tracer.platform import journal
-from tracer.platform.bounds import text_fault
 from tracer.platform.errors import InvalidInput, NotFound
 from tracer.platform.messages import Message
 
-__all__ = ["MAX_SHOPS", "MAX_URL", "PRODUCT_PROFILE", "Profile", "Shop", "check", "check_files", "editable",
-           "editable_zone", "parse_shops", "set_profile", "set_zone_photo", "signed_profile",
+__all__ = ["PRODUCT_PROFILE", "ZONE_PROFILE", "Profile", "Shop", "ZonePhoto", "editable", "editable_zone",
+           "parse_shops", "profile_body", "set_profile", "set_zone_photo", "shops_text", "signed_profile",
            "signed_zone_photo"]  # fmt: skip
 
 PRODUCT_PROFILE = "product.profile"
 ZONE_PROFILE = "zone.profile"  # a zone's photo, signed by its organisation (``set_zone_photo``)
-MAX_SHOPS = 5
-MAX_URL = 300
-MAX_LABEL = 40
-KNOWN_SHOPS = {"shopee.vn": "Shopee", "lazada.vn": "Lazada", "tiki.vn": "Tiki", "tiktok.com": "TikTok Shop",
-               "sendo.vn": "Sendo"}  # fmt: skip
-_URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
-
-
-@dataclass(frozen=True, slots=True)
-class Shop:
-    label: str
-    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,67 +57,6 @@ class Profile:
     index: int
     photo: SignedPhoto | None
     shops: tuple[Shop, ...]
-
-
-def _label_of(host: str) -> str:
-    host = host.removeprefix("www.")
-    for domain, label in KNOWN_SHOPS.items():
-        if host == domain or host.endswith("." + domain):
-            return label
-    return host[:MAX_LABEL]
-
-
-def check_url(url: str) -> str:
-    """``url`` as kept: an https address with a host, non-ASCII characters percent-encoded; InvalidInput."""
-    shown = url[:60]
-    if len(url) > MAX_URL:
-        raise InvalidInput(Message.SHOP_TOO_LONG, field="shops", url=shown, limit=MAX_URL)
-    if text_fault(url, multiline=False) is not None or any(c.isspace() or c == "\\" for c in url):
-        raise InvalidInput(Message.SHOP_URL, field="shops", url=shown)
-    encoded = quote(url, safe=_URL_SAFE)
-    try:
-        parts = urlsplit(encoded)
-        host = parts.hostname or ""
-        _ = parts.port
-    except ValueError:
-        raise InvalidInput(Message.SHOP_URL, field="shops", url=shown) from None
-    if (
-        parts.scheme != "https"
-        or not encoded.startswith("https://")
-        or "@" in parts.netloc
-        or "." not in host
-    ):
-        raise InvalidInput(Message.SHOP_URL, field="shops", url=shown)
-    if len(encoded) > MAX_URL:
-        raise InvalidInput(Message.SHOP_TOO_LONG, field="shops", url=shown, limit=MAX_URL)
-    return encoded
-
-
-def check_shop(label: str, url: str) -> Shop:
-    kept = check_url(url.strip())
-    label = label.strip() or _label_of(urlsplit(kept).hostname or "")
-    if len(label) > MAX_LABEL or text_fault(label, multiline=False) is not None:
-        raise InvalidInput(Message.SHOP_LABEL, field="shops", label=label[:60], limit=MAX_LABEL)
-    return Shop(label, kept)
-
-
-def parse_shops(text: str) -> tuple[Shop, ...]:
-    """The shops of a form's text: one a line, ``URL`` or ``label | URL``; blank lines skipped."""
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    if len(lines) > MAX_SHOPS:
-        raise InvalidInput(Message.SHOPS_TOO_MANY, field="shops", limit=MAX_SHOPS)
-    shops: list[Shop] = []
-    for line in lines:
-        label, _, url = line.rpartition("|") if "|" in line else ("", "", line)
-        shop = check_shop(label, url)
-        if shop.url not in {s.url for s in shops}:
-            shops.append(shop)
-    return tuple(shops)
-
-
-def shops_text(shops: Iterable[Shop]) -> str:
-    """The form's text for ``shops`` (what ``parse_shops`` reads back)."""
-    return "\n".join(f"{s.label} | {s.url}" for s in shops)
 
 
 def _photo_fields(photo: Photo) -> dict[str, Any]:
@@ -197,23 +122,7 @@ def read_photo(fields: Any) -> SignedPhoto | None:
     return SignedPhoto(fields["sha256"], fields["width"], fields["height"], tuple(variants))
 
 
-def read_shops(items: Any) -> tuple[Shop, ...]:
-    """The shops of a signed profile, each checked again (an entry is data, not trust in its writer)."""
-    shops: list[Shop] = []
-    for item in items if isinstance(items, list) else ():
-        if (
-            isinstance(item, Mapping)
-            and isinstance(item.get("label"), str)
-            and isinstance(item.get("url"), str)
-        ):
-            try:
-                shops.append(check_shop(item["label"], item["url"]))
-            except InvalidInput:
-                continue
-    return tuple(shops[:MAX_SHOPS])
-
-
-def _profile_body(raw: bytes, kind: str = PRODUCT_PROFILE, key: str = "product") -> dict[str, Any] | None:
+def profile_body(raw: bytes, kind: str = PRODUCT_PROFILE, key: str = "product") -> dict[str, Any] | None:
     try:
         body = json.loads(Envelope.from_json(raw).payload)
     except Exception:  # an unreadable entry is not a profile  # noqa: BLE001
@@ -234,7 +143,7 @@ def signed_profile(session: Session, product: Product) -> Profile | None:
     """The product's profile from the signed entry its row points at; None if it has none, or the entry is
     not a profile of this product of this organisation (a row pointed elsewhere shows nothing)."""
     raw = _entry(session, product.profile_index) if product.profile_index is not None else None
-    body = _profile_body(raw) if raw is not None else None
+    body = profile_body(raw) if raw is not None else None
     if body is None:
         return None
     fields = body["product"]
@@ -252,60 +161,6 @@ def editable(session: Session, actor: Actor, product_id: int) -> tuple[Product, 
     if product is None or (actor.role is Role.PRODUCER and actor.organisation_id != product.organisation_id):
         raise NotFound(Message.PRODUCT_NOT_OURS, field="product_id", product=product_id)
     return product, signed_profile(session, product)
-
-
-def _newest_profiles(session: Session) -> tuple[dict[Any, int], dict[Any, int]]:
-    """The newest ``product.profile`` of each product id, and the newest ``zone.profile`` of each zone."""
-    products: dict[Any, int] = {}
-    zones: dict[Any, int] = {}
-    for index, raw in journal.iter_entries(session.connection()):
-        body = _profile_body(raw)
-        if body is not None:
-            products[body["product"].get("id")] = index
-        body = _profile_body(raw, ZONE_PROFILE, "zone")
-        if body is not None:
-            zones[body["zone"].get("id")] = index
-    return products, zones
-
-
-def check(session: Session) -> str | None:
-    """The first product or zone whose pointer names another entry than its newest signed profile, as a
-    sentence; None when every row agrees."""
-    newest, newest_zones = _newest_profiles(session)
-    for product in session.exec(select(Product).order_by(col(Product.id))).all():
-        want = newest.get(product.id)
-        if product.profile_index != want:
-            return (f"products row id={product.id}: profile_index is {product.profile_index!r}, "
-                    f"the ledger's newest product.profile for it is {want!r}")  # fmt: skip
-    rows = {r.zone_id: r.profile_index for r in session.exec(select(ZoneProfile))}
-    for zone_id in sorted(set(rows) | set(newest_zones)):
-        have, want = rows.get(zone_id), newest_zones.get(zone_id)
-        if have != want:
-            return (f"zone_profiles row zone_id={zone_id}: profile_index is {have!r}, "
-                    f"the ledger's newest zone.profile for it is {want!r}")  # fmt: skip
-    return None
-
-
-def check_files(session: Session, store: PhotoStore) -> str | None:
-    """The first photo file of a product's signed profile that is missing or does not hash to its signed
-    SHA-256, as a sentence; None when all are intact."""
-    for product in session.exec(select(Product).order_by(col(Product.id))).all():
-        profile = signed_profile(session, product)
-        if profile is None or profile.photo is None:
-            continue
-        for variant in profile.photo.files():
-            if not store.intact(variant.name):
-                return (f"products row id={product.id}: photo file {variant.name} is missing or does not "
-                        f"hash to the SHA-256 signed in ledger entry {profile.index}")  # fmt: skip
-    for zone in session.exec(select(Zone).order_by(col(Zone.id))).all():
-        signed = signed_zone_photo(session, zone)
-        if signed is None or signed.photo is None:
-            continue
-        for variant in signed.photo.files():
-            if not store.intact(variant.name):
-                return (f"zones row id={zone.id}: photo file {variant.name} is missing or does not hash to "
-                        f"the SHA-256 signed in ledger entry {signed.index}")  # fmt: skip
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,7 +202,7 @@ def signed_zone_photo(session: Session, zone: Zone) -> ZonePhoto | None:
     ``zone.profile`` of this zone signed for its organisation."""
     row = session.get(ZoneProfile, zone.id)
     raw = _entry(session, row.profile_index) if row is not None else None
-    body = _profile_body(raw, ZONE_PROFILE, "zone") if raw is not None else None
+    body = profile_body(raw, ZONE_PROFILE, "zone") if raw is not None else None
     if row is None or body is None or body["zone"].get("id") != zone.id:
         return None
     if body.get("org") != zone.organisation_id:
