@@ -15,8 +15,8 @@ edits it; like registrations it is not an event of a lot's journey (no ``events`
 pages read the photo and shops from that signed entry, never from other columns, and show a photo only when
 every file of it hashes to its signed SHA-256 (``tracer.photos.store``). ``profile_audit.check`` (run by
 ``python -m tracer ledger verify``) names a row that points at another entry than its product's newest
-profile, and a photo file that is missing or does not hash to what was signed. The verifiers (``tracer.proofs.verdict``,
-``scanner_page/verify.js``) take the newest profile in the bundle.
+profile, and a photo file that is missing or does not hash to what was signed. The verifiers
+(``tracer.proofs.verdict``, ``scanner_page/verify.js``) take the newest profile in the bundle.
 
 Shop links are checked by ``tracer.events.shops`` (https only); the pages escape them and mark them
 ``rel="noopener nofollow"``. A zone's photo is a ``zone.profile`` entry, signed by the zone's organisation,
