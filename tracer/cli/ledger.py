@@ -25,9 +25,9 @@ def verify(no_projections: bool) -> None:
     if not no_projections:
         from tracer.events.audit import audit_projections
 
-        projections = audit_projections(db.engine())
-        line += f"; {projections.tables} projection tables ({projections.rows} rows) match the ledger"
+        projections = audit_projections(db.engine())  # with the profile pointers, before their files
         line += "; " + _photo_files()
+        line += f"; {projections.tables} projection tables ({projections.rows} rows) match the ledger"
     click.echo(line)
 
 
