@@ -154,6 +154,15 @@ def test_photo_and_shops_signed_shown_and_served_immutable(gac: tuple[FlaskClien
     GS1_SCHEMA.validate(linkset)
     retailers = linkset["linkset"][0]["https://gs1.org/voc/hasRetailers"]
     assert [r["title"] for r in retailers] == ["Shopee", "Tiki", "My site"]
+    package_uri = f"/01/{product.gtin}/21/{_serial(demo_app, product)}"
+    linkset = client.get(package_uri, headers={"Accept": "application/linkset+json"}).get_json()
+    GS1_SCHEMA.validate(linkset)
+    with_shops = [a for a in linkset["linkset"] if "https://gs1.org/voc/hasRetailers" in a]
+    assert len(with_shops) == 2  # the package's entry and its product's
+    catalogue_weight = sum(
+        len(gzip.compress(client.get(p).get_data(), 6)) for p in ("/products", "/static/site.css")
+    )
+    assert catalogue_weight < 30_000, catalogue_weight
 
     runner = demo_app.test_cli_runner()
     clean = runner.invoke(args=["tracer", "ledger", "verify"])
