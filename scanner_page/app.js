@@ -2,7 +2,7 @@
 // against the log key pinned on this device. Everything shown from data goes through textContent.
 // Settings show what this device trusts (trust.js) and forget it, after a confirmation, for a new ledger.
 
-import { VerificationError, b64decode, localToday, sha256, uriParts, verifyConsistency, verifyPackageBundle } from "./verify.js";
+import { VerificationError, b64decode, localToday, photoMatches, sha256, uriParts, verifyConsistency, verifyPackageBundle } from "./verify.js";
 import { translator } from "./i18n.js";
 import { TileReader } from "./tiles.js";
 import { KEY_STORE, WITNESS_STORE, describeTrust, forgetTrust, keepCheckpoint, storedCheckpoint } from "./trust.js";
@@ -479,7 +479,9 @@ function journal(list, verdict, bundle) {
   const product = f.product || {};
   const producer = f.producer || {};
   row(list, t("product"), [product.name, f.net_content].filter(Boolean).join(" · "));
+  if (product.photo) signedPhoto(list, product.photo, product.name || "");
   row(list, t("producer"), [producer.name, producer.province].filter(Boolean).join(", "));
+  for (const shop of product.shops || []) shopRow(list, shop);
   for (const zone of f.zones) {
     row(list, t("zone"), [zone.name, zone.commune, zone.district, zone.province].filter(Boolean).join(", "));
   }
@@ -502,6 +504,44 @@ function journal(list, verdict, bundle) {
   if (scans && scans.count) {
     row(list, t("scans"), t("scansValue", { count: scans.count, first: day(scans.first_scan) }));
   }
+}
+
+// The product's photo, shown only once the bytes fetched hash to the SHA-256 its signed profile names: a file
+// swapped on the server shows nothing (issue #20, item 3).
+async function signedPhoto(list, photo, name) {
+  const smallest = (photo.variants || []).filter((v) => v.type === "image/jpeg").sort((a, b) => a.width - b.width)[0];
+  if (!smallest) return;
+  try {
+    const response = await fetch(`/photos/${smallest.sha256}.jpg`);
+    if (!response.ok) return;
+    const bytes = await response.arrayBuffer();
+    if (!(await photoMatches(bytes, smallest.sha256))) return;
+    const img = document.createElement("img");
+    img.src = URL.createObjectURL(new Blob([bytes], { type: "image/jpeg" }));
+    img.alt = name;
+    img.width = smallest.width;
+    img.height = smallest.height;
+    img.className = "photo";
+    img.dataset.sha256 = smallest.sha256;
+    const dd = document.createElement("dd");
+    dd.append(img);
+    list.prepend(dd);
+  } catch {
+    // offline or refused: no photo, the verdict stands without it
+  }
+}
+
+function shopRow(list, shop) {
+  if (typeof shop.url !== "string" || !shop.url.startsWith("https://")) return;
+  const dt = document.createElement("dt");
+  dt.textContent = t("whereToBuy");
+  const dd = document.createElement("dd");
+  const a = document.createElement("a");
+  a.href = shop.url;
+  a.rel = "noopener nofollow";
+  a.textContent = shop.label;
+  dd.append(a);
+  list.append(dt, dd);
 }
 
 function scanAgain() {

@@ -18,6 +18,9 @@ export const PAYLOAD_TYPE = "application/vnd.ocop-tracer.event+json";
 const SERIAL = /^[0-9A-HJKMNP-TV-Z]{12}$/;
 const ORG_EVENTS = new Set(["zone.register", "harvest", "receive", "process", "package", "ship"]);
 const ORG_REGISTER = "org.register", PRODUCT_REGISTER = "product.register"; // signed names (issue #16 item 1)
+const PRODUCT_PROFILE = "product.profile"; // a product's photo and shops (issue #20 items 3, 4)
+const ZONE_PROFILE = "zone.profile"; // a zone's photo, signed by its organisation
+const HEX64 = /^[0-9a-f]{64}$/;
 const PRODUCT_FACTS = ["id", "organisation_id", "name", "gtin", "unit", "ocop_group"];
 const PRODUCER_FACTS = ["id", "name", "kind", "address", "commune", "district", "province"];
 const CONTROL = /[\x00-\x09\x0b-\x1f\x7f]/;
@@ -402,9 +405,11 @@ async function readKeys(bundle, entries) {
 }
 
 function expectedOwner(body) {
-  if (ORG_EVENTS.has(body.type) || body.type === "recall") return `org:${body.org}`;
+  if (ORG_EVENTS.has(body.type) || body.type === "recall" || body.type === ZONE_PROFILE) return `org:${body.org}`;
   if (body.type === ORG_REGISTER) return "authority";
-  if (body.type === PRODUCT_REGISTER) return isObject(body.product) ? `org:${body.product.organisation_id}` : "authority";
+  if (body.type === PRODUCT_REGISTER || body.type === PRODUCT_PROFILE) {
+    return isObject(body.product) ? `org:${body.product.organisation_id}` : "authority";
+  }
   if (body.type === "certify") return "authority";
   if (body.type === "inspect") return String(body.by);
   return null;
@@ -430,7 +435,7 @@ async function checkSignature(entry, keys) {
     throw fail("signature", `entry ${index}: the signature by key ${signer.keyid} does not verify`, index);
   }
   const expected = expectedOwner(body);
-  const byAuthority = (body.type === "recall" || body.type === PRODUCT_REGISTER) && signer.role === "authority";
+  const byAuthority = ["recall", PRODUCT_REGISTER, PRODUCT_PROFILE].includes(body.type) && signer.role === "authority";
   if (expected !== null && signer.owner !== expected && !byAuthority) {
     throw fail("signer", `entry ${index}: signed by ${signer.owner}, expected ${expected}`, index);
   }
@@ -607,6 +612,60 @@ function registrations(pkg, entries) {
   return [product, producer.body.organisation];
 }
 
+/** A signed photo's SHA-256s and sizes, as both verifiers give them; null if absent or malformed. */
+function signedPhoto(photo) {
+  if (!isObject(photo) || typeof photo.sha256 !== "string" || !HEX64.test(photo.sha256)) return null;
+  const variants = (Array.isArray(photo.variants) ? photo.variants : [])
+    .filter((v) => isObject(v) && typeof v.sha256 === "string" && HEX64.test(v.sha256)
+      && (v.type === "image/webp" || v.type === "image/jpeg"))
+    .map((v) => ({ width: v.width ?? null, height: v.height ?? null, type: v.type, sha256: v.sha256 }));
+  return { sha256: photo.sha256, width: photo.width ?? null, height: photo.height ?? null, variants };
+}
+
+/** The photo of the zone `zone` registers, from its newest zone.profile signed by the zone's organisation. */
+function zonePhoto(zone, entries) {
+  let newest = null;
+  for (const entry of entries.values()) {
+    const signed = entry.body.zone;
+    if (entry.body.type === ZONE_PROFILE && isObject(signed) && signed.id === zone.body.zone.id
+        && entry.body.org === zone.body.org && (newest === null || entry.index > newest.index)) {
+      newest = entry;
+    }
+  }
+  return newest === null ? null : signedPhoto(newest.body.zone.photo);
+}
+
+/**
+ * The product's photo and shops from its newest product.profile in the bundle (signed by its producer or the
+ * authority, checked with every signature): a photo is its signed SHA-256s (shown only once the bytes fetched
+ * hash to them: photoMatches), a shop an https link. As tracer.proofs.verdict._profile.
+ */
+function profile(product, entries) {
+  let newest = null;
+  for (const entry of entries.values()) {
+    const signed = entry.body.product;
+    if (entry.body.type === PRODUCT_PROFILE && isObject(signed) && signed.id === product.id
+        && signed.organisation_id === product.organisation_id && (newest === null || entry.index > newest.index)) {
+      newest = entry;
+    }
+  }
+  if (newest === null) return { photo: null, shops: [], profile_index: null };
+  const signed = newest.body.product;
+  const photo = signedPhoto(signed.photo);
+  const shops = (Array.isArray(signed.shops) ? signed.shops : [])
+    .filter((s) => isObject(s) && typeof s.label === "string" && typeof s.url === "string"
+      && s.url.startsWith("https://") && s.url.length <= 300 && ![...s.url].some((c) => c.charCodeAt(0) < 33))
+    .map((s) => ({ label: s.label, url: s.url }));
+  return { photo, shops, profile_index: newest.index };
+}
+
+/** Whether `bytes` (an ArrayBuffer of a fetched photo file) hash to the SHA-256 `signed` (hex). */
+export async function photoMatches(bytes, signed) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  return typeof signed === "string" && hex === signed;
+}
+
 function checkUriAndSummary(bundle, pkg, product, producer) {
   const [lot, serial] = uriParts(bundle.uri);
   if (serial !== bundle.serial || (lot !== null && lot !== pkg.body.lot_id)) {
@@ -640,7 +699,8 @@ function facts(pkg, lin, entries, today) {
     steps: made.filter((e) => e.body.type === "process").map((e) => ({ step: e.body.step ?? null,
       processed_on: e.body.processed_on ?? null })),
     zones: [...lin.zones].sort((a, b) => a.index - b.index)
-      .map((z) => pick(z.body.zone, ["id", "name", "commune", "district", "province", "crop"])),
+      .map((z) => ({ ...pick(z.body.zone, ["id", "name", "commune", "district", "province", "crop"]),
+        photo: zonePhoto(z, entries) })),
   };
   const reasons = [];
   let status = "genuine";
@@ -698,7 +758,7 @@ export async function verifyPackageBundle(bundle, logKey, { today = localToday()
   await checkComplete(bundle, cp, entries, requiredSubjects(pkg, lin, keys));
   checkUriAndSummary(bundle, pkg, product, producer);
   const out = facts(pkg, lin, entries, today);
-  out.facts.product = pick(product, PRODUCT_FACTS);
+  out.facts.product = { ...pick(product, PRODUCT_FACTS), ...profile(product, entries) };
   out.facts.producer = pick(producer, PRODUCER_FACTS);
   return {
     status: out.status, serial: bundle.serial, lot_id: String(pkg.body.lot_id), product_id: Number(pkg.body.product_id || 0),

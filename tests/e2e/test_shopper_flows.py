@@ -90,3 +90,52 @@ def test_inspector_dashboard_fits_a_phone(browser: Any, demo_live_server: Any, d
         screenshot(page, "inspector-412")
     finally:
         context.close()
+
+
+def test_product_photo_lazily_and_shops_on_a_phone(browser: Any, demo_live_server: Any, demo: Any,
+                                                   tmp_path: Any) -> None:  # fmt: skip
+    """Issue #20, items 3 and 4: the producer uploads a photo and shop links from the console; the product's
+    page at 412 px shows the signed photo as a lazy ``<picture>`` (its width and height set) and the shops
+    under "Nơi mua", links marked nofollow. First contentful paint is printed."""
+    from PIL import Image
+
+    from tests.support.accounts import GAC_PRODUCER, password_of
+
+    photo = tmp_path / "gac.jpg"
+    Image.new("RGB", (1600, 1200), (220, 80, 40)).save(photo, "JPEG")
+    context, page = _phone(browser)
+    try:
+        base = demo_live_server.url
+        page.goto(base + "/login")
+        page.fill("#email", GAC_PRODUCER)
+        page.fill("#password", password_of(demo, GAC_PRODUCER))
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/console")
+        page.goto(base + "/console/products")
+        page.locator("main a", has_text="Dầu gấc Mỹ Cẩm").click()
+        page.wait_for_load_state("load")
+        assert page.evaluate(NO_OVERFLOW)
+        page.set_input_files("#photo", str(photo))
+        page.fill("#shops", "Shopee | https://shopee.vn/dau-gac-my-cam\nhttps://tiki.vn/dau-gac")
+        page.click("#profile button[type=submit]")
+        page.wait_for_load_state("load")
+        assert "Đã lưu và ký" in page.inner_text("main")
+        page.goto(base + "/products?q=dau+gac", wait_until="load")
+        href = page.locator("li.product h3 a").first.get_attribute("href")
+        page.goto(base + href, wait_until="load")
+        fcp = page.evaluate(FCP)
+        print(f"\nproduct page with its photo, slow 3G, 412 px: first contentful paint {fcp} ms")
+        img = page.locator("section.product picture img.photo")
+        assert img.get_attribute("loading") == "lazy"
+        assert int(img.get_attribute("width") or 0) > 0 and int(img.get_attribute("height") or 0) > 0
+        assert page.locator("section.product picture source[type='image/webp']").count() == 1
+        img.scroll_into_view_if_needed()
+        page.wait_for_function("document.querySelector('section.product img.photo').complete")
+        assert page.evaluate("document.querySelector('section.product img.photo').naturalWidth") > 0
+        links = page.locator("#buy a")
+        assert links.all_inner_texts() == ["Shopee", "Tiki"]
+        assert links.first.get_attribute("rel") == "noopener nofollow"
+        assert "Nơi mua" in page.inner_text("#buy") and page.evaluate(NO_OVERFLOW)
+        screenshot(page, "product-photo-412")
+    finally:
+        context.close()

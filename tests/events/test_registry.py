@@ -168,11 +168,14 @@ def test_the_verdict_rules_expect_the_signers_the_registry_declares() -> None:
     assert found is not None
     assert set(re.findall(r'"([^"]+)"', found.group(1))) == verdict.ORG_EVENTS
     assert (
-        '(body.type === "recall" || body.type === PRODUCT_REGISTER) && signer.role === "authority"' in script
+        '["recall", PRODUCT_REGISTER, PRODUCT_PROFILE].includes(body.type) && signer.role === "authority"'
+        in script
     )
+    assert verdict.BY_PRODUCER_OR_AUTHORITY == ("recall", "product.register", "product.profile")
     # Registrations are not events of the registry: each verifier names their signers itself.
     product = {"type": "product.register", "product": {"organisation_id": 5}}
     assert verdict._expected_owner(product) == "org:5"
+    assert verdict._expected_owner({**product, "type": "product.profile"}) == "org:5"
     assert verdict._expected_owner({"type": "org.register", "organisation": {"id": 5}}) == "authority"
     assert not {verdict.ORG_REGISTER, verdict.PRODUCT_REGISTER} & set(EVENT_TYPES)
 

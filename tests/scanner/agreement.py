@@ -92,6 +92,8 @@ def agreement_cases(demo_app: Any, demo: Any, bundle_of: Any) -> list[tuple[str,
     gac = cases[0][1]
     cases += [(f"tampered: {name}", tampered(gac, name), key) for name in sorted(TAMPERING)]
     cases.append(("sausage recall hidden", recall_hidden(cases[2][1]), key))
+    serial = serials_of(demo_app, demo.lots["gac_oil"])[0]
+    cases += [(name, bundle_of(serial), key) for name in _profiles(demo_app)]
     _, other_key = synthetic.build()
     cases.append(("another pinned key", gac, other_key))
     for name, options in {
@@ -137,6 +139,51 @@ def hide_recall_in_map(app: Any) -> None:
     attacks.execute(services(app).settings.database_url, attacks.HIDE_RECALL_IN_MAP)
 
 
+def _profiles(demo_app: Any) -> Iterator[str]:
+    """Give the gấc product a photo and shops signed by its producer (yield the case's name), then a profile
+    naming it signed by another organisation's key (an attacker holding that key): the bundle carries each."""
+    import io
+
+    from PIL import Image
+    from sqlmodel import select
+
+    from tracer.accounts.actors import Actor
+    from tracer.events import pipeline, profiles, registrations
+    from tracer.models.accounts import Role
+    from tracer.models.organisations import Organisation, OrgKind
+    from tracer.models.products import Product
+    from tracer.models.zones import Zone
+    from tracer.photos import images
+    from tracer.platform import db
+
+    picture = io.BytesIO()
+    Image.new("RGB", (700, 500), (200, 90, 30)).save(picture, "JPEG")
+    photo = images.prepare(picture.getvalue())
+    with demo_app.app_context(), db.writer() as session:
+        product = session.exec(select(Product).where(Product.name == "Dầu gấc Mỹ Cẩm")).one()
+        producer = Actor(1, "htx.mycam@example.vn", Role.PRODUCER, product.organisation_id)
+        shops = profiles.parse_shops("Shopee | https://shopee.vn/dau-gac\nhttps://tiki.vn/dau-gac")
+        profiles.set_profile(session=session, actor=producer, product_id=product.id or 0, shops=shops,
+                             photo=photo)  # fmt: skip
+        zone = session.exec(select(Zone).where(Zone.organisation_id == product.organisation_id)).first()
+        assert zone is not None
+        profiles.set_zone_photo(session=session, actor=producer, zone_id=zone.id, photo=photo)
+    yield "gac with a photo and shops signed by its producer, and a zone photo"
+    with demo_app.app_context(), db.writer() as session:
+        product = session.exec(select(Product).where(Product.name == "Dầu gấc Mỹ Cẩm")).one()
+        others = select(Organisation).where(Organisation.id != product.organisation_id)
+        other = session.exec(others.where(Organisation.kind != OrgKind.AUTHORITY)).first()
+        assert other is not None
+        fields = {"id": product.id, "organisation_id": product.organisation_id,
+                  "shops": [{"label": "Fake", "url": "https://evil.example/"}]}  # fmt: skip
+        ledger = pipeline.appender(session)
+        body = registrations.entry_body(profiles.PRODUCT_PROFILE, "product", fields, "user:1")
+        product.profile_index = registrations.append_signed(ledger, f"org:{other.id}", body)
+        session.add(product)
+        ledger.seal()
+    yield "gac profile signed by another organisation"
+
+
 def check_outcomes(outcomes: dict[str, str]) -> None:
     """What some of the cases must come to (each verifier's answers, by case name)."""
     for name, (_mutate, code) in TAMPERING.items():
@@ -158,6 +205,8 @@ def check_outcomes(outcomes: dict[str, str]) -> None:
     assert outcomes["synthetic producer unregistered"] == "registration"
     assert outcomes["synthetic old flag"] == "genuine"
     assert outcomes["another pinned key"] == "log-key"
+    assert outcomes["gac with a photo and shops signed by its producer, and a zone photo"] == "genuine"
+    assert outcomes["gac profile signed by another organisation"] == "signer"
 
 
 def check_agreement(verifier_page: Any, demo_app: Any, demo: Any, bundle_of: Any) -> None:

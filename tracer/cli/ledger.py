@@ -28,9 +28,25 @@ def verify(no_projections: bool) -> None:
     if not no_projections:
         from tracer.events.audit import audit_projections
 
-        projections = audit_projections(db.engine())
+        projections = audit_projections(db.engine())  # with the profile pointers, before their files
+        line += "; " + _photo_files()
         line += f"; {projections.tables} projection tables ({projections.rows} rows) match the ledger"
     click.echo(line)
+
+
+def _photo_files() -> str:
+    """Every product photo file named by a signed profile hashes to its signed SHA-256."""
+    from sqlmodel import Session
+
+    from tracer.events.profile_audit import check_files
+    from tracer.ledger.errors import VerificationError
+    from tracer.photos.store import app_store
+
+    with Session(db.engine()) as session:
+        problem = check_files(session, app_store())
+    if problem is not None:
+        raise VerificationError(problem)
+    return "product photo files match their signatures"
 
 
 @ledger.command("checkpoint")

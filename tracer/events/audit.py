@@ -43,7 +43,7 @@ from sqlalchemy.types import NullType
 from sqlmodel import Session, SQLModel
 
 import tracer.models
-from tracer.events import registrations
+from tracer.events import profile_audit, registrations
 from tracer.events.projection import PROJECTION_TABLES, rebuild
 from tracer.ledger.connection import lock_state, write_turn
 from tracer.ledger.errors import LedgerError, VerificationError
@@ -65,6 +65,8 @@ NOT_PROJECTIONS: dict[str, str] = {
     "every list against that root (tracer.events.packaging.batch_serials), so a changed list fails the audit",
     "organisations": "checked against their signed org.register entries (tracer.events.registrations.check)",
     "products": "checked against their signed product.register entries (tracer.events.registrations.check)",
+    "zone_profiles": "pointers to each zone's newest signed zone.profile entry, checked against the ledger "
+    "(tracer.events.profile_audit.check)",
 }
 
 
@@ -153,7 +155,8 @@ def verify_projections(session: Session) -> ProjectionReport:
     """Rebuild every projection from the ledger inside a SAVEPOINT of ``session``'s transaction, compare it
     with the live tables and roll the SAVEPOINT back. Raises ``VerificationError`` naming table and row at
     the first difference. The caller holds the ledger's write lock and rolls its transaction back."""
-    problem = registrations.check(session)  # organisations and products against their signed entries
+    # organisations, products and profile pointers against their signed entries
+    problem = registrations.check(session) or profile_audit.check(session)
     if problem is not None:
         raise VerificationError(problem)
     tables = audited_tables()

@@ -13,6 +13,7 @@ every row with its entry, so ``python -m tracer ledger verify`` names a changed 
 another organisation. The verifiers (``tracer.proofs.verdict``, ``scanner_page/verify.js``) read names from
 these entries and check that the packaging event's signer is the organisation its product's entry names.
 
+A product's photo and shops are ``product.profile`` entries of the same family (``tracer.events.profiles``).
 Like key entries, they are not events of a lot's journey: no ``events`` row, not in the event registry.
 """
 
@@ -33,8 +34,8 @@ from tracer.models.organisations import Organisation
 from tracer.models.products import Product
 from tracer.platform import journal
 
-__all__ = ["ORG_FIELDS", "ORG_REGISTER", "PRODUCT_FIELDS", "PRODUCT_REGISTER", "adopt", "check",
-           "register_organisation", "register_product"]  # fmt: skip
+__all__ = ["ORG_FIELDS", "ORG_REGISTER", "PRODUCT_FIELDS", "PRODUCT_REGISTER", "adopt", "append_signed",
+           "check", "entry_body", "register_organisation", "register_product"]  # fmt: skip
 
 ORG_REGISTER = "org.register"
 PRODUCT_REGISTER = "product.register"
@@ -49,12 +50,15 @@ def _fields(row: Organisation | Product, names: tuple[str, ...]) -> dict[str, An
     return {name: getattr(row, name) for name in names if getattr(row, name) is not None}
 
 
-def _body(kind: str, key: str, fields: dict[str, Any], by: str) -> dict[str, Any]:
+def entry_body(kind: str, key: str, fields: dict[str, Any], by: str) -> dict[str, Any]:
+    """The payload of a registration-family entry (``org.register``, ``product.register``,
+    ``product.profile``)."""
     recorded = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return {"type": kind, "v": FORMAT_VERSION, "by": by, "recorded_at": recorded, key: fields}
 
 
-def _append(ledger: Appender, owner: str, body: dict[str, Any]) -> int:
+def append_signed(ledger: Appender, owner: str, body: dict[str, Any]) -> int:
+    """Sign ``body`` with ``owner``'s key and append it; its index."""
     keyid = ledger.signing_key(owner)
     if keyid is None:
         raise LookupError(f"no signing key for {owner}")
@@ -64,7 +68,8 @@ def _append(ledger: Appender, owner: str, body: dict[str, Any]) -> int:
 
 def register_organisation(ledger: Appender, org: Organisation, *, by: str) -> int:
     """Append ``org``'s registration, signed by the authority; sets and returns its ``ledger_index``."""
-    index = _append(ledger, "authority", _body(ORG_REGISTER, "organisation", _fields(org, ORG_FIELDS), by))
+    body = entry_body(ORG_REGISTER, "organisation", _fields(org, ORG_FIELDS), by)
+    index = append_signed(ledger, "authority", body)
     org.ledger_index = index
     return index
 
@@ -75,7 +80,7 @@ def register_product(ledger: Appender, product: Product, *, signer: str, by: str
     if signer not in ("authority", f"org:{product.organisation_id}"):
         raise ValueError(f"{signer} cannot register a product of org:{product.organisation_id}")
     fields = _fields(product, PRODUCT_FIELDS)
-    index = _append(ledger, signer, _body(PRODUCT_REGISTER, "product", fields, by))
+    index = append_signed(ledger, signer, entry_body(PRODUCT_REGISTER, "product", fields, by))
     product.ledger_index = index
     return index
 

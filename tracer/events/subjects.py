@@ -9,9 +9,10 @@ replays the log with it gets the same map (``python -m tracer ledger verify``, `
 ==================  ===========================================================================
 ``lot:<id>``        the harvest or processing step that made the lot, its shipments and receipts,
                     any recall naming it
-``product:<id>``    the product's signed registration and changes, its OCOP certificates
+``product:<id>``    the product's signed registration and changes, its profiles (photo and shops),
+                    its OCOP certificates
 ``org:<id>``        the organisation's signed registration and changes
-``zone:<id>``       the raw-material zone's registration
+``zone:<id>``       the raw-material zone's registration, its profiles (photo)
 ``key:<keyid>``     its registration and revocation (the ledger's own rule, ``vmap_feed``)
 ==================  ===========================================================================
 
@@ -54,11 +55,11 @@ def _keys(body: Mapping[str, Any]) -> Iterable[str | None]:
     elif kind == "recall":
         lots = body.get("lot_ids")
         yield from (_key("lot", lot) for lot in (lots if isinstance(lots, list) else ()))
-    elif kind == "zone.register":
+    elif kind in ("zone.register", "zone.profile"):
         yield _key("zone", _nested(body, "zone", "id"))
     elif kind == "certify":
         yield _key("product", _nested(body, "certificate", "product_id"))
-    elif kind in ("product.register", "product.update"):
+    elif kind in ("product.register", "product.update", "product.profile"):
         yield _key("product", _nested(body, "product", "id"))
     elif kind in ("org.register", "org.update"):
         yield _key("org", _nested(body, "organisation", "id"))

@@ -28,6 +28,7 @@ from tracer.models.lots import Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
 from tracer.models.scans import Scan
+from tracer.photos import images
 from tracer.platform import bounds
 from tracer.platform.clock import VIETNAM
 from tracer.platform.errors import InvalidInput
@@ -36,11 +37,7 @@ from tracer.scans.anomalies import PAGE_SIZE, Anomaly, AnomalyPage
 from tracer.scans.anomalies import anomalies as scan_anomalies
 
 MAX_PHOTO_BYTES = 900 * 1024
-PHOTO_TYPES = {
-    "image/jpeg": ("jpg", b"\xff\xd8\xff"),
-    "image/png": ("png", b"\x89PNG\r\n\x1a\n"),
-    "image/webp": ("webp", b"RIFF"),
-}
+PHOTO_TYPES = {"image/jpeg": ("jpg", "jpeg"), "image/png": ("png", "png"), "image/webp": ("webp", "webp")}
 DEFAULT_DAYS = 30
 EXPORT_ROWS = 10_000  # anomalies in a CSV export (unknown codes come grouped: one row per product)
 
@@ -54,8 +51,8 @@ def store_photo(folder: Path, data: bytes, content_type: str) -> str:
         raise InvalidInput("the photo is empty", field="photo")
     if len(data) > MAX_PHOTO_BYTES:
         raise InvalidInput(f"the photo is larger than {MAX_PHOTO_BYTES // 1024} KB", field="photo")
-    extension, magic = kind
-    if not data.startswith(magic) or (extension == "webp" and data[8:12] != b"WEBP"):
+    extension, sniffed = kind
+    if images.sniff(data) != sniffed:  # by the magic bytes, as product photos (tracer.photos.images)
         raise InvalidInput(f"the photo is not really a {extension.upper()} image", field="photo")
     digest = hashlib.sha256(data).hexdigest()
     folder.mkdir(parents=True, exist_ok=True)

@@ -38,9 +38,10 @@ class Product(SQLModel, table=True):
     unit: str = Field(max_length=30)
     shelf_life_days: int | None = None
     description: str | None = Field(default=None, max_length=2000)
-    photo_url: str | None = Field(default=None, max_length=500)
+    photo_url: str | None = Field(default=None, max_length=500)  # unused: photos are signed (profile_index)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     ledger_index: int | None = Field(default=None, sa_type=BigInteger)  # its product.register entry
+    profile_index: int | None = Field(default=None, sa_type=BigInteger)  # its newest product.profile entry
 
 
 class Certificate(SQLModel, table=True):

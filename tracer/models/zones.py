@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Text
+from sqlalchemy import BigInteger, Text
 from sqlmodel import Field, SQLModel
 
 from tracer.models.types import DecimalText
@@ -28,3 +28,13 @@ class Zone(SQLModel, table=True):
     crop: str = Field(max_length=100)
     certifications: str = Field(default="", max_length=300)  # comma-separated, e.g. "VietGAP"
     ledger_index: int | None = None
+
+
+class ZoneProfile(SQLModel, table=True):
+    """Which signed ``zone.profile`` entry (a zone's photo) is a zone's newest: not a projection, since
+    rebuilding the zones from their ``zone.register`` events must not lose it (``tracer.events.profiles``
+    checks it against the ledger)."""
+
+    __tablename__ = "zone_profiles"
+    zone_id: str = Field(primary_key=True, max_length=32)  # no foreign key: rebuild empties zones
+    profile_index: int = Field(sa_type=BigInteger)

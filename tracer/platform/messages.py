@@ -148,6 +148,18 @@ class Message(Enum):
     LOT_ID_MALFORMED = "{value!r} is not a well-formed lot identifier"
     ZONE_ID_MALFORMED = "{value!r} is not a well-formed zone identifier"
     ORG_ID_MALFORMED = "{value!r} is not a well-formed org identifier"
+    # product photos and shops (tracer/photos, tracer/events/profiles.py)
+    PHOTO_TYPE = "the photo must be a JPEG, PNG or WebP image"
+    PHOTO_EMPTY = "the photo is empty"
+    PHOTO_TOO_LARGE = "the photo is larger than {limit} MB"
+    PHOTO_TOO_MANY_PIXELS = "the photo has {pixels} pixels; at most {limit} are accepted"
+    PHOTO_UNREADABLE = "the photo cannot be read: it is damaged or cut short"
+    PHOTO_NOT_ONLY_IMAGE = "the photo carries something else besides the image (an archive or a web page)"
+    PHOTO_TOO_SMALL = "the photo is {width}x{height} pixels; at least {least} pixels on each side are needed"
+    SHOP_URL = "shop link {url!r} must be a https:// web address"
+    SHOP_TOO_LONG = "shop link {url!r} is longer than {limit} characters"
+    SHOP_LABEL = "shop name {label!r} must be 1 to {limit} characters of plain text"
+    SHOPS_TOO_MANY = "at most {limit} shop links"
 
     @property
     def parameters(self) -> frozenset[str]:

@@ -11,7 +11,8 @@ any other ``ProgrammingError`` (an operator that does not exist for a column's t
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, Response, jsonify, render_template, request
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
@@ -21,6 +22,8 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from tracer.ledger.errors import LedgerError
 from tracer.platform import wording
 from tracer.platform.errors import TooManyRequests, TracerError, title_of
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 log = logging.getLogger(__name__)
 PROBLEM_BASE = "https://ocop-tracer.vn/problems/"
@@ -77,11 +80,31 @@ def storage_refused(error: Exception) -> bool:
     return any(marker in text for marker in STORAGE_REFUSED)
 
 
+def _limit(app: Flask) -> int:
+    return int(request.max_content_length or app.config["MAX_CONTENT_LENGTH"])
+
+
+def larger_body(limit: int) -> Callable[[F], F]:
+    """Let the decorated view take a request body of up to ``limit`` bytes (``MAX_CONTENT_LENGTH`` is the
+    rest's): a photo upload."""
+
+    def mark(view: F) -> F:
+        view.max_body = limit  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
 def register(app: Flask) -> None:
     @app.before_request
     def _refuse_oversize() -> None:
-        # Refuse by the announced length before anyone reads the body (Werkzeug checks it on read).
-        limit = app.config["MAX_CONTENT_LENGTH"]
+        # Refuse by the announced length before anyone reads the body (Werkzeug checks it on read). A view
+        # that takes bigger bodies (a photo upload) says so with ``larger_body``.
+        view = app.view_functions.get(request.endpoint or "")
+        larger = getattr(view, "max_body", None)
+        if isinstance(larger, int):
+            request.max_content_length = larger
+        limit = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
         if request.content_length is not None and request.content_length > limit:
             raise RequestEntityTooLarge()
 
@@ -113,7 +136,7 @@ def register(app: Flask) -> None:
     def _http(error: HTTPException) -> Response:
         status = error.code or 500
         detail = {
-            413: f"The request body is larger than {app.config['MAX_CONTENT_LENGTH']} bytes.",
+            413: f"The request body is larger than {_limit(app)} bytes.",
             405: f"{request.method} is not allowed here.",
         }.get(status, error.description or "")
         slug = error.name.lower().replace(" ", "-")

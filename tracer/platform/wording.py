@@ -181,6 +181,21 @@ DOMAIN: dict[M, str] = {
     M.ORG_ID_MALFORMED: N_(
         'An organisation identifier is a whole number such as 12 (no leading 0); "%(value)s" is not one.'
     ),
+    M.PHOTO_TYPE: N_("The photo must be a JPEG, PNG or WebP image."),
+    M.PHOTO_EMPTY: N_("The photo file is empty."),
+    M.PHOTO_TOO_LARGE: N_("The photo is larger than %(limit)s MB."),
+    M.PHOTO_TOO_MANY_PIXELS: N_("The photo has too many pixels (%(pixels)s; at most %(limit)s)."),
+    M.PHOTO_UNREADABLE: N_("The photo cannot be read: the file is damaged or cut short."),
+    M.PHOTO_NOT_ONLY_IMAGE: N_(
+        "The photo file holds something else besides the image; save it again as a plain photo."
+    ),
+    M.PHOTO_TOO_SMALL: N_(
+        "The photo is too small (%(width)sx%(height)s); at least %(least)s pixels on each side."
+    ),
+    M.SHOP_URL: N_("The shop link %(url)s must be a web address starting with https://."),
+    M.SHOP_TOO_LONG: N_("The shop link %(url)s is longer than %(limit)s characters."),
+    M.SHOP_LABEL: N_("The shop name %(label)s must be 1 to %(limit)s characters of plain text."),
+    M.SHOPS_TOO_MANY: N_("At most %(limit)s shop links."),
 }
 
 # pydantic's own error types as short hints; the placeholders come from the error's ``ctx``.

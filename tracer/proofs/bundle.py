@@ -11,7 +11,8 @@ the serial under the packaging event's ``serials_root``. The format, and how it 
 from __future__ import annotations
 
 import base64
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,18 +24,15 @@ from tracer.codes import gs1, serials
 from tracer.codes.issued import Claim, Issued, NotIssued, issued_serials
 from tracer.events.lineage import ancestors
 from tracer.ledger import keystore, vmap_store
-from tracer.ledger.checkpoint import Checkpoint, verify_checkpoint
+from tracer.ledger.checkpoint import verify_checkpoint
 from tracer.ledger.dsse import Envelope
-from tracer.ledger.errors import MapVerificationError
-from tracer.ledger.vmap import parse_map_extension
-from tracer.ledger.vmap_proof import verify_entries
 from tracer.models.events import LotEvent
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
 from tracer.models.scans import ScanCount
 from tracer.models.types import utcnow
-from tracer.models.zones import Zone
+from tracer.models.zones import Zone, ZoneProfile
 from tracer.platform import journal
 from tracer.platform.clock import VIETNAM
 from tracer.platform.errors import InvalidInput, NotFound
@@ -43,7 +41,6 @@ from tracer.scans import recorder as scans
 from tracer.scans import signal
 
 LINEAGE_ROLES = ("created", "shipped", "received", "recalled")
-MAP_ATTEMPTS = 3  # reads of a checkpoint and its map proofs, while appends keep moving the map on
 
 
 def parse_serial(typed: str) -> str:
@@ -72,6 +69,8 @@ def lineage_indices(session: Session, package: Package, product: Product) -> tup
     if zone_ids:
         zone_rows = session.exec(select(Zone.ledger_index).where(col(Zone.id).in_(zone_ids)))
         indices.update(int(i) for i in zone_rows if i is not None)
+        photos = session.exec(select(ZoneProfile.profile_index).where(col(ZoneProfile.zone_id).in_(zone_ids)))
+        indices.update(int(i) for i in photos)  # the zones' signed photos (tracer.events.profiles)
     certificate = latest_certificate(session, product.id)
     if certificate is not None and certificate.ledger_index is not None:
         indices.add(certificate.ledger_index)
@@ -79,6 +78,8 @@ def lineage_indices(session: Session, package: Package, product: Product) -> tup
     orgs = {product.organisation_id, *session.exec(select(Lot.organisation_id).where(col(Lot.id).in_(lots)))}
     registered = session.exec(select(Organisation.ledger_index).where(col(Organisation.id).in_(orgs))).all()
     indices.update(int(i) for i in (*registered, product.ledger_index) if i is not None)
+    if product.profile_index is not None:  # its photo and shops (tracer.events.profiles), signed
+        indices.add(int(product.profile_index))
     return lots, indices
 
 
@@ -161,17 +162,18 @@ def _map_section(
     return section, keys
 
 
-def _map_matches(cp: Checkpoint, section: list[dict[str, Any]], conn: Any) -> bool:
-    """Whether every proof of ``section`` leads to the map root ``cp`` commits to (the map was read in the
-    checkpoint's snapshot; on PostgreSQL a concurrent append can move it between two statements)."""
-    try:
-        root = parse_map_extension(cp.extensions)
-        for item in section:
-            listed = vmap_store.entries_of(conn, item["key"])
-            verify_entries(root, item["key"], listed, vmap_store.prove(conn, item["key"]).proof)
-    except MapVerificationError:
-        return False
-    return True
+@contextmanager
+def ledger_snapshot(session: Session) -> Iterator[Any]:
+    """A connection that reads the ledger in one snapshot: the checkpoint, the map's lists and proofs and the
+    entries must agree, while appends go on. SQLite's read transaction (the session's, begun by the lineage
+    reads) is one; PostgreSQL's read committed is not, so there a repeatable-read transaction of its own."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        yield conn
+        return
+    with conn.engine.connect() as own:
+        with own.execution_options(isolation_level="REPEATABLE READ").begin():
+            yield own
 
 
 def scan_summary(session: Session, serial: str, threshold: int) -> dict[str, Any]:
@@ -285,32 +287,26 @@ def package_proof(session: Session, *, serial: str, public_url: str, scan_thresh
     lots, lineage = lineage_indices(session, package, product)
     subjects = lineage_subjects(session, lots, product)
     store = journal.store()
-    conn = session.connection()
-    log_key = store.verifier_key(conn)
-    previous = None
-    for _attempt in range(MAP_ATTEMPTS):
+    with ledger_snapshot(session) as conn:
+        log_key = store.verifier_key(conn)
         # The checkpoint is read after the lineage, so it covers every index found (the log only grows).
         # It carries the witnesses' cosignatures kept for it, for a verifier's witness policy (``policy``).
         note = journal.cosigned_checkpoint(conn)
-        cp = verify_checkpoint(note, log_key)
+        size = verify_checkpoint(note, log_key).size
         indices = set(lineage)
-        section, keys = _map_section(conn, store, subjects, indices, cp.size)
-        if cp.size == previous or _map_matches(cp, section, conn):
-            break  # consistent, or unchanged: a map that does not match its checkpoint fails the verifier
-        previous = cp.size
-    size = cp.size
-    entries = [
-        {
-            "index": i,
-            "envelope": _b64(store.entry(conn, i)),
-            "proof": [_b64(h) for h in store.inclusion_proof(conn, i, size)],
-        }
-        for i in sorted(indices)
-    ]
-    try:
-        serial_proof = issued_serials(current_app).serial_proof(issued, lambda: nullcontext(conn))
-    except NotIssued:  # its serial list was changed since it was checked, a moment ago
-        raise _never_issued(serial) from None
+        section, keys = _map_section(conn, store, subjects, indices, size)
+        entries = [
+            {
+                "index": i,
+                "envelope": _b64(store.entry(conn, i)),
+                "proof": [_b64(h) for h in store.inclusion_proof(conn, i, size)],
+            }
+            for i in sorted(indices)
+        ]
+        try:
+            serial_proof = issued_serials(current_app).serial_proof(issued, lambda: nullcontext(conn))
+        except NotIssued:  # its serial list was changed since it was checked, a moment ago
+            raise _never_issued(serial) from None
     return {
         "version": BUNDLE_VERSION,
         "serial": serial,

@@ -60,6 +60,10 @@ BUNDLE_VERSION = 2
 SERIAL = re.compile(r"[0-9A-HJKMNP-TV-Z]{12}")
 ORG_EVENTS = frozenset({"zone.register", "harvest", "receive", "process", "package", "ship"})
 ORG_REGISTER, PRODUCT_REGISTER = "org.register", "product.register"  # tracer.events.registrations
+PRODUCT_PROFILE = "product.profile"  # a product's photo and shops: tracer.events.profiles
+ZONE_PROFILE = "zone.profile"  # a zone's photo, signed by its organisation: tracer.events.profiles
+BY_PRODUCER_OR_AUTHORITY = ("recall", PRODUCT_REGISTER, PRODUCT_PROFILE)
+HEX64 = re.compile(r"[0-9a-f]{64}")
 PRODUCT_FACTS = ("id", "organisation_id", "name", "gtin", "unit", "ocop_group")
 PRODUCER_FACTS = ("id", "name", "kind", "address", "commune", "district", "province")
 
@@ -243,7 +247,7 @@ def _check_signature(entry: _Entry, keys: Mapping[str, _Key]) -> _Key:
     if (
         expected is not None
         and signer.owner != expected
-        and not (body["type"] in ("recall", PRODUCT_REGISTER) and signer.role == "authority")
+        and not (body["type"] in BY_PRODUCER_OR_AUTHORITY and signer.role == "authority")
     ):
         raise _fail("signer", f"entry {index}: signed by {signer.owner}, expected {expected}", index)
     return signer
@@ -251,11 +255,11 @@ def _check_signature(entry: _Entry, keys: Mapping[str, _Key]) -> _Key:
 
 def _expected_owner(body: Mapping[str, Any]) -> str | None:
     kind = body["type"]
-    if kind in ORG_EVENTS or kind == "recall":
+    if kind in ORG_EVENTS or kind in ("recall", ZONE_PROFILE):
         return f"org:{body.get('org')}"
     if kind == ORG_REGISTER:
         return "authority"
-    if kind == PRODUCT_REGISTER:  # its producer, or the programme office (also allowed below)
+    if kind in (PRODUCT_REGISTER, PRODUCT_PROFILE):  # its producer, or the programme office (allowed above)
         product = body.get("product")
         return f"org:{product.get('organisation_id')}" if isinstance(product, Mapping) else "authority"
     if kind == "certify":
@@ -420,6 +424,69 @@ def _registrations(package: _Entry, entries: Mapping[int, _Entry]) -> tuple[Regi
     return product, producer.body["organisation"]
 
 
+def _signed_photo(photo: Any) -> dict[str, Any] | None:
+    """A signed photo's SHA-256s and sizes, as both verifiers give them; None if it is absent or malformed."""
+    if not isinstance(photo, Mapping) or not isinstance(photo.get("sha256"), str):
+        return None
+    if not HEX64.fullmatch(photo["sha256"]):
+        return None
+    variants = [
+        {k: v.get(k) for k in ("width", "height", "type", "sha256")}
+        for v in photo.get("variants") or ()
+        if isinstance(v, Mapping)
+        and isinstance(v.get("sha256"), str)
+        and HEX64.fullmatch(v["sha256"])
+        and v.get("type") in ("image/webp", "image/jpeg")
+    ]
+    return {"sha256": photo["sha256"], "width": photo.get("width"), "height": photo.get("height"),
+            "variants": variants}  # fmt: skip
+
+
+def _zone_photo(zone: _Entry, entries: Mapping[int, _Entry]) -> dict[str, Any] | None:
+    """The photo of the zone ``zone`` registers, from its newest ``zone.profile`` in the bundle signed by the
+    zone's own organisation (the signature check holds every entry to its ``org``)."""
+    newest: _Entry | None = None
+    for entry in entries.values():
+        signed = entry.body.get("zone")
+        if entry.body["type"] == ZONE_PROFILE and isinstance(signed, Mapping):
+            same_org = entry.body.get("org") == zone.body.get("org")
+            if (
+                same_org
+                and signed.get("id") == zone.body["zone"].get("id")
+                and (newest is None or entry.index > newest.index)
+            ):
+                newest = entry
+    return _signed_photo(newest.body["zone"].get("photo")) if newest is not None else None
+
+
+def _profile(product: Registration, entries: Mapping[int, _Entry]) -> dict[str, Any]:
+    """The product's photo and shops from its newest ``product.profile`` in the bundle (signed by its
+    producer or the authority, checked with every signature), for the registered organisation: a photo is
+    its signed SHA-256s (a page shows it only if the bytes hash to them), a shop an https link."""
+    newest: _Entry | None = None
+    for entry in entries.values():
+        signed = entry.body.get("product")
+        if entry.body["type"] == PRODUCT_PROFILE and isinstance(signed, Mapping):
+            ours = signed.get("id") == product.get("id")
+            if ours and signed.get("organisation_id") == product.get("organisation_id"):
+                newest = entry if newest is None or entry.index > newest.index else newest
+    if newest is None:
+        return {"photo": None, "shops": [], "profile_index": None}
+    signed = newest.body["product"]
+    photo = _signed_photo(signed.get("photo"))
+    shops = [
+        {"label": s["label"], "url": s["url"]}
+        for s in signed.get("shops") or ()
+        if isinstance(s, Mapping)
+        and isinstance(s.get("label"), str)
+        and isinstance(s.get("url"), str)
+        and s["url"].startswith("https://")
+        and len(s["url"]) <= 300
+        and not any(ord(c) < 33 for c in s["url"])
+    ]
+    return {"photo": photo, "shops": shops, "profile_index": newest.index}
+
+
 def uri_gtin(uri: str) -> str | None:
     """The GTIN of a Digital Link URI ``.../01/{gtin}/...``; None for ``.../p/{serial}``."""
     segments = [unquote(s) for s in urlsplit(uri).path.split("/") if s]
@@ -493,6 +560,7 @@ def _facts(
         ],
         "zones": [
             {k: z.body["zone"].get(k) for k in ("id", "name", "commune", "district", "province", "crop")}
+            | {"photo": _zone_photo(z, entries)}
             for z in sorted(zones, key=lambda e: e.index)
         ],
     }
@@ -557,7 +625,7 @@ def verify_package_bundle(bundle: Any, log_key: str, *, today: date | None = Non
     _check_complete(bundle, cp, entries, _required_subjects(package, lots, zones, keys))
     _check_uri_and_summary(bundle, package, product, producer)
     facts, reasons, status = _facts(package, lots, made, zones, entries, today or clock.today())
-    facts["product"] = {k: product.get(k) for k in PRODUCT_FACTS}
+    facts["product"] = {k: product.get(k) for k in PRODUCT_FACTS} | _profile(product, entries)
     facts["producer"] = {k: producer.get(k) for k in PRODUCER_FACTS}
     return PackageVerdict(
         status=status,

@@ -17,10 +17,12 @@ from datetime import date
 
 from sqlmodel import Session, col, func, select
 
+from tracer.events.profiles import Shop, signed_profile
 from tracer.models.events import Shipment
 from tracer.models.lots import Lot
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
+from tracer.photos.images import SignedPhoto
 
 __all__ = ["PAGE_SIZE", "CatalogueEntry", "CataloguePage", "Filters", "catalogue", "fold"]
 
@@ -57,6 +59,9 @@ class CatalogueEntry:
     producer: str
     province: str
     sale_points: list[tuple[str, str | None]] = field(default_factory=list)  # (name, province)
+    profile_index: int | None = None
+    photo: SignedPhoto | None = None  # from its signed profile (tracer.events.profiles)
+    shops: tuple[Shop, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,16 @@ def _certified(session: Session, today: date) -> list[CatalogueEntry]:
     ).all()
     return [
         CatalogueEntry(
-            int(p.id or 0), p.name, p.ocop_group, p.unit, p.gtin, c.stars, c.valid_until, o.name, o.province
+            int(p.id or 0),
+            p.name,
+            p.ocop_group,
+            p.unit,
+            p.gtin,
+            c.stars,
+            c.valid_until,
+            o.name,
+            o.province,
+            profile_index=p.profile_index,
         )  # fmt: skip
         for p, c, o in rows
     ]
@@ -110,6 +124,15 @@ def _sale_points(session: Session, product_ids: list[int]) -> dict[int, list[tup
         if name and (name, province) not in places and len(places) < SALE_POINTS:
             places.append((name, province))
     return found
+
+
+def _signed(session: Session, entry: CatalogueEntry) -> tuple[SignedPhoto | None, tuple[Shop, ...]]:
+    """The photo and shops of the entry's product, from its signed profile."""
+    if entry.profile_index is None:
+        return None, ()
+    product = session.get(Product, entry.product_id)
+    profile = signed_profile(session, product) if product is not None else None
+    return (profile.photo, profile.shops) if profile is not None else (None, ())
 
 
 def catalogue(session: Session, filters: Filters, today: date) -> CataloguePage:
@@ -140,6 +163,8 @@ def catalogue(session: Session, filters: Filters, today: date) -> CataloguePage:
             e.producer,
             e.province,
             places.get(e.product_id, []),
+            e.profile_index,
+            *_signed(session, e),
         )  # fmt: skip
         for e in shown
     ]

@@ -17,11 +17,13 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from tracer.codes.gs1 import ClassLink, build_uri
+from tracer.events.profiles import Shop
 from tracer.models.events import LotEvent
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
 from tracer.resolver.origin import cert_valid_on
+from tracer.resolver.photos import ShownPhoto, storefront
 from tracer.resolver.story import Cert, LotStory, Producer, StoryKey, cert_of, latest_certificate, producer_of
 
 __all__ = ["ClassView", "ProductClass", "class_view", "find_product", "lot_key", "lot_of_product"]
@@ -35,9 +37,10 @@ class ProductClass:
     gtin: str
     name: str
     description: str | None
-    photo_url: str | None
     producer: Producer
     certificate: Cert | None
+    photo: ShownPhoto | None = None  # signed, files intact (tracer.resolver.photos)
+    shops: tuple[Shop, ...] = ()  # signed e-commerce links
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +63,7 @@ class ClassView:
         return self.story.certificate if self.story is not None else self.product.certificate
 
 
-def find_product(session: Session, gtin: str) -> ProductClass | None:
+def find_product(session: Session, gtin: str, public_url: str = "") -> ProductClass | None:
     """The product with GTIN-14 ``gtin``, or None if none of ours has it."""
     product = session.exec(select(Product).where(Product.gtin == gtin)).first()
     if product is None or product.id is None:
@@ -70,8 +73,9 @@ def find_product(session: Session, gtin: str) -> ProductClass | None:
     certs = session.exec(select(Certificate).where(Certificate.product_id == product.id,
                                                    col(Certificate.revoked).is_(False))).all()  # fmt: skip
     best = latest_certificate(certs)
-    return ProductClass(product.id, gtin, product.name, product.description, product.photo_url,
-                        producer_of(org), cert_of(best) if best is not None else None)  # fmt: skip
+    front = storefront(session, product, public_url)
+    return ProductClass(product.id, gtin, product.name, product.description, producer_of(org),
+                        cert_of(best) if best is not None else None, front.photo, front.shops)  # fmt: skip
 
 
 def lot_key(session: Session, product_id: int, lot_id: str) -> StoryKey | None:
@@ -85,7 +89,8 @@ def lot_key(session: Session, product_id: int, lot_id: str) -> StoryKey | None:
     cert_stamp = session.exec(
         select(func.max(Certificate.ledger_index)).where(Certificate.product_id == product_id)
     ).one()
-    return StoryKey(int(packaging), int(lot_stamp or 0), int(cert_stamp or 0))
+    profile_stamp = session.exec(select(Product.profile_index).where(Product.id == product_id)).one()
+    return StoryKey(int(packaging), int(lot_stamp or 0), int(cert_stamp or 0), int(profile_stamp or 0))
 
 
 def lot_of_product(session: Session, product_id: int, lot_id: str) -> bool:

@@ -41,7 +41,7 @@ def answer(link: ClassLink) -> Response:
     """The answer for a product's or a lot's code."""
     settings = services().settings
     session = db.session()
-    product = find_product(session, link.gtin)
+    product = find_product(session, link.gtin, settings.public_url)
     if product is None:
         return negotiation.not_found(f"no product of OCOP Tracer has GTIN {link.gtin}",
                                      "origin/unknown_class.html", lot=None)  # fmt: skip
@@ -75,7 +75,9 @@ def _page(view: ClassView) -> bytes:
 def class_links(view: ClassView, public_url: str) -> list[Anchor]:
     """A product's linkset entry, or a lot's and then its product's."""
     product, story = view.product, view.story
-    top = product_anchor(public_url, product.gtin, product.name, product.certificate, view.product_cert_valid)
+    top = product_anchor(
+        public_url, product.gtin, product.name, product.certificate, view.product_cert_valid, product.shops
+    )
     if story is None:
         return [top]
     title = _("Lot %(lot)s of %(name)s", lot=story.lot_id, name=product.name)
@@ -94,7 +96,9 @@ def document(view: ClassView) -> dict[str, Any]:
         "uri": view.uri,
         "level": "product" if story is None else "lot",
         "gtin": product.gtin,
-        "product": {"name": product.name, "description": product.description, "photoUrl": product.photo_url},
+        "product": {"name": product.name, "description": product.description,
+                    "photoUrl": product.photo.og if product.photo else None,
+                    "shops": [{"label": s.label, "url": s.url} for s in product.shops]},
         "producer": {"name": product.producer.name, "kind": product.producer.kind,
                      "place": product.producer.place},  # fmt: skip
         "ocop": None if cert is None else {

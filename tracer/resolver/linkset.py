@@ -3,7 +3,9 @@ Link header.
 
 Link relation types are the GS1 Web Vocabulary's (``https://gs1.org/voc/``): ``defaultLink`` and ``pip`` are
 the code's page (Vietnamese and English), ``traceability`` the lot's EPCIS 2.0 events, ``certificationInfo``
-the OCOP certificate section, ``recallStatus`` the status section. A linkset lists the requested item and each
+the OCOP certificate section, ``recallStatus`` the status section, ``hasRetailers`` the product's e-commerce
+shops (signed by its producer: ``tracer.events.profiles``; on the package's and the product's entries).
+A linkset lists the requested item and each
 level above it, one entry (anchor) each, as the Resolver standard asks ("any links associated with each level
 up to the primary key SHALL be included"): a package's has the package, its lot (``/01/{gtin}/10/{lot}``, or
 ``/id/lot/{lot}`` without a GTIN) and its product (``/01/{gtin}``); a lot's has the lot and the product.
@@ -22,6 +24,7 @@ from urllib.parse import quote
 from flask_babel import gettext as _
 
 from tracer.codes.gs1 import ClassLink, build_uri
+from tracer.events.profiles import Shop
 from tracer.platform.i18n import format_day
 from tracer.resolver.origin import OriginView
 from tracer.resolver.story import Cert, LotStory
@@ -41,6 +44,7 @@ __all__ = [
     "product_anchor",
     "page_links",
     "recall_links",
+    "retailer_links",
     "relation",
     "resolver_description",
     "traceability_links",
@@ -123,6 +127,13 @@ def recall_links(uri: str, recalled: bool, reason: str | None) -> Links:
     return {GS1_VOC + "recallStatus": [{"href": uri + "#status", "title": status, "type": "text/html"}]}
 
 
+def retailer_links(shops: Sequence[Shop]) -> Links:
+    """``hasRetailers``: where to buy the product online, as its producer signed it."""
+    if not shops:
+        return {}
+    return {GS1_VOC + "hasRetailers": [{"href": s.url, "title": s.label, "type": "text/html"} for s in shops]}
+
+
 def _lot_anchor(public_url: str, story: LotStory, recalled: bool, cert_valid: bool) -> Anchor:
     """The lot a package was packed from: ``/01/{gtin}/10/{lot}``, or its own identifier without a GTIN."""
     if story.gtin is None:
@@ -139,11 +150,13 @@ def _lot_anchor(public_url: str, story: LotStory, recalled: bool, cert_valid: bo
     })  # fmt: skip
 
 
-def product_anchor(public_url: str, gtin: str, name: str, cert: Cert | None, cert_valid: bool) -> Anchor:
-    """A product, by its GTIN: ``/01/{gtin}``, its page and its OCOP certificate."""
+def product_anchor(public_url: str, gtin: str, name: str, cert: Cert | None, cert_valid: bool,
+                   shops: Sequence[Shop] = ()) -> Anchor:  # fmt: skip
+    """A product, by its GTIN: ``/01/{gtin}``, its page, its OCOP certificate and where to buy it."""
     uri = build_uri(public_url, ClassLink(gtin))
     return Anchor(uri, name, {**page_links(uri, _("Product: %(name)s", name=name)),
-                              **certification_links(uri, cert, cert_valid)})  # fmt: skip
+                              **certification_links(uri, cert, cert_valid),
+                              **retailer_links(shops)})  # fmt: skip
 
 
 def links(view: OriginView, public_url: str) -> list[Anchor]:
@@ -155,11 +168,12 @@ def links(view: OriginView, public_url: str) -> list[Anchor]:
         **traceability_links(public_url, story.lot_id),
         **certification_links(uri, story.certificate, view.cert_valid),
         **recall_links(uri, view.recalled, story.recall_reason),
+        **retailer_links(story.shops),
     })  # fmt: skip
     levels = [package, _lot_anchor(public_url, story, view.recalled, view.cert_valid)]
     if story.gtin is not None:
         levels.append(product_anchor(public_url, story.gtin, story.product_name, story.certificate,
-                                     view.cert_valid))  # fmt: skip
+                                     view.cert_valid, story.shops))  # fmt: skip
     return levels
 
 

@@ -26,6 +26,7 @@ __all__ = ["PackageRow", "claim_of", "find_package"]
 
 _FIND_SQL = """
 SELECT p.serial, p.lot_id, p.product_id, p.packaging_index, p.position, p.expires_on, p.status, pr.gtin,
+       pr.profile_index AS profile_stamp,
        (SELECT max(le.ledger_index) FROM lot_events le WHERE le.lot_id = p.lot_id) AS lot_stamp,
        (SELECT max(c.ledger_index) FROM certificates c WHERE c.product_id = p.product_id) AS cert_stamp,
        sc.scans AS scans, sc.first_at AS first_scan,
@@ -37,7 +38,7 @@ WHERE p.serial = :serial
 _FIND = text(_FIND_SQL.format(signal=signal.COLUMNS)).columns(
     serial=String, lot_id=String, product_id=Integer, packaging_index=BigInteger, position=Integer,
     expires_on=Date, status=String, gtin=String, lot_stamp=BigInteger, cert_stamp=BigInteger,
-    scans=Integer, first_scan=UTCDateTime, seen=Integer, **signal.COLUMN_TYPES,
+    profile_stamp=BigInteger,    scans=Integer, first_scan=UTCDateTime, seen=Integer, **signal.COLUMN_TYPES,
 )  # fmt: skip
 
 
@@ -53,6 +54,7 @@ class PackageRow:
     gtin: str | None
     lot_stamp: int
     cert_stamp: int
+    profile_stamp: int
     scans: int  # counted scans so far (not this one)
     first_scan: datetime | None
     seen: bool  # this client was already counted for this package this hour
@@ -84,6 +86,7 @@ def find_package(reader: FastReader, link: DigitalLink, *, client: str, bucket: 
         row["gtin"],
         row["lot_stamp"] or 0,
         row["cert_stamp"] or 0,
+        row["profile_stamp"] or 0,
         int(row["scans"] or 0),
         row["first_scan"],
         bool(row["seen"]),

@@ -101,7 +101,7 @@ class OriginCaches:
 
     @staticmethod
     def story_key(row: PackageRow) -> StoryKey:
-        return StoryKey(row.packaging_index, row.lot_stamp, row.cert_stamp)
+        return StoryKey(row.packaging_index, row.lot_stamp, row.cert_stamp, row.profile_stamp)
 
     def genuine(self, row: PackageRow) -> bool:
         """Whether ``row``'s serial was issued, as the signed log says (``tracer.codes.issued``): only then
@@ -116,7 +116,8 @@ class OriginCaches:
     def lot_story(self, key: StoryKey, lot_id: str, session: Callable[[], Session]) -> LotStory:
         """The story of lot ``lot_id`` as packaged by ``key``'s event, from the cache (shared by package pages
         and the lot's own class-level page), built with ``session()`` on a miss."""
-        return self.stories.get(key, lambda: build_story(session(), key, lot_id))
+        public_url = services().settings.public_url
+        return self.stories.get(key, lambda: build_story(session(), key, lot_id, public_url))
 
     def checkpoint(self) -> Checkpoint | None:
         """The latest checkpoint, read at most once every ``CHECKPOINT_TTL`` seconds."""

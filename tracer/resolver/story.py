@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from tracer.events.journey import Signature, Step, ZonePlace
 from tracer.events.journey import place as _place
 from tracer.events.lineage import lineage
+from tracer.events.profiles import Shop
 from tracer.events.registry import EVENT_TYPES
 from tracer.models.events import EventRecord, LotEvent, LotInput, Shipment
 from tracer.models.lots import Lot
@@ -25,6 +26,7 @@ from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
 from tracer.models.types import decimal_text
 from tracer.models.zones import Zone
+from tracer.resolver.photos import ShownPhoto, storefront
 
 __all__ = [
     "Cert",
@@ -45,11 +47,13 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class StoryKey:
-    """What a story depends on: its packaging event, the newest event of its lot, the newest certificate."""
+    """What a story depends on: its packaging event, the newest event of its lot, the newest certificate, the
+    product's newest profile."""
 
     packaging_index: int
     lot_stamp: int
     cert_stamp: int
+    profile_stamp: int = 0  # the product's newest signed profile (photo, shops): tracer.events.profiles
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +84,6 @@ class LotStory:
     product_id: int
     product_name: str
     product_description: str | None
-    photo_url: str | None
     gtin: str | None
     producer: Producer
     certificate: Cert | None
@@ -93,6 +96,8 @@ class LotStory:
     steps: tuple[Step, ...]
     zones: tuple[ZonePlace, ...]
     signatures: tuple[Step, ...] = field(default=())
+    photo: ShownPhoto | None = None  # signed, and its files intact (tracer.resolver.photos)
+    shops: tuple[Shop, ...] = ()  # signed e-commerce links
 
     def map_data(self) -> list[dict[str, Any]]:
         """Zones with coordinates, for the map script (data attribute)."""
@@ -136,7 +141,7 @@ class _Sources:
     cert_records: dict[int, EventRecord]
 
 
-def build_story(session: Session, key: StoryKey, lot_id: str) -> LotStory:
+def build_story(session: Session, key: StoryKey, lot_id: str, public_url: str = "") -> LotStory:
     """Everything the origin page shows about the packages of one packaging event (cache this)."""
     lot = session.get(Lot, lot_id)
     packaging = session.get(EventRecord, key.packaging_index)
@@ -148,6 +153,7 @@ def build_story(session: Session, key: StoryKey, lot_id: str) -> LotStory:
     sources = _sources(session, key, lot_id, product)
     steps = _steps(sources)
     journey = sources.journey
+    front = storefront(session, product, public_url)
     return LotStory(
         key=key,
         lot_id=lot.id,
@@ -155,7 +161,6 @@ def build_story(session: Session, key: StoryKey, lot_id: str) -> LotStory:
         product_id=product.id or 0,
         product_name=product.name,
         product_description=product.description,
-        photo_url=product.photo_url,
         gtin=product.gtin,
         producer=producer_of(journey.orgs[product.organisation_id]),
         certificate=_certificate(sources.certs, sources.cert_records, journey.signed),
@@ -168,6 +173,8 @@ def build_story(session: Session, key: StoryKey, lot_id: str) -> LotStory:
         steps=steps,
         zones=tuple(journey.zones.values()),
         signatures=tuple(s for s in steps if s.signature is not None),
+        photo=front.photo,
+        shops=front.shops,
     )
 
 

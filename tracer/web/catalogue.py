@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 
+from tracer.photos.shown import shown_photo
+from tracer.photos.store import app_store
 from tracer.platform import bounds, db
 from tracer.platform.clock import today
+from tracer.platform.services import services
 from tracer.reads.catalogue import Filters, catalogue
 from tracer.web.programme_forms import GROUPS
 
@@ -45,8 +48,10 @@ def products() -> Response:
         page=max(page or 1, 1),
     )
     found = catalogue(db.session(), filters, today())
+    public_url, store = services().settings.public_url, app_store()
+    photos = {e.product_id: shown_photo(e.photo, public_url, store) for e in found.entries}
     html = render_template("catalogue.html", found=found, filters=filters, groups=dict(GROUPS),
-                           problems=problems)  # fmt: skip
+                           problems=problems, photos=photos)  # fmt: skip
     response = Response(html, status=400 if problems else 200, mimetype="text/html")
     response.cache_control.public = True
     response.cache_control.max_age = 300

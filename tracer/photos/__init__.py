@@ -1,0 +1,1 @@
+"""Photos: uploads checked by their bytes and re-encoded (``images``), kept by their SHA-256 (``store``)."""
