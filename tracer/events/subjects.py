@@ -11,7 +11,7 @@ replays the log with it gets the same map (``python -m tracer ledger verify``, `
                     any recall naming it
 ``product:<id>``    the product's signed registration and changes, its OCOP certificates
 ``org:<id>``        the organisation's signed registration and changes
-``zone:<id>``       the raw-material zone's registration
+``zone:<id>``       the raw-material zone's registration and its farm diary (``zone.diary``)
 ``key:<keyid>``     its registration and revocation (the ledger's own rule, ``vmap_feed``)
 ==================  ===========================================================================
 
@@ -56,6 +56,8 @@ def _keys(body: Mapping[str, Any]) -> Iterable[str | None]:
         yield from (_key("lot", lot) for lot in (lots if isinstance(lots, list) else ()))
     elif kind == "zone.register":
         yield _key("zone", _nested(body, "zone", "id"))
+    elif kind == "zone.diary":
+        yield _key("zone", body.get("zone_id"))
     elif kind == "certify":
         yield _key("product", _nested(body, "certificate", "product_id"))
     elif kind in ("product.register", "product.update"):
