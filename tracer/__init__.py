@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracer.resolver.routes import bp as resolver  # GS1 resolver: /01/..., /p/..., origin pages
     from tracer.web.account import bp as account  # /login, /logout, /account/password
     from tracer.web.catalogue import bp as catalogue  # /products
+    from tracer.web.diary import bp as diary  # /console/zones/<id>: a zone's farm diary
     from tracer.web.inspector import bp as inspector  # /inspector
     from tracer.web.pages import bp as pages
     from tracer.web.producer import bp as console  # /console
@@ -97,7 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracer.web.scanner import bp as scanner  # /scan
 
     for blueprint in (health, pages, catalogue, reports, api_v1, api_proofs, api_labels, log_tiles, account,
-                      console, programme, scanner, inspector, resolver):  # fmt: skip
+                      console, diary, programme, scanner, inspector, resolver):  # fmt: skip
         app.register_blueprint(blueprint)
 
 

@@ -31,14 +31,19 @@ from tracer.platform.errors import NotFound, RuleViolation
 from tracer.platform.messages import Message
 
 
+def zone_of(session: Session, org: int, zone_id: str) -> Zone:
+    """One of this organisation's zones; another's is not found (its existence is not ours to reveal)."""
+    zone = session.get(Zone, zone_id)
+    if zone is None or zone.organisation_id != org:
+        raise NotFound(Message.ZONE_NOT_OURS, field="zone_id", zone=zone_id)
+    return zone
+
+
 def record_diary(
     *, session: Session, actor: Actor, command: DiaryEntry, ledger: Appender
 ) -> pipeline.Recorded:
     actor.require(Role.PRODUCER)
-    org = actor.require_organisation()
-    zone = session.get(Zone, command.zone_id)
-    if zone is None or zone.organisation_id != org:
-        raise NotFound(Message.ZONE_NOT_OURS, field="zone_id", zone=command.zone_id)
+    zone = zone_of(session, actor.require_organisation(), command.zone_id)
     not_in_future(command.applied_on, "applied_on")
     entry = command.model_dump(exclude={"type", "zone_id"}, exclude_none=True)
     body = pipeline.body_of(actor, command.type, {"zone_id": zone.id, "diary": entry})
