@@ -27,6 +27,16 @@ class Signature:
 
 
 @dataclass(frozen=True, slots=True)
+class DiaryNote:
+    """A farm-diary entry of a zone as the origin page summarises it (``tracer.events.diary``)."""
+
+    kind: str  # fertiliser | protection | irrigation | care
+    on: date
+    product: str = ""
+    phi_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ZonePlace:
     id: str
     name: str
@@ -37,6 +47,14 @@ class ZonePlace:
     latitude: str | None
     longitude: str | None
     polygon: Any | None  # GeoJSON Polygon coordinates, or None
+    diary: tuple[DiaryNote, ...] = ()  # the farm diary up to the harvests shown, newest first
+
+    def diary_count(self, kind: str) -> int:
+        return sum(1 for note in self.diary if note.kind == kind)
+
+    @property
+    def sprayings(self) -> tuple[DiaryNote, ...]:
+        return tuple(note for note in self.diary if note.kind == "protection")
 
     @property
     def osm_url(self) -> str:
