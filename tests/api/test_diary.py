@@ -113,7 +113,9 @@ def test_the_longest_interval_decides_and_other_kinds_do_not_block(api: Api) -> 
         {"type": "zone.diary", "zone_id": zone, "kind": "fertiliser", "applied_on": day(-5),
          "product": "NPK 20-20-15", "dose": "2 kg / gốc"},
     )  # fmt: skip
-    api.record(GAC_PRODUCER, {"type": "zone.diary", "zone_id": zone, "kind": "irrigation", "applied_on": day(-2)})
+    api.record(
+        GAC_PRODUCER, {"type": "zone.diary", "zone_id": zone, "kind": "irrigation", "applied_on": day(-2)}
+    )
     refused = api.post(GAC_PRODUCER, "/events", _harvest(zone, -2))
     assert refused.status_code == 409 and day(-1) in refused.get_json()["detail"]
     api.record(GAC_PRODUCER, _harvest(zone, -1))
@@ -163,7 +165,9 @@ def test_the_epcis_document_of_a_zone_lot_carries_its_diary(api: Api) -> None:
     diary = [e for e in doc["epcisBody"]["eventList"] if "ocop:diaryKind" in e]
     assert [e["ocop:diaryKind"] for e in diary] == ["protection"]  # care on day 0 is after the harvest
     sprayed = diary[0]
-    assert sprayed["type"] == "ObjectEvent" and sprayed["action"] == "OBSERVE" and sprayed["bizStep"] == "other"
+    assert (
+        sprayed["type"] == "ObjectEvent" and sprayed["action"] == "OBSERVE" and sprayed["bizStep"] == "other"
+    )
     assert sprayed["readPoint"]["id"].endswith(f"/id/zone/{zone}")
     assert sprayed["ocop:inputProduct"] == "Amistar Top 325SC" and sprayed["ocop:preHarvestIntervalDays"] == 2
     assert sprayed["eventTime"].startswith(day(-6))

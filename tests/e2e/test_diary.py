@@ -1,7 +1,7 @@
-"""The farm diary on a 412 px phone (Chromium emulating a Pixel 7), on both databases: the producer opens a
-zone from the zone list, signs a plant protection entry, sees it in the diary with the day harvests are allowed
-again, and the harvest form refuses today's harvest from that zone with that day. No page is wider than the
-screen."""
+"""The farm diary on a 412 px phone (Chromium emulating a Pixel 7), on both databases: the producer opens
+a zone from the zone list, signs a plant protection entry, sees it in the diary with the day harvests are
+allowed again, and the harvest form refuses today's harvest from that zone with that day. No page is wider
+than the screen."""
 
 from __future__ import annotations
 

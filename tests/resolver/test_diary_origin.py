@@ -18,14 +18,15 @@ from tracer.proofs.verdict import verify_package_bundle
 
 
 def _diary(api: Api, zone: str) -> None:
+    spray = {"kind": "protection", "product": "Amistar Top 325SC", "dose": "10 ml / bình 16 l", "phi_days": 7}
+    late = {"kind": "protection", "product": "Sau này 10EC", "dose": "5 ml", "phi_days": 3}
     entries = [
-        {"kind": "fertiliser", "applied_on": day(-60), "product": "Phân hữu cơ vi sinh", "dose": "2 kg / gốc"},
-        {"kind": "protection", "applied_on": day(-55), "product": "Amistar Top 325SC", "dose": "10 ml / bình 16 l",
-         "phi_days": 7},
+        {"kind": "fertiliser", "applied_on": day(-60), "product": "Phân hữu cơ", "dose": "2 kg / gốc"},
+        {**spray, "applied_on": day(-55)},
         {"kind": "irrigation", "applied_on": day(-50)},
         {"kind": "irrigation", "applied_on": day(-48)},
-        {"kind": "protection", "applied_on": day(-2), "product": "Sau này 10EC", "dose": "5 ml", "phi_days": 3},
-    ]  # fmt: skip
+        {**late, "applied_on": day(-2)},
+    ]
     for entry in entries:
         api.record(GAC_PRODUCER, {"type": "zone.diary", "zone_id": zone, **entry})
 

@@ -31,7 +31,13 @@ def _spray(client, zone_id: str, offset: int, phi: str = "7", **extra: str):  # 
 
 
 def _harvest(client, zone_id: str, offset: int):  # type: ignore[no-untyped-def]
-    data = {"zone_id": zone_id, "name": "Quả gấc chín", "quantity": "20", "unit": "kg", "harvested_on": _iso(offset)}
+    data = {
+        "zone_id": zone_id,
+        "name": "Quả gấc chín",
+        "quantity": "20",
+        "unit": "kg",
+        "harvested_on": _iso(offset),
+    }
     return post_form(client, "/console/harvest", data)
 
 
@@ -78,7 +84,9 @@ def test_bad_entries_are_answered_next_to_the_field(producer, demo_app) -> None:
     assert ledger_size(producer) == size + 1 and index == size
 
 
-def test_another_organisations_zone_is_not_found_and_a_form_needs_its_token(demo_client, demo, demo_app) -> None:
+def test_another_organisations_zone_is_not_found_and_a_form_needs_its_token(
+    demo_client, demo, demo_app
+) -> None:
     _org, zone, _product = gac(demo_app)
     client = sign_in_as(demo_client, demo, CACAO_PRODUCER)
     assert client.get(f"/console/zones/{zone.id}").status_code == 404

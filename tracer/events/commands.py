@@ -195,10 +195,12 @@ class DiaryEntry(Command):
     zone_id: Identifier
     kind: Literal["fertiliser", "protection", "irrigation", "care"]
     applied_on: EventDay
-    product: Text | None = Field(default=None, description="the product's registered name, e.g. 'Amistar Top 325SC'")
-    dose: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), LINE] | None = (
-        Field(default=None, description="e.g. '10 ml / bình 16 l'")
+    product: Text | None = Field(
+        default=None, description="the product's registered name, e.g. 'Amistar Top 325SC'"
     )
+    dose: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), LINE] | None
+    ) = Field(default=None, description="e.g. '10 ml / bình 16 l'")
     phi_days: int | None = Field(default=None, ge=0, le=365, description="pre-harvest interval, in days")
     notes: LongText | None = None
 

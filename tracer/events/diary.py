@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from tracer.accounts.actors import Actor
 from tracer.events import pipeline
@@ -79,12 +79,13 @@ def project_diary(session: Session, index: int, body: dict[str, Any]) -> None:
 def harvest_allowed_from(session: Session, zone_id: str, day: date) -> date | None:
     """The first day a harvest from ``zone_id`` is allowed, when ``day`` is inside a pre-harvest interval
     (of a product applied on or before ``day``); None when a harvest on ``day`` is allowed."""
-    blocking = select(ZoneDiary.harvest_from).where(
+    blocking = select(func.max(col(ZoneDiary.harvest_from))).where(
         ZoneDiary.zone_id == zone_id,
         col(ZoneDiary.applied_on) <= day,
         col(ZoneDiary.harvest_from) > day,
     )
-    return max(session.exec(blocking), default=None)
+    allowed: date | None = session.exec(blocking).one()
+    return allowed
 
 
 def refuse_inside_interval(session: Session, zone_id: str, day: date) -> None:

@@ -21,7 +21,18 @@ from tracer.models.products import Certificate
 from tracer.models.zones import Zone, ZoneDiary
 
 # Children before parents, so that deleting respects foreign keys.
-PROJECTION_TABLES = [Package, LotEvent, LotInput, Shipment, Inspection, Lot, ZoneDiary, Zone, Certificate, EventRecord]
+PROJECTION_TABLES = [
+    Package,
+    LotEvent,
+    LotInput,
+    Shipment,
+    Inspection,
+    Lot,
+    ZoneDiary,
+    Zone,
+    Certificate,
+    EventRecord,
+]
 
 
 def rebuild(session: Session, entries: list[tuple[int, bytes]]) -> int:

@@ -43,7 +43,9 @@ class Message(Enum):
     SHIPPED_BEFORE_PRODUCED = "shipped_on is before the lot was produced"
     SHIPPED_TO_HOLDER = "a lot cannot be shipped to its own holder"
     VALIDITY_NOT_AFTER_ISSUE = "valid_until must be after issued_on"
-    HARVEST_IN_PHI = "zone {zone} is inside a pre-harvest interval: harvest allowed from {allowed} ({allowed_on})"
+    HARVEST_IN_PHI = (
+        "zone {zone} is inside a pre-harvest interval: harvest allowed from {allowed} ({allowed_on})"
+    )
     # commands (tracer/events/commands.py, raised inside pydantic)
     NOT_FINITE = "must be a finite number"
     NOT_POSITIVE = "must be greater than zero"

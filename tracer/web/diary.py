@@ -1,4 +1,4 @@
-"""The console's zone page, /console/zones/<id>: the zone's farm diary (nhật ký canh tác) and a form to add to it.
+"""The console's zone page, /console/zones/<id>: the zone's farm diary (nhật ký canh tác) and its form.
 
 The form builds a ``tracer.events.commands.DiaryEntry`` and records it as the console's other forms do
 (``tracer.web.flow.attempt``); the page after saving is the ledger receipt. A zone of another organisation is
@@ -38,7 +38,9 @@ KINDS = (
 
 
 class DiaryForm(CheckedForm):
-    kind = RadioField(_l("What was done"), choices=options(KINDS), default="fertiliser", validate_choice=False)
+    kind = RadioField(
+        _l("What was done"), choices=options(KINDS), default="fertiliser", validate_choice=False
+    )
     applied_on = StringField(_l("Date"), default=today_iso, render_kw=DAY)
     product = StringField(
         _l("Product (name as registered)"), render_kw={"placeholder": "Amistar Top 325SC", "maxlength": 200}
