@@ -92,13 +92,14 @@ def _register_blueprints(app: Flask) -> None:
     from tracer.web.diary import bp as diary  # /console/zones/<id>: a zone's farm diary
     from tracer.web.inspector import bp as inspector  # /inspector
     from tracer.web.pages import bp as pages
+    from tracer.web.places import bp as places  # /console/places: communes by new or old name
     from tracer.web.producer import bp as console  # /console
     from tracer.web.programme import bp as programme  # /programme
     from tracer.web.reports import bp as reports  # /report
     from tracer.web.scanner import bp as scanner  # /scan
 
     for blueprint in (health, pages, catalogue, reports, api_v1, api_proofs, api_labels, log_tiles, account,
-                      console, diary, programme, scanner, inspector, resolver):  # fmt: skip
+                      console, diary, places, programme, scanner, inspector, resolver):  # fmt: skip
         app.register_blueprint(blueprint)
 
 

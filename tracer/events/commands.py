@@ -59,8 +59,13 @@ class RegisterZone(Command):
     name: Text
     address: Annotated[str, StringConstraints(max_length=300), LINE] | None = None
     commune: Text
-    district: Text
+    district: Text | None = Field(
+        default=None, description="before 1 July 2025 only: the units have two levels"
+    )
     province: Text
+    former_address: Text | None = Field(
+        default=None, description="the address in the units before 1 July 2025, as the producer knew it"
+    )
     latitude: Annotated[Decimal, Field(ge=-90, le=90)] | None = None
     longitude: Annotated[Decimal, Field(ge=-180, le=180)] | None = None
     polygon: dict[str, Any] | None = Field(default=None, description="GeoJSON Polygon of the zone")

@@ -22,6 +22,7 @@ class Zone(SQLModel, table=True):
     commune: str = Field(max_length=100)
     district: str = Field(max_length=100)
     province: str = Field(max_length=100)
+    former_address: str | None = Field(default=None, max_length=200)  # before 1 July 2025, as signed
     latitude: Decimal | None = Field(default=None, sa_type=DecimalText)
     longitude: Decimal | None = Field(default=None, sa_type=DecimalText)
     polygon_geojson: str | None = Field(default=None, sa_type=Text)

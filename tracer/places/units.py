@@ -17,6 +17,8 @@ from functools import cache
 from vietnam_provinces import Province, Ward
 
 from tracer.places import former
+from tracer.platform.errors import InvalidInput
+from tracer.platform.messages import Message
 
 _PREFIX = re.compile(r"^(xa|phuong|thi tran|dac khu|tinh|thanh pho|tp\.?|huyen|quan|thi xa)\s+")
 
@@ -153,3 +155,25 @@ def label(commune_name: str, district: str | None, province_name: str, *, former
     if place.province is not None and fold(place.province) != fold(province_name):
         return f"{place.written} ({now_in % {'province': place.province}})"
     return place.written
+
+
+@dataclass(frozen=True)
+class Entered:
+    """An address a producer entered, in 2025 units: what a new event signs."""
+
+    commune: str
+    province: str
+    former: str | None  # the address as entered, when it used former units
+
+
+def entered(commune_name: str, district: str | None, province_name: str) -> Entered:
+    """The 2025 commune and province of an address typed in a form (new names, or old ones that map);
+    InvalidInput naming ``province`` or ``commune`` otherwise."""
+    place = current(commune_name, district, province_name)
+    if place.province is None:
+        raise InvalidInput(Message.PROVINCE_UNKNOWN, field="province", province=province_name)
+    if place.commune is None:
+        raise InvalidInput(
+            Message.COMMUNE_UNKNOWN, field="commune", commune=commune_name, province=place.province
+        )
+    return Entered(place.commune, place.province, place.written if place.changed else None)

@@ -43,6 +43,8 @@ class Message(Enum):
     SHIPPED_BEFORE_PRODUCED = "shipped_on is before the lot was produced"
     SHIPPED_TO_HOLDER = "a lot cannot be shipped to its own holder"
     VALIDITY_NOT_AFTER_ISSUE = "valid_until must be after issued_on"
+    PROVINCE_UNKNOWN = "{province} is not one of the 34 provinces and cities since 1 July 2025"
+    COMMUNE_UNKNOWN = "no commune or ward {commune} in {province} since 1 July 2025"
     HARVEST_IN_PHI = (
         "zone {zone} is inside a pre-harvest interval: harvest allowed from {allowed} ({allowed_on})"
     )

@@ -60,6 +60,11 @@ DOMAIN: dict[M, str] = {
     M.SHIPPED_BEFORE_PRODUCED: N_("The shipping date is before the lot was produced."),
     M.SHIPPED_TO_HOLDER: N_("A lot cannot be shipped to your own organisation."),
     M.VALIDITY_NOT_AFTER_ISSUE: N_("The end of validity must be after the date of issue."),
+    M.PROVINCE_UNKNOWN: N_("Choose a province or city from the list (the 34 since 1 July 2025)."),
+    M.COMMUNE_UNKNOWN: N_(
+        "%(province)s has no commune or ward %(commune)s since 1 July 2025: choose one from the list, "
+        "or find it by its old name."
+    ),
     M.HARVEST_IN_PHI: N_("The pre-harvest interval has not ended: harvest is allowed from %(allowed_on)s."),
     M.NOT_FINITE: _NUMBER,
     M.NOT_POSITIVE: N_("Must be greater than zero."),

@@ -1,7 +1,8 @@
 """zone_diary: the farm diary of raw-material zones (issue #19, item 6), projected from zone.diary events;
-``harvest_from`` is when a plant protection product's pre-harvest interval ends.
+``harvest_from`` is when a plant protection product's pre-harvest interval ends. zones.former_address: a zone
+registered in the 2025 units keeps the address it had before (issue #19, item 5).
 
-Revision ID: 0013_zone_diary
+Revision ID: 0013_zone_diary_places
 Revises: 0012_cosignatures
 Create Date: 2026-12-02
 """
@@ -9,13 +10,15 @@ Create Date: 2026-12-02
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_zone_diary"
+revision = "0013_zone_diary_places"
 down_revision = "0012_cosignatures"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("zones", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("former_address", sa.String(length=200), nullable=True))
     op.create_table(
         "zone_diary",
         sa.Column("ledger_index", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -38,3 +41,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("zone_diary")
+    with op.batch_alter_table("zones", schema=None) as batch_op:
+        batch_op.drop_column("former_address")
