@@ -40,13 +40,14 @@ class DiaryNote:
 class ZonePlace:
     id: str
     name: str
-    place: str  # written out: address, commune, district, province
+    place: str  # written out in the 2025 units: address, commune, province (as signed when not known)
     crop: str
     area_ha: str | None
     certifications: str
     latitude: str | None
     longitude: str | None
     polygon: Any | None  # GeoJSON Polygon coordinates, or None
+    former: str = ""  # the address before 1 July 2025 (as signed, or as the zone's register kept it)
     diary: tuple[DiaryNote, ...] = ()  # the farm diary up to the harvests shown, newest first
 
     def diary_count(self, kind: str) -> int:

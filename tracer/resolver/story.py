@@ -26,6 +26,7 @@ from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
 from tracer.models.types import decimal_text
 from tracer.models.zones import Zone
+from tracer.places import units
 
 __all__ = [
     "Cert",
@@ -271,10 +272,16 @@ def zone_place(z: Zone) -> ZonePlace:
             polygon = json.loads(z.polygon_geojson).get("coordinates")
         except (ValueError, AttributeError):
             polygon = None
+    now = units.current(z.commune, z.district or None, z.province)
+    if now.commune is not None and now.province is not None and now.changed:
+        place, former = _place(z.address, now.commune, now.province), now.written
+    else:
+        place, former = _place(z.address, z.commune, z.district, z.province), ""
     return ZonePlace(
         id=z.id,
         name=z.name,
-        place=_place(z.address, z.commune, z.district, z.province),
+        place=place,
+        former=z.former_address or former,
         crop=z.crop,
         area_ha=decimal_text(z.area_ha) if z.area_ha is not None else None,
         certifications=z.certifications,
