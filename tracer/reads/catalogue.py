@@ -21,6 +21,7 @@ from tracer.models.events import Shipment
 from tracer.models.lots import Lot
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
+from tracer.places import units
 
 __all__ = ["PAGE_SIZE", "CatalogueEntry", "CataloguePage", "Filters", "catalogue", "fold"]
 
@@ -55,8 +56,14 @@ class CatalogueEntry:
     stars: int
     valid_until: date
     producer: str
-    province: str
+    province: str  # the producer's province in the 2025 units (``tracer.places``)
     sale_points: list[tuple[str, str | None]] = field(default_factory=list)  # (name, province)
+    province_written: str = ""  # as the producer's signed registration writes it, when that differs
+
+
+def _now(province: str) -> str:
+    """A province by its 2025 name; an unknown name as it is."""
+    return units.province(province) or province
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,8 @@ class CataloguePage:
     total: int
     page: int
     pages: int
-    provinces: list[str]  # every province that has a certified product, for the filter
+    provinces: list[str]  # every province that has a certified product, for the filter (2025 names)
+    province: str  # the province filtered on, by its 2025 name ("" for all)
     groups: list[str]
 
 
@@ -86,7 +94,16 @@ def _certified(session: Session, today: date) -> list[CatalogueEntry]:
     ).all()
     return [
         CatalogueEntry(
-            int(p.id or 0), p.name, p.ocop_group, p.unit, p.gtin, c.stars, c.valid_until, o.name, o.province
+            int(p.id or 0),
+            p.name,
+            p.ocop_group,
+            p.unit,
+            p.gtin,
+            c.stars,
+            c.valid_until,
+            o.name,
+            _now(o.province),
+            province_written=o.province if _now(o.province) != o.province else "",
         )  # fmt: skip
         for p, c, o in rows
     ]
@@ -116,10 +133,11 @@ def catalogue(session: Session, filters: Filters, today: date) -> CataloguePage:
     """One page of the certified products matching ``filters`` (best stars first, then by name)."""
     everything = _certified(session, today)
     wanted = fold(filters.q)
+    province = _now(filters.province) if filters.province else ""  # an old name finds its new province
     chosen = [
         e
         for e in everything
-        if (not filters.province or e.province == filters.province)
+        if (not province or e.province == province)
         and (not filters.group or e.group == filters.group)
         and e.stars >= filters.stars
         and (not wanted or wanted in fold(f"{e.name} {e.producer}"))
@@ -140,6 +158,7 @@ def catalogue(session: Session, filters: Filters, today: date) -> CataloguePage:
             e.producer,
             e.province,
             places.get(e.product_id, []),
+            e.province_written,
         )  # fmt: skip
         for e in shown
     ]
@@ -149,5 +168,6 @@ def catalogue(session: Session, filters: Filters, today: date) -> CataloguePage:
         page=page,
         pages=pages,
         provinces=sorted({e.province for e in everything}, key=fold),
+        province=province,
         groups=sorted({e.group for e in everything}),
     )
