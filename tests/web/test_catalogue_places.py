@@ -1,5 +1,5 @@
-"""The catalogue's province filter on the 2025 units (issue #19, item 5), on both databases: the choices are the
-new provinces, a producer registered under an old one is listed under its new province with the old in
+"""The catalogue's province filter on the 2025 units (issue #19, item 5), on both databases: the choices are
+the new provinces, a producer registered under an old one is listed under its new province with the old in
 brackets, and a link or search by the old name still finds it."""
 
 from __future__ import annotations
