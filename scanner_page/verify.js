@@ -16,7 +16,7 @@ import { parseMapExtension, proofFromJSON, verifyEntries } from "./vmap.js";
 export const BUNDLE_VERSION = 2;
 export const PAYLOAD_TYPE = "application/vnd.ocop-tracer.event+json";
 const SERIAL = /^[0-9A-HJKMNP-TV-Z]{12}$/;
-const ORG_EVENTS = new Set(["zone.register", "harvest", "receive", "process", "package", "ship"]);
+const ORG_EVENTS = new Set(["zone.register", "zone.diary", "harvest", "receive", "process", "package", "ship"]);
 const ORG_REGISTER = "org.register", PRODUCT_REGISTER = "product.register"; // signed names (issue #16 item 1)
 const PRODUCT_PROFILE = "product.profile"; // a product's photo and shops (issue #20 items 3, 4)
 const ZONE_PROFILE = "zone.profile"; // a zone's photo, signed by its organisation

@@ -89,16 +89,18 @@ def _register_blueprints(app: Flask) -> None:
     from tracer.resolver.routes import bp as resolver  # GS1 resolver: /01/..., /p/..., origin pages
     from tracer.web.account import bp as account  # /login, /logout, /account/password
     from tracer.web.catalogue import bp as catalogue  # /products
+    from tracer.web.diary import bp as diary  # /console/zones/<id>: a zone's farm diary
     from tracer.web.inspector import bp as inspector  # /inspector
     from tracer.web.pages import bp as pages
     from tracer.web.photos import bp as photos  # /photos/<sha256>.<ext>, product photo and shops forms
+    from tracer.web.places import bp as places  # /console/places: communes by new or old name
     from tracer.web.producer import bp as console  # /console
     from tracer.web.programme import bp as programme  # /programme
     from tracer.web.reports import bp as reports  # /report
     from tracer.web.scanner import bp as scanner  # /scan
 
     for blueprint in (health, pages, catalogue, reports, photos, api_v1, api_proofs, api_labels, log_tiles,
-                      account, console, programme, scanner, inspector, resolver):  # fmt: skip
+                      account, console, diary, places, programme, scanner, inspector, resolver):  # fmt: skip
         app.register_blueprint(blueprint)
 
 

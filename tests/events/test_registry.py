@@ -17,8 +17,8 @@ from flask import Flask
 from flask_babel import LazyString
 from sqlmodel import Session, select
 
-from tests.api.helpers import Api
-from tests.support.accounts import INSPECTOR
+from tests.api.helpers import Api, day
+from tests.support.accounts import GAC_PRODUCER, INSPECTOR
 from tracer.events import commands, dispatch, zones
 from tracer.events.eventtype import SIGNERS, EventType, Registry
 from tracer.events.projection import rebuild
@@ -78,7 +78,7 @@ def test_every_command_model_with_a_type_is_registered() -> None:
     typed = {m for m in vars(commands).values() if isinstance(m, type) and issubclass(m, commands.Command)}
     typed = {m for m in typed if "type" in m.model_fields}
     assert typed == set(EVENT_TYPES.commands())
-    assert len(EVENT_TYPES) == 9
+    assert len(EVENT_TYPES) == 10
 
 
 def test_a_registry_refuses_a_kind_twice_and_a_type_half_declared() -> None:
@@ -108,6 +108,7 @@ def test_dispatch_parses_exactly_the_registered_kinds() -> None:
 # What each type's answer names, and where the API's Location points (as before the registry).
 CREATED = {
     "zone.register": ({"type": "zone.register", "zone": {"id": "Z1"}}, {"zone_id": "Z1"}, "/api/v1/zones/Z1"),
+    "zone.diary": ({"type": "zone.diary", "zone_id": "Z1"}, {"zone_id": "Z1"}, "/api/v1/zones/Z1"),
     "harvest": (
         {"type": "harvest", "zone_id": "Z1", "lot": {"id": "L1"}},
         {"lot_ids": ["L1"], "zone_id": "Z1"},
@@ -202,6 +203,8 @@ def test_dispatch_projection_epcis_and_story_cover_exactly_the_registry(
 ) -> None:
     serial = api.all_items(INSPECTOR, f"/packages?lot_id={demo.lots['turmeric']}")[0]["serial"]
     api.record(INSPECTOR, {"type": "inspect", "serial": serial, "result": "pass", "place": "Chợ Trà Vinh"})
+    zone = api.get(GAC_PRODUCER, "/zones").get_json()["items"][0]["id"]  # a diary entry before its harvests
+    api.record(GAC_PRODUCER, {"type": "zone.diary", "zone_id": zone, "kind": "care", "applied_on": day(-60)})
     with demo_app.app_context(), writer() as session:
         entries = _entries(session)
         kinds = Counter(json.loads(Envelope.from_json(raw).payload)["type"] for _, raw in entries)

@@ -145,7 +145,9 @@ def test_zone_page_shows_place_crop_certifications_and_map(demo_client, demo_app
     zone = _zone_id(demo_app, GAC_ZONE)
     html = _html(demo_client, f"/id/zone/{zone}")
     assert f"<h1>{GAC_ZONE}</h1>" in html
-    assert "Ấp số 2, Xã Mỹ Cẩm, Huyện Càng Long, Trà Vinh" in html
+    # the 2025 units, the signed (older) address beside them (issue #19, item 5)
+    assert "Ấp số 2, Xã Càng Long, Vĩnh Long" in html
+    assert "(trước đây: Xã Mỹ Cẩm, Huyện Càng Long, Trà Vinh)" in html
     assert "VietGAP" in html and "Gấc" in html and "4,5 ha" in html
     assert "(9.987, 106.1895)" in html and "openstreetmap.org/?mlat=9.987&amp;mlon=106.1895" in html
     assert 'class="show-map"' in html and "origin.js" in html

@@ -59,8 +59,13 @@ class RegisterZone(Command):
     name: Text
     address: Annotated[str, StringConstraints(max_length=300), LINE] | None = None
     commune: Text
-    district: Text
+    district: Text | None = Field(
+        default=None, description="before 1 July 2025 only: the units have two levels"
+    )
     province: Text
+    former_address: Text | None = Field(
+        default=None, description="the address in the units before 1 July 2025, as the producer knew it"
+    )
     latitude: Annotated[Decimal, Field(ge=-90, le=90)] | None = None
     longitude: Annotated[Decimal, Field(ge=-180, le=180)] | None = None
     polygon: dict[str, Any] | None = Field(default=None, description="GeoJSON Polygon of the zone")
@@ -181,4 +186,34 @@ class Inspect(Command):
     def _one_target(self) -> Inspect:
         if (self.serial is None) == (self.lot_id is None):
             raise Message.ONE_TARGET.invalid()
+        return self
+
+
+DIARY_KINDS = ("fertiliser", "protection", "irrigation", "care")
+
+
+class DiaryEntry(Command):
+    """An entry of a zone's farm diary (nhật ký canh tác): what was applied to it, when. A plant protection
+    product is named as registered, with its dose and pre-harvest interval (thời gian cách ly), in days."""
+
+    type: Literal["zone.diary"] = "zone.diary"
+    zone_id: Identifier
+    kind: Literal["fertiliser", "protection", "irrigation", "care"]
+    applied_on: EventDay
+    product: Text | None = Field(
+        default=None, description="the product's registered name, e.g. 'Amistar Top 325SC'"
+    )
+    dose: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), LINE] | None
+    ) = Field(default=None, description="e.g. '10 ml / bình 16 l'")
+    phi_days: int | None = Field(default=None, ge=0, le=365, description="pre-harvest interval, in days")
+    notes: LongText | None = None
+
+    @model_validator(mode="after")
+    def _protection_is_complete(self) -> DiaryEntry:
+        if self.kind == "protection":
+            if self.product is None or self.dose is None or self.phi_days is None:
+                raise Message.PROTECTION_INCOMPLETE.invalid()
+        elif self.phi_days is not None:
+            raise Message.PHI_ONLY_FOR_PROTECTION.invalid()
         return self

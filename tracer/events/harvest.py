@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
 from tracer.codes.identifiers import new_lot_id
-from tracer.events import journey, pipeline
+from tracer.events import diary, journey, pipeline
 from tracer.events.commands import Harvest
 from tracer.events.eventtype import Body, EpcisTerms, EventType
 from tracer.events.journey import Journey, Step
@@ -34,6 +34,7 @@ def record_harvest(
     if zone is None or zone.organisation_id != org:
         raise NotFound(Message.ZONE_NOT_OURS, field="zone_id", zone=command.zone_id)
     not_in_future(command.harvested_on, "harvested_on")
+    diary.refuse_inside_interval(session, zone.id, command.harvested_on)
     if command.product_id is not None:
         own_product(session, org, command.product_id, "product_id")
     lot = {

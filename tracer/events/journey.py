@@ -27,16 +27,35 @@ class Signature:
 
 
 @dataclass(frozen=True, slots=True)
+class DiaryNote:
+    """A farm-diary entry of a zone as the origin page summarises it (``tracer.events.diary``)."""
+
+    kind: str  # fertiliser | protection | irrigation | care
+    on: date
+    product: str = ""
+    phi_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ZonePlace:
     id: str
     name: str
-    place: str  # written out: address, commune, district, province
+    place: str  # written out in the 2025 units: address, commune, province (as signed when not known)
     crop: str
     area_ha: str | None
     certifications: str
     latitude: str | None
     longitude: str | None
     polygon: Any | None  # GeoJSON Polygon coordinates, or None
+    former: str = ""  # the address before 1 July 2025 (as signed, or as the zone's register kept it)
+    diary: tuple[DiaryNote, ...] = ()  # the farm diary up to the harvests shown, newest first
+
+    def diary_count(self, kind: str) -> int:
+        return sum(1 for note in self.diary if note.kind == kind)
+
+    @property
+    def sprayings(self) -> tuple[DiaryNote, ...]:
+        return tuple(note for note in self.diary if note.kind == "protection")
 
     @property
     def osm_url(self) -> str:

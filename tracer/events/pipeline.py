@@ -121,6 +121,8 @@ def record_event(session: Session, index: int, keyid: str, body: dict[str, Any])
     occurred = next((body[k] for k in OCCURRED if k in body), None)
     if body["type"] == "certify":
         occurred = body["certificate"]["issued_on"]
+    elif body["type"] == "zone.diary":
+        occurred = body["diary"]["applied_on"]
     session.add(
         rows.new(
             EventRecord,

@@ -18,10 +18,21 @@ from tracer.ledger.dsse import Envelope
 from tracer.models.events import EventRecord, Inspection, LotEvent, LotInput, Shipment
 from tracer.models.lots import Lot, Package
 from tracer.models.products import Certificate
-from tracer.models.zones import Zone
+from tracer.models.zones import Zone, ZoneDiary
 
 # Children before parents, so that deleting respects foreign keys.
-PROJECTION_TABLES = [Package, LotEvent, LotInput, Shipment, Inspection, Lot, Zone, Certificate, EventRecord]
+PROJECTION_TABLES = [
+    Package,
+    LotEvent,
+    LotInput,
+    Shipment,
+    Inspection,
+    Lot,
+    ZoneDiary,
+    Zone,
+    Certificate,
+    EventRecord,
+]
 
 
 def rebuild(session: Session, entries: list[tuple[int, bytes]]) -> int:

@@ -12,7 +12,8 @@ replays the log with it gets the same map (``python -m tracer ledger verify``, `
 ``product:<id>``    the product's signed registration and changes, its profiles (photo and shops),
                     its OCOP certificates
 ``org:<id>``        the organisation's signed registration and changes
-``zone:<id>``       the raw-material zone's registration, its profiles (photo)
+``zone:<id>``       the raw-material zone's registration, its profiles (photo), its farm diary
+                    (``zone.diary``)
 ``key:<keyid>``     its registration and revocation (the ledger's own rule, ``vmap_feed``)
 ==================  ===========================================================================
 
@@ -57,6 +58,8 @@ def _keys(body: Mapping[str, Any]) -> Iterable[str | None]:
         yield from (_key("lot", lot) for lot in (lots if isinstance(lots, list) else ()))
     elif kind in ("zone.register", "zone.profile"):
         yield _key("zone", _nested(body, "zone", "id"))
+    elif kind == "zone.diary":
+        yield _key("zone", body.get("zone_id"))
     elif kind == "certify":
         yield _key("product", _nested(body, "certificate", "product_id"))
     elif kind in ("product.register", "product.update", "product.profile"):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Text
+from sqlalchemy import BigInteger, Column, Text
 from sqlmodel import Field, SQLModel
 
 from tracer.models.types import DecimalText
@@ -21,6 +22,7 @@ class Zone(SQLModel, table=True):
     commune: str = Field(max_length=100)
     district: str = Field(max_length=100)
     province: str = Field(max_length=100)
+    former_address: str | None = Field(default=None, max_length=200)  # before 1 July 2025, as signed
     latitude: Decimal | None = Field(default=None, sa_type=DecimalText)
     longitude: Decimal | None = Field(default=None, sa_type=DecimalText)
     polygon_geojson: str | None = Field(default=None, sa_type=Text)
@@ -38,3 +40,21 @@ class ZoneProfile(SQLModel, table=True):
     __tablename__ = "zone_profiles"
     zone_id: str = Field(primary_key=True, max_length=32)  # no foreign key: rebuild empties zones
     profile_index: int = Field(sa_type=BigInteger)
+
+
+class ZoneDiary(SQLModel, table=True):
+    """Projection of a zone.diary event: one input applied to a zone (farm diary, nhật ký canh tác).
+    ``harvest_from`` is the first day a harvest may be taken after a plant protection product
+    (``applied_on`` + ``phi_days``); None for the other kinds."""
+
+    __tablename__ = "zone_diary"
+    ledger_index: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    zone_id: str = Field(foreign_key="zones.id", index=True, max_length=32)
+    organisation_id: int = Field(foreign_key="organisations.id")
+    kind: str = Field(max_length=20)
+    applied_on: date
+    product: str | None = Field(default=None, max_length=200)
+    dose: str | None = Field(default=None, max_length=100)
+    phi_days: int | None = None
+    harvest_from: date | None = None
+    notes: str | None = Field(default=None, sa_type=Text)

@@ -43,6 +43,11 @@ class Message(Enum):
     SHIPPED_BEFORE_PRODUCED = "shipped_on is before the lot was produced"
     SHIPPED_TO_HOLDER = "a lot cannot be shipped to its own holder"
     VALIDITY_NOT_AFTER_ISSUE = "valid_until must be after issued_on"
+    PROVINCE_UNKNOWN = "{province} is not one of the 34 provinces and cities since 1 July 2025"
+    COMMUNE_UNKNOWN = "no commune or ward {commune} in {province} since 1 July 2025"
+    HARVEST_IN_PHI = (
+        "zone {zone} is inside a pre-harvest interval: harvest allowed from {allowed} ({allowed_on})"
+    )
     # commands (tracer/events/commands.py, raised inside pydantic)
     NOT_FINITE = "must be a finite number"
     NOT_POSITIVE = "must be greater than zero"
@@ -52,6 +57,8 @@ class Message(Enum):
     NOT_A_POLYGON = "polygon must be a GeoJSON Polygon"
     ONE_DESTINATION = "give exactly one of to_organisation_id and sale_point"
     ONE_TARGET = "give exactly one of serial and lot_id"
+    PROTECTION_INCOMPLETE = "a plant protection entry needs product, dose and phi_days"
+    PHI_ONLY_FOR_PROTECTION = "phi_days is only for a plant protection entry"
     # bounds on every input (tracer/platform/bounds.py, tracer/platform/guard.py)
     TEXT_CONTROL = "must not contain the control character {code}"
     TEXT_INVISIBLE = "must not contain the invisible formatting character {code} (text would read otherwise)"

@@ -60,6 +60,12 @@ DOMAIN: dict[M, str] = {
     M.SHIPPED_BEFORE_PRODUCED: N_("The shipping date is before the lot was produced."),
     M.SHIPPED_TO_HOLDER: N_("A lot cannot be shipped to your own organisation."),
     M.VALIDITY_NOT_AFTER_ISSUE: N_("The end of validity must be after the date of issue."),
+    M.PROVINCE_UNKNOWN: N_("Choose a province or city from the list (the 34 since 1 July 2025)."),
+    M.COMMUNE_UNKNOWN: N_(
+        "%(province)s has no commune or ward %(commune)s since 1 July 2025: choose one from the list, "
+        "or find it by its old name."
+    ),
+    M.HARVEST_IN_PHI: N_("The pre-harvest interval has not ended: harvest is allowed from %(allowed_on)s."),
     M.NOT_FINITE: _NUMBER,
     M.NOT_POSITIVE: N_("Must be greater than zero."),
     M.TOO_MANY_PLACES: N_("At most 6 decimal places."),
@@ -68,6 +74,10 @@ DOMAIN: dict[M, str] = {
     M.NOT_A_POLYGON: N_("The outline must be a GeoJSON polygon."),
     M.ONE_DESTINATION: N_("Choose either an organisation or a sale point."),
     M.ONE_TARGET: N_("Give either a package serial or a lot, not both."),
+    M.PROTECTION_INCOMPLETE: N_(
+        "A plant protection product needs its registered name, its dose and its pre-harvest interval."
+    ),
+    M.PHI_ONLY_FOR_PROTECTION: N_("A pre-harvest interval is given only for a plant protection product."),
     M.TEXT_CONTROL: N_("The text holds a control character (%(code)s) that cannot be stored; remove it."),
     M.TEXT_INVISIBLE: N_(
         "The text holds an invisible formatting character (%(code)s) that can make it read differently; "

@@ -28,6 +28,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from tracer.codes import gs1
+from tracer.events.diary import entries_of
 from tracer.events.lineage import ancestors, descendants
 from tracer.events.registry import EVENT_TYPES
 from tracer.ledger.schema import ledger_entries
@@ -107,6 +108,7 @@ def document(session: Session, base_url: str, lot_id: str) -> dict[str, Any]:
     terms = _Terms(session, base_url, lots)
     indexes = sorted(
         set(session.exec(select(LotEvent.ledger_index).where(col(LotEvent.lot_id).in_(lot_ids))))
+        | _diary_indexes(session, lots)
     )
     records = list(
         session.exec(
@@ -144,6 +146,19 @@ def document(session: Session, base_url: str, lot_id: str) -> dict[str, Any]:
         "instanceIdentifier": secrets.token_hex(8),
         "epcisBody": {"eventList": events},
     }
+
+
+def _diary_indexes(session: Session, lots: list[Lot]) -> set[int]:
+    """The farm-diary entries of the zones the lineage's harvests came from, up to each zone's last harvest
+    of the lineage (what was applied before the crop was picked)."""
+    last: dict[str, date] = {}
+    for lot in lots:
+        if lot.zone_id and lot.produced_on is not None:
+            last[lot.zone_id] = max(lot.produced_on, last.get(lot.zone_id, lot.produced_on))
+    found: set[int] = set()
+    for zone_id, until in last.items():
+        found.update(entry.ledger_index for entry in entries_of(session, zone_id, until))
+    return found
 
 
 def _utc(moment: datetime) -> str:

@@ -58,7 +58,7 @@ from tracer.platform import clock
 
 BUNDLE_VERSION = 2
 SERIAL = re.compile(r"[0-9A-HJKMNP-TV-Z]{12}")
-ORG_EVENTS = frozenset({"zone.register", "harvest", "receive", "process", "package", "ship"})
+ORG_EVENTS = frozenset({"zone.register", "zone.diary", "harvest", "receive", "process", "package", "ship"})
 ORG_REGISTER, PRODUCT_REGISTER = "org.register", "product.register"  # tracer.events.registrations
 PRODUCT_PROFILE = "product.profile"  # a product's photo and shops: tracer.events.profiles
 ZONE_PROFILE = "zone.profile"  # a zone's photo, signed by its organisation: tracer.events.profiles

@@ -23,6 +23,7 @@ from tracer.models.lots import Lot
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
 from tracer.photos.images import SignedPhoto
+from tracer.places import units
 
 __all__ = ["PAGE_SIZE", "CatalogueEntry", "CataloguePage", "Filters", "catalogue", "fold"]
 
@@ -57,11 +58,17 @@ class CatalogueEntry:
     stars: int
     valid_until: date
     producer: str
-    province: str
+    province: str  # the producer's province in the 2025 units (``tracer.places``)
     sale_points: list[tuple[str, str | None]] = field(default_factory=list)  # (name, province)
     profile_index: int | None = None
     photo: SignedPhoto | None = None  # from its signed profile (tracer.events.profiles)
     shops: tuple[Shop, ...] = ()
+    province_written: str = ""  # as the producer's signed registration writes it, when that differs
+
+
+def _now(province: str) -> str:
+    """A province by its 2025 name; an unknown name as it is."""
+    return units.province(province) or province
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,8 @@ class CataloguePage:
     total: int
     page: int
     pages: int
-    provinces: list[str]  # every province that has a certified product, for the filter
+    provinces: list[str]  # every province that has a certified product, for the filter (2025 names)
+    province: str  # the province filtered on, by its 2025 name ("" for all)
     groups: list[str]
 
 
@@ -99,8 +107,9 @@ def _certified(session: Session, today: date) -> list[CatalogueEntry]:
             c.stars,
             c.valid_until,
             o.name,
-            o.province,
+            _now(o.province),
             profile_index=p.profile_index,
+            province_written=o.province if _now(o.province) != o.province else "",
         )  # fmt: skip
         for p, c, o in rows
     ]
@@ -139,10 +148,11 @@ def catalogue(session: Session, filters: Filters, today: date) -> CataloguePage:
     """One page of the certified products matching ``filters`` (best stars first, then by name)."""
     everything = _certified(session, today)
     wanted = fold(filters.q)
+    province = _now(filters.province) if filters.province else ""  # an old name finds its new province
     chosen = [
         e
         for e in everything
-        if (not filters.province or e.province == filters.province)
+        if (not province or e.province == province)
         and (not filters.group or e.group == filters.group)
         and e.stars >= filters.stars
         and (not wanted or wanted in fold(f"{e.name} {e.producer}"))
@@ -165,6 +175,7 @@ def catalogue(session: Session, filters: Filters, today: date) -> CataloguePage:
             places.get(e.product_id, []),
             e.profile_index,
             *_signed(session, e),
+            e.province_written,
         )  # fmt: skip
         for e in shown
     ]
@@ -174,5 +185,6 @@ def catalogue(session: Session, filters: Filters, today: date) -> CataloguePage:
         page=page,
         pages=pages,
         provinces=sorted({e.province for e in everything}, key=fold),
+        province=province,
         groups=sorted({e.group for e in everything}),
     )

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from tracer.events.journey import Signature, Step, ZonePlace
+from tracer.events.diary import entries_of
+from tracer.events.journey import DiaryNote, Signature, Step, ZonePlace
 from tracer.events.journey import place as _place
 from tracer.events.lineage import lineage
 from tracer.events.profiles import Shop
@@ -26,6 +27,7 @@ from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
 from tracer.models.types import decimal_text
 from tracer.models.zones import Zone
+from tracer.places import units
 from tracer.resolver.photos import ShownPhoto, storefront
 
 __all__ = [
@@ -200,7 +202,7 @@ def _sources(session: Session, key: StoryKey, lot_id: str, product: Product) -> 
     orgs = {o.id: o for o in session.exec(select(Organisation).where(col(Organisation.id).in_(org_ids)))}
     shipped = select(Shipment).where(col(Shipment.ledger_index).in_(sorted(wanted)))
     shipments = {s.ledger_index: s for s in session.exec(shipped)}
-    zones = {zid: zone_place(z) for zid, z in zone_rows.items()}
+    zones = {zid: _with_diary(session, zone_place(z), lots.values()) for zid, z in zone_rows.items()}
     zone_records = [records.pop(index) for index in zone_indexes if index in records]
     return _Sources(_Journey(lots, zones, shipments, orgs), zone_records, records, certs, cert_records)
 
@@ -258,6 +260,18 @@ def _keeps(hop: LotEvent, lot_id: str, packaging_index: int, consumed: dict[str,
     )
 
 
+def _with_diary(session: Session, place: ZonePlace, lots: Iterable[Lot]) -> ZonePlace:
+    """``place`` with its farm diary up to the last harvest from it on this journey."""
+    days = [lot.produced_on for lot in lots if lot.zone_id == place.id]
+    if not days:
+        return place
+    notes = tuple(
+        DiaryNote(entry.kind, entry.applied_on, entry.product or "", entry.phi_days)
+        for entry in entries_of(session, place.id, max(days))
+    )
+    return replace(place, diary=notes)
+
+
 def zone_place(z: Zone) -> ZonePlace:
     polygon = None
     if z.polygon_geojson:
@@ -265,10 +279,16 @@ def zone_place(z: Zone) -> ZonePlace:
             polygon = json.loads(z.polygon_geojson).get("coordinates")
         except (ValueError, AttributeError):
             polygon = None
+    now = units.current(z.commune, z.district or None, z.province)
+    if now.commune is not None and now.province is not None and now.changed:
+        place, former = _place(z.address, now.commune, now.province), now.written
+    else:
+        place, former = _place(z.address, z.commune, z.district, z.province), ""
     return ZonePlace(
         id=z.id,
         name=z.name,
-        place=_place(z.address, z.commune, z.district, z.province),
+        place=place,
+        former=z.former_address or former,
         crop=z.crop,
         area_ha=decimal_text(z.area_ha) if z.area_ha is not None else None,
         certifications=z.certifications,

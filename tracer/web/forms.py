@@ -202,9 +202,10 @@ class ZoneForm(CheckedForm):
     name = StringField(_l("Zone name"), render_kw={"placeholder": "Vườn gấc ấp số 2"})
     crop = StringField(_l("Crop"), render_kw={"placeholder": "Gấc"})
     address = StringField(_l("Address (hamlet, road)"))
-    commune = StringField(_l("Commune"))
-    district = StringField(_l("District"))
-    province = StringField(_l("Province"))
+    # the 2025 units, typed or picked from the lists (``tracer.places``); an old address is mapped to them
+    province = StringField(_l("Province or city"), render_kw={"list": "provinces", "autocomplete": "off"})
+    commune = StringField(_l("Commune or ward"), render_kw={"list": "communes", "autocomplete": "off"})
+    district = StringField(_l("Former district (only for an address from before 1 July 2025)"))
     latitude = NumberField(_l("Latitude"), example="9.9347")
     longitude = NumberField(_l("Longitude"), example="106.3456")
     area_ha = NumberField(_l("Area (ha)"), example="1.5")

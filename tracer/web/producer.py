@@ -25,6 +25,7 @@ from tracer.events.dispatch import record
 from tracer.events.pipeline import Recorded
 from tracer.models.accounts import Role
 from tracer.models.lots import Lot
+from tracer.places import units
 from tracer.platform import db, numbers
 from tracer.platform.i18n import page_language
 from tracer.reads import dashboards
@@ -157,24 +158,38 @@ def zones() -> Response | tuple[str, int] | str:
     org = _org()
     form = ZoneForm()
 
+    if request.method == "GET":  # a place chosen on /console/places
+        form.province.data = form.province.data or request.args.get("province", "")[:100]
+        form.commune.data = form.commune.data or request.args.get("commune", "")[:100]
+
     def build() -> commands.RegisterZone:
         certs = [c.strip() for c in (form.certifications.data or "").split(",") if c.strip()]
-        return commands.RegisterZone.model_validate(
-            {
-                "name": form.name.data or "",
-                "crop": form.crop.data or "",
-                "address": blank(form.address.data),
-                "commune": form.commune.data or "",
-                "district": form.district.data or "",
-                "province": form.province.data or "",
-                "latitude": entered(form.latitude, optional=True),
-                "longitude": entered(form.longitude, optional=True),
-                "area_ha": entered(form.area_ha, optional=True),
-                "certifications": certs,
-            }
-        )
+        typed = {
+            "name": form.name.data or "",
+            "crop": form.crop.data or "",
+            "address": blank(form.address.data),
+            "commune": form.commune.data or "",
+            "district": blank(form.district.data),
+            "province": form.province.data or "",
+            "latitude": entered(form.latitude, optional=True),
+            "longitude": entered(form.longitude, optional=True),
+            "area_ha": entered(form.area_ha, optional=True),
+            "certifications": certs,
+        }
+        commands.RegisterZone.model_validate(typed)  # each field's own errors first
+        place = units.entered(typed["commune"], typed["district"], typed["province"])
+        now = {"commune": place.commune, "province": place.province, "district": None}
+        return commands.RegisterZone.model_validate({**typed, **now, "former_address": place.former})
 
-    return _save(form, "console/zones.html", build, zones=dashboards.zones_of(db.session(), org))
+    chosen = units.province(form.province.data or "")
+    return _save(
+        form,
+        "console/zones.html",
+        build,
+        zones=dashboards.zones_of(db.session(), org),
+        provinces=units.provinces(),
+        communes=units.communes(chosen) if chosen else (),
+    )
 
 
 @bp.route("/harvest", methods=["GET", "POST"])
