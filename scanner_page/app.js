@@ -6,6 +6,7 @@ import { VerificationError, b64decode, localToday, sha256, uriParts, verifyConsi
 import { translator } from "./i18n.js";
 import { KEY_STORE, WITNESS_STORE, describeTrust, forgetTrust, keepCheckpoint, storedCheckpoint } from "./trust.js";
 import { evaluateWitnesses, parseWitnessPolicy } from "./witness.js";
+import { makeDecoder, scriptLoader } from "./decode.js";
 
 const $ = (id) => document.getElementById(id);
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -213,15 +214,22 @@ $("manual").addEventListener("submit", (event) => {
 const video = $("video");
 const canvas = document.createElement("canvas");
 const ctx = canvas.getContext("2d", { willReadFrequently: true });
+// BarcodeDetector where the browser has one; jsQR (fetched only then) where it has not (decode.js).
+const decoder = makeDecoder({
+  BarcodeDetector: window.BarcodeDetector,
+  loadScript: scriptLoader(document, window),
+  pixels(source, width, height) {
+    canvas.width = width;
+    canvas.height = height;
+    ctx.drawImage(source, 0, 0, width, height);
+    return ctx.getImageData(0, 0, width, height);
+  },
+});
 
-function decodeFrame(source, width, height, invert) {
-  const scale = Math.min(1, 800 / Math.max(width, height));
-  canvas.width = Math.round(width * scale);
-  canvas.height = Math.round(height * scale);
-  ctx.drawImage(source, 0, 0, canvas.width, canvas.height);
-  const image = ctx.getImageData(0, 0, canvas.width, canvas.height);
-  const found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: invert ? "attemptBoth" : "dontInvert" });
-  return found ? found.data : null;
+async function decodeFrame(source, width, height, invert) {
+  const text = await decoder.decode(source, width, height, invert);
+  document.body.dataset.decoder = decoder.state.engine || "";
+  return text;
 }
 
 async function startCamera() {
@@ -255,12 +263,15 @@ async function startCamera() {
   scan();
 }
 
-function scan() {
+async function scan() {
   if (!scanning) return;
-  if (video.readyState >= 2 && video.videoWidth && window.jsQR) {
+  if (video.readyState >= 2 && video.videoWidth) {
     timings.firstFrame = timings.firstFrame || since();
-    const text = decodeFrame(video, video.videoWidth, video.videoHeight, false);
-    if (text) {
+    let text = null;
+    try {
+      text = await decodeFrame(video, video.videoWidth, video.videoHeight, false);
+    } catch { /* no decoder yet (offline before jsQR was kept): try the next frame */ }
+    if (text && scanning) {
       timings.decoded = since();
       onCode(text);
       return;
@@ -289,7 +300,7 @@ $("photo-code").addEventListener("change", async (event) => {
   timings.start = since();
   try {
     const bitmap = await createImageBitmap(file);
-    const text = decodeFrame(bitmap, bitmap.width, bitmap.height, true);
+    const text = await decodeFrame(bitmap, bitmap.width, bitmap.height, true);
     if (!text) throw new Error("none");
     onCode(text);
   } catch {
