@@ -78,7 +78,7 @@ def test_every_command_model_with_a_type_is_registered() -> None:
     typed = {m for m in vars(commands).values() if isinstance(m, type) and issubclass(m, commands.Command)}
     typed = {m for m in typed if "type" in m.model_fields}
     assert typed == set(EVENT_TYPES.commands())
-    assert len(EVENT_TYPES) == 9
+    assert len(EVENT_TYPES) == 10
 
 
 def test_a_registry_refuses_a_kind_twice_and_a_type_half_declared() -> None:
@@ -140,6 +140,11 @@ CREATED = {
         {"lot_id": "L1", "serial": "ABCDEFGHJKMN"},
         "/api/v1/lots/L1",
     ),
+    "review": (
+        {"type": "review", "subject": "fake_report", "report_id": 4, "decision": "cleared"},
+        {"report_id": 4},
+        None,
+    ),
 }
 
 
@@ -199,6 +204,7 @@ def test_dispatch_projection_epcis_and_story_cover_exactly_the_registry(
 ) -> None:
     serial = api.all_items(INSPECTOR, f"/packages?lot_id={demo.lots['turmeric']}")[0]["serial"]
     api.record(INSPECTOR, {"type": "inspect", "serial": serial, "result": "pass", "place": "Chợ Trà Vinh"})
+    api.record(INSPECTOR, {"type": "review", "subject": "copy_flag", "serial": serial, "decision": "cleared"})
     with demo_app.app_context(), writer() as session:
         entries = _entries(session)
         kinds = Counter(json.loads(Envelope.from_json(raw).payload)["type"] for _, raw in entries)

@@ -15,13 +15,24 @@ from sqlmodel import Session
 from tracer.events.pipeline import record_event
 from tracer.events.registry import EVENT_TYPES
 from tracer.ledger.dsse import Envelope
-from tracer.models.events import EventRecord, Inspection, LotEvent, LotInput, Shipment
+from tracer.models.events import EventRecord, Inspection, LotEvent, LotInput, ReviewDecision, Shipment
 from tracer.models.lots import Lot, Package
 from tracer.models.products import Certificate
 from tracer.models.zones import Zone
 
 # Children before parents, so that deleting respects foreign keys.
-PROJECTION_TABLES = [Package, LotEvent, LotInput, Shipment, Inspection, Lot, Zone, Certificate, EventRecord]
+PROJECTION_TABLES = [
+    Package,
+    LotEvent,
+    LotInput,
+    Shipment,
+    Inspection,
+    ReviewDecision,
+    Lot,
+    Zone,
+    Certificate,
+    EventRecord,
+]
 
 
 def rebuild(session: Session, entries: list[tuple[int, bytes]]) -> int:

@@ -6,7 +6,18 @@ The order is the order of the API's ``EventCommand`` schema.
 
 from __future__ import annotations
 
-from tracer.events import certify, harvest, inspection, packaging, recall, receive, shipping, transform, zones
+from tracer.events import (
+    certify,
+    harvest,
+    inspection,
+    packaging,
+    recall,
+    receive,
+    review,
+    shipping,
+    transform,
+    zones,
+)
 from tracer.events.eventtype import Registry
 
 EVENT_TYPES = Registry(
@@ -19,4 +30,5 @@ EVENT_TYPES = Registry(
     recall.RECALL,
     certify.CERTIFY,
     inspection.INSPECT,
+    review.REVIEW,
 )

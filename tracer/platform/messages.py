@@ -52,6 +52,9 @@ class Message(Enum):
     NOT_A_POLYGON = "polygon must be a GeoJSON Polygon"
     ONE_DESTINATION = "give exactly one of to_organisation_id and sale_point"
     ONE_TARGET = "give exactly one of serial and lot_id"
+    REVIEW_SUBJECT = (
+        "a copy_flag decision names a serial; a fake_report decision a report_id and report_sha256"
+    )
     # bounds on every input (tracer/platform/bounds.py, tracer/platform/guard.py)
     TEXT_CONTROL = "must not contain the control character {code}"
     TEXT_INVISIBLE = "must not contain the invisible formatting character {code} (text would read otherwise)"

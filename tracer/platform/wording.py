@@ -68,6 +68,7 @@ DOMAIN: dict[M, str] = {
     M.NOT_A_POLYGON: N_("The outline must be a GeoJSON polygon."),
     M.ONE_DESTINATION: N_("Choose either an organisation or a sale point."),
     M.ONE_TARGET: N_("Give either a package serial or a lot, not both."),
+    M.REVIEW_SUBJECT: N_("A decision names the serial of a copy warning, or the report it closes."),
     M.TEXT_CONTROL: N_("The text holds a control character (%(code)s) that cannot be stored; remove it."),
     M.TEXT_INVISIBLE: N_(
         "The text holds an invisible formatting character (%(code)s) that can make it read differently; "

@@ -92,7 +92,8 @@ def _send(asset: Asset, cache_control: str) -> Response:
         response.headers["Content-Encoding"] = encoding
     response.headers["Cache-Control"] = cache_control
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 @bp.get("/scan")

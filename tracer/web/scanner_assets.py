@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from werkzeug.datastructures import MIMEAccept
+from werkzeug.datastructures import Accept
 
 try:
     import brotli
@@ -57,7 +57,7 @@ class Asset:
     gzip: bytes | None
     brotli: bytes | None
 
-    def encoded(self, accept: MIMEAccept | None) -> tuple[bytes, str | None]:
+    def encoded(self, accept: Accept | None) -> tuple[bytes, str | None]:
         """(body, Content-Encoding or None) for a request's ``Accept-Encoding``."""
         if accept is not None:
             if self.brotli is not None and accept.quality("br") > 0:
