@@ -4,14 +4,15 @@
 //
 // The server writes the shell's list and the cache's name when it serves this file (tracer/web/scanner.py):
 // the files' content-hashed names (/scan/app.<hash>.js), which never change, so they are answered from the
-// cache without asking the network, and a new release is a new cache. The shell includes the Ed25519 fallback
-// (vendor/noble-ed25519.js), which the page imports only on phones whose WebCrypto has no Ed25519, so that
-// they verify offline too; jsQR, fetched only by browsers without BarcodeDetector, is kept when first fetched.
+// cache without asking the network, and a new release is a new cache. Two files are not precached: jsQR,
+// fetched only by browsers without BarcodeDetector, and the Ed25519 fallback (vendor/noble-ed25519.js),
+// imported only where WebCrypto has no Ed25519; each is kept in the cache when first fetched, so a phone
+// that needs one has it offline from its first scan on.
 
 const SHELL_CACHE = "ocop-scan-dev";
 const PROOFS = "ocop-proofs-v1";
-const SHELL = ["/scan", "/scan/app.css", "/scan/app.js", "/scan/decode.js", "/scan/verify.js", "/scan/trust.js",
-  "/scan/i18n.js", "/scan/vmap.js", "/scan/witness.js", "/scan/vendor/noble-ed25519.js",
+const SHELL = ["/scan", "/scan/app.css", "/scan/app.js", "/scan/decode.js", "/scan/outbox.js", "/scan/verify.js", "/scan/trust.js",
+  "/scan/i18n.js", "/scan/vmap.js", "/scan/witness.js",
   "/scan/manifest.webmanifest", "/scan/icons/icon-192.png"];
 const HASHED = /^\/scan\/.+\.[0-9a-f]{12}\.[a-z]+$/;
 

@@ -38,12 +38,13 @@ TYPES = {
 COMPRESSIBLE = {".js", ".css", ".svg", ".webmanifest", ".html"}
 # Files of scanner_page/ served under hashed names (the page and the service worker are served apart).
 FILES = (
-    "app.css", "app.js", "decode.js", "i18n.js", "trust.js", "verify.js", "vmap.js", "witness.js",
+    "app.css", "app.js", "decode.js", "i18n.js", "outbox.js", "trust.js", "verify.js", "vmap.js", "witness.js",
     "vendor/jsQR.js", "vendor/noble-ed25519.js", "manifest.webmanifest", "icons/icon-192.png",
     "icons/icon-512.png",
 )  # fmt: skip
-# Fetched only when needed (no BarcodeDetector; no WebCrypto Ed25519), then kept by the service worker.
-ON_DEMAND = ("vendor/jsQR.js",)
+# Fetched only when needed (no BarcodeDetector; no WebCrypto Ed25519), then kept by the service worker
+# (cache-first under their hashed names), so a phone that needed one has it offline from then on.
+ON_DEMAND = ("vendor/jsQR.js", "vendor/noble-ed25519.js")
 HASH_CHARS = 12
 
 
