@@ -38,7 +38,8 @@ def test_every_file_gets_a_name_from_its_content_and_references_follow():
     assert f'"./{bundle.names["vendor/jsQR.js"]}"' in decode
     manifest = json.loads(bundle.assets[bundle.names["manifest.webmanifest"]].raw)
     assert {icon["src"] for icon in manifest["icons"]} == {
-        bundle.url("icons/icon-192.png"), bundle.url("icons/icon-512.png")
+        bundle.url("icons/icon-192.png"),
+        bundle.url("icons/icon-512.png"),
     }
     # The same files give the same names: a second process serves the same URLs.
     assert build(SCANNER).names == bundle.names

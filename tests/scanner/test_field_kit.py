@@ -4,10 +4,12 @@ thumbnails with links, and the review queues take a signed decision that a datab
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from PIL import Image
@@ -21,12 +23,11 @@ from tests.web.conftest import sign_in_as
 from tracer.events.projection import rebuild
 from tracer.ledger.schema import ledger_entries, ledger_keys
 from tracer.models.events import Inspection, ReviewDecision
-from tracer.models.scans import FakeReport
+from tracer.models.scans import FakeReport, ScanFlag
 from tracer.platform import db, journal
 from tracer.platform.services import services
 from tracer.scans import recorder as scans
 from tracer.scans.places import PROVINCES, province_at
-
 
 VISIT = {"Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}  # a person opening the page
 
@@ -301,8 +302,6 @@ def test_a_signed_decision_closes_a_report_and_a_database_edit_cannot_forge_one(
         ).scalar_one()
         doc = json.loads(raw)
         original = bytes(raw)
-        import base64
-
         payload = json.loads(base64.b64decode(doc["payload"]))
         payload["decision"] = "cleared"
         doc["payload"] = base64.b64encode(json.dumps(payload).encode()).decode()
@@ -377,10 +376,6 @@ def test_a_decision_needs_an_inspector_csrf_and_the_report_as_shown(demo_app, de
 
 def test_a_copy_warning_gets_a_signed_decision(demo_app, demo_client, demo):
     serial = serials_of(demo_app, demo.lots["gac_oil"])[0]
-    from datetime import UTC, datetime
-
-    from tracer.models.scans import ScanFlag
-
     with demo_app.app_context(), db.writer() as session:
         now = datetime.now(UTC)
         for source in ("s1", "s2"):

@@ -38,8 +38,8 @@ TYPES = {
 COMPRESSIBLE = {".js", ".css", ".svg", ".webmanifest", ".html"}
 # Files of scanner_page/ served under hashed names (the page and the service worker are served apart).
 FILES = (
-    "app.css", "app.js", "decode.js", "i18n.js", "outbox.js", "trust.js", "verify.js", "vmap.js", "witness.js",
-    "vendor/jsQR.js", "vendor/noble-ed25519.js", "manifest.webmanifest", "icons/icon-192.png",
+    "app.css", "app.js", "decode.js", "i18n.js", "outbox.js", "trust.js", "verify.js", "vmap.js",
+    "witness.js", "vendor/jsQR.js", "vendor/noble-ed25519.js", "manifest.webmanifest", "icons/icon-192.png",
     "icons/icon-512.png",
 )  # fmt: skip
 # Fetched only when needed (no BarcodeDetector; no WebCrypto Ed25519), then kept by the service worker
