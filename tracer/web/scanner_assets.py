@@ -58,6 +58,11 @@ class Asset:
     gzip: bytes | None
     brotli: bytes | None
 
+    def encoded_as(self, encoding: str) -> bytes:
+        """The body for one encoding ("br", "gzip", "identity"), the bytes as they are when not made."""
+        made = {"br": self.brotli, "gzip": self.gzip}.get(encoding)
+        return self.raw if made is None else made
+
     def encoded(self, accept: Accept | None) -> tuple[bytes, str | None]:
         """(body, Content-Encoding or None) for a request's ``Accept-Encoding``."""
         if accept is not None:
