@@ -123,6 +123,7 @@ def test_document_is_openapi_31_and_complete(app: Flask) -> None:
         "recall",
         "certify",
         "inspect",
+        "review",
     }
     assert events["requestBody"]["content"]["application/json"]["schema"] == {
         "oneOf": [{"$ref": "#/components/schemas/EventCommand"}, {"$ref": "#/components/schemas/EventBatch"}]
