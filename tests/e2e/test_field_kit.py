@@ -253,6 +253,35 @@ def test_first_visit_with_the_camera_fetches_jsqr_once(playwright_instance, demo
             context.close()
 
 
+def test_a_browser_with_barcodedetector_never_fetches_jsqr(
+    playwright_instance, demo_live_server, demo, tmp_path
+):
+    """Android Chrome's BarcodeDetector, stood in for by a script (Linux Chromium has none) that answers, for
+    a camera frame, the URI zxing-cpp read from the same frames (``write_y4m`` checks it): the verdict comes
+    from it and jsQR is never asked for."""
+    server = demo_live_server
+    _, uri = package_uri(server, demo.lots["gac_oil"])
+    detector = f"""window.BarcodeDetector = class {{
+        static async getSupportedFormats() {{ return ["qr_code", "ean_13"]; }}
+        constructor(options) {{ window.__formats = options.formats; }}
+        async detect(source) {{ return source.videoWidth ? [{{ rawValue: {uri!r} }}] : []; }}
+    }};"""
+    with camera_browser(playwright_instance, write_y4m(uri, tmp_path / "code.y4m")) as camera:
+        context = camera.new_context(**PHONE)
+        context.add_init_script(detector)
+        page = context.new_page()
+        try:
+            sizes, _ = _transferred(context, page, f"{server.url}/scan")
+            assert page.get_attribute("body", "data-decoder") == "native"
+            assert page.get_attribute("body", "data-verdict") == "genuine"
+            assert page.evaluate("window.__formats") == ["qr_code"]
+            assert not any("jsQR" in path for path in sizes)
+            app = sum(n for p, n in sizes.items() if p.startswith("/scan"))
+            print(f"\n[scanner] first visit with BarcodeDetector: app {app} bytes, no jsQR")
+        finally:
+            context.close()
+
+
 def test_dashboard_on_a_phone_filters_by_scan_place_and_signs_a_decision(browser, demo_live_server, demo):
     server = demo_live_server
     recalled, _ = package_uri(server, demo.lots["sausage_recalled"])
