@@ -18,8 +18,9 @@ from sqlmodel import Session
 
 from tests.scanner.conftest import serials_of
 from tests.scanner.test_inspector import jpeg
-from tests.support.accounts import AUTHORITY, GAC_PRODUCER, INSPECTOR
+from tests.support.accounts import ADMIN, AUTHORITY, GAC_PRODUCER, INSPECTOR, actor
 from tests.web.conftest import sign_in_as
+from tracer.events.onboarding import rotate_key
 from tracer.events.projection import rebuild
 from tracer.ledger.schema import ledger_entries, ledger_keys
 from tracer.models.events import Inspection, ReviewDecision
@@ -410,3 +411,23 @@ def test_a_copy_warning_gets_a_signed_decision(demo_app, demo_client, demo):
         ).status_code
         == 404
     )
+
+
+def test_a_decision_still_checks_out_after_the_inspector_key_is_rotated(demo_app, demo_client, demo):
+    """Rotation revokes the key from then on: what it signed before stays signed."""
+    report_id = add_report(demo_app)
+    sign_in_as(demo_client, demo, INSPECTOR)
+    html = demo_client.get("/inspector").get_data(as_text=True)
+    digest = re.search(r'name="report_sha256" value="([0-9a-f]{64})"', html).group(1)
+    fields = {
+        "subject": "fake_report",
+        "report_id": str(report_id),
+        "report_sha256": digest,
+        "decision": "cleared",
+    }
+    assert decide(demo_client, fields).status_code == 303
+    inspector, admin = actor(demo_app, INSPECTOR), actor(demo_app, ADMIN)
+    with demo_app.app_context(), db.writer() as session:
+        rotate_key(session=session, actor=admin, owner=f"user:{inspector.user_id}")
+    cell = report_row(demo_client.get("/inspector").get_data(as_text=True), report_id)
+    assert "decision-cleared" in cell and "không kiểm chứng được" not in cell
