@@ -7,6 +7,8 @@ import { translator } from "./i18n.js";
 import { TileReader } from "./tiles.js";
 import { KEY_STORE, WITNESS_STORE, describeTrust, forgetTrust, keepCheckpoint, storedCheckpoint } from "./trust.js";
 import { evaluateWitnesses, parseWitnessPolicy } from "./witness.js";
+import { makeDecoder, scriptLoader } from "./decode.js";
+import { REFUSED, SENT, classify, flushOutbox, idbStore, newItem } from "./outbox.js";
 
 const $ = (id) => document.getElementById(id);
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -232,15 +234,22 @@ $("manual").addEventListener("submit", (event) => {
 const video = $("video");
 const canvas = document.createElement("canvas");
 const ctx = canvas.getContext("2d", { willReadFrequently: true });
+// BarcodeDetector where the browser has one; jsQR (fetched only then) where it has not (decode.js).
+const decoder = makeDecoder({
+  BarcodeDetector: window.BarcodeDetector,
+  loadScript: scriptLoader(document, window),
+  pixels(source, width, height) {
+    canvas.width = width;
+    canvas.height = height;
+    ctx.drawImage(source, 0, 0, width, height);
+    return ctx.getImageData(0, 0, width, height);
+  },
+});
 
-function decodeFrame(source, width, height, invert) {
-  const scale = Math.min(1, 800 / Math.max(width, height));
-  canvas.width = Math.round(width * scale);
-  canvas.height = Math.round(height * scale);
-  ctx.drawImage(source, 0, 0, canvas.width, canvas.height);
-  const image = ctx.getImageData(0, 0, canvas.width, canvas.height);
-  const found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: invert ? "attemptBoth" : "dontInvert" });
-  return found ? found.data : null;
+async function decodeFrame(source, width, height, invert) {
+  const text = await decoder.decode(source, width, height, invert);
+  document.body.dataset.decoder = decoder.state.engine || "";
+  return text;
 }
 
 async function startCamera() {
@@ -274,12 +283,15 @@ async function startCamera() {
   scan();
 }
 
-function scan() {
+async function scan() {
   if (!scanning) return;
-  if (video.readyState >= 2 && video.videoWidth && window.jsQR) {
+  if (video.readyState >= 2 && video.videoWidth) {
     timings.firstFrame = timings.firstFrame || since();
-    const text = decodeFrame(video, video.videoWidth, video.videoHeight, false);
-    if (text) {
+    let text = null;
+    try {
+      text = await decodeFrame(video, video.videoWidth, video.videoHeight, false);
+    } catch { /* no decoder yet (offline before jsQR was kept): try the next frame */ }
+    if (text && scanning) {
       timings.decoded = since();
       onCode(text);
       return;
@@ -308,7 +320,7 @@ $("photo-code").addEventListener("change", async (event) => {
   timings.start = since();
   try {
     const bitmap = await createImageBitmap(file);
-    const text = decodeFrame(bitmap, bitmap.width, bitmap.height, true);
+    const text = await decodeFrame(bitmap, bitmap.width, bitmap.height, true);
     if (!text) throw new Error("none");
     onCode(text);
   } catch {
@@ -631,11 +643,26 @@ $("forget-yes").addEventListener("click", async () => {
 
 // -- inspectors --------------------------------------------------------------------------------------------
 
+const SESSION_STORE = "ocop.inspector";
+
+// The last session seen online is kept (without its CSRF token), so that an inspector who opens the scanner
+// offline can still record inspections; they are sent, with a fresh token, once the phone is online.
 async function loadSession() {
   try {
     const response = await fetch("/scan/session", { credentials: "same-origin", cache: "no-store" });
-    if (response.ok) session = await response.json();
-  } catch { session = { inspector: false }; }
+    if (response.ok) {
+      session = await response.json();
+      if (session.inspector) localStorage.setItem(SESSION_STORE, JSON.stringify({ inspector: true, name: session.name }));
+      else localStorage.removeItem(SESSION_STORE);
+      return true;
+    }
+  } catch { /* offline: below */ }
+  try {
+    session = JSON.parse(localStorage.getItem(SESSION_STORE)) || { inspector: false };
+  } catch {
+    session = { inspector: false };
+  }
+  return false;
 }
 
 function showInspection(state) {
@@ -674,42 +701,106 @@ async function problemText(response) {
   }
 }
 
+// -- the outbox: inspections made offline, sent when the phone is back online (outbox.js) ----------------------
+
+const outbox = "indexedDB" in window ? idbStore(window.indexedDB) : null;
+let flushing = null;
+
+async function sendItem(item) {
+  const headers = { "X-CSRFToken": session.csrf_token || "", "Idempotency-Key": item.client_id };
+  if (item.photo) {
+    const upload = await fetch("/scan/photos", { method: "POST", credentials: "same-origin", body: item.photo,
+      headers: { ...headers, "Content-Type": item.photo.type || "application/octet-stream", Accept: "application/json" } });
+    if (classify(upload.status) !== SENT) return { status: classify(upload.status), detail: await problemText(upload) };
+    const stored = await upload.json();
+    if (stored.sha256 !== item.command.photo_sha256) return { status: REFUSED, detail: t("photoMismatch") };
+  }
+  const response = await fetch("/api/v1/events", { method: "POST", credentials: "same-origin",
+    headers: { ...headers, "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(item.command) });
+  const status = classify(response.status);
+  if (status !== SENT) return { status, detail: await problemText(response) };
+  return { status, receipt: await response.json() };
+}
+
+async function showOutbox(message) {
+  if (!outbox) return;
+  let items = [];
+  try { items = await outbox.all(); } catch { return; }
+  const waiting = items.filter((item) => !item.error).length;
+  const refused = items.filter((item) => item.error);
+  const parts = [];
+  if (message) parts.push(message);
+  if (waiting) parts.push(t("queuedCount", { n: waiting }));
+  for (const item of refused) parts.push(t("queueRefused", { serial: item.command.serial, detail: item.error }));
+  $("outbox").textContent = parts.join(" ");
+  document.body.dataset.outbox = String(waiting);
+}
+
+/** Send what waits, once at a time (a second call while one runs waits for it). */
+function flushQueue() {
+  if (!outbox) return Promise.resolve();
+  if (!flushing) {
+    flushing = (async () => {
+      try {
+        if (!(await outbox.all()).some((item) => !item.error)) return;
+        if (!navigator.onLine || !(await loadSession())) return showOutbox();
+        if (!session.inspector) return showOutbox(t("signInToSend"));
+        const result = await flushOutbox(outbox, sendItem);
+        const last = result.sent[result.sent.length - 1];
+        if (last) document.body.dataset.inspection = String(last.ledger_index);
+        await showOutbox(last ? t("queueSent", { n: result.sent.length, index: last.ledger_index }) : "");
+      } finally {
+        flushing = null;
+      }
+    })();
+  }
+  return flushing;
+}
+
 $("inspect-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
   const status = $("inspect-status");
   status.textContent = t("recording");
-  const headers = { "X-CSRFToken": session.csrf_token || "" };
   const command = { type: "inspect", serial: last.serial, result: form.elements.result.value,
-    place: form.elements.place.value.trim() };
+    place: form.elements.place.value.trim(), client_id: crypto.randomUUID() };
   const province = form.elements.province.value.trim();
   const notes = form.elements.notes.value.trim();
   if (province) { command.province = province; localStorage.setItem("ocop.province", province); }
   if (notes) command.notes = notes;
   try {
+    let photo = null;
     const file = form.elements.photo.files[0];
     if (file) {
-      const blob = await shrink(file);
-      if (blob.size > MAX_PHOTO) throw new Error(t("photoTooLarge"));
-      const digest = hexOf(await sha256(new Uint8Array(await blob.arrayBuffer())));
-      const upload = await fetch("/scan/photos", { method: "POST", credentials: "same-origin", body: blob,
-        headers: { ...headers, "Content-Type": blob.type || "application/octet-stream", Accept: "application/json" } });
-      if (!upload.ok) throw new Error(await problemText(upload));
-      const stored = await upload.json();
-      if (stored.sha256 !== digest) throw new Error("photo hash mismatch");
-      command.photo_sha256 = digest;
+      photo = await shrink(file);
+      if (photo.size > MAX_PHOTO) throw new Error(t("photoTooLarge"));
+      command.photo_sha256 = hexOf(await sha256(new Uint8Array(await photo.arrayBuffer())));
     }
-    const response = await fetch("/api/v1/events", { method: "POST", credentials: "same-origin",
-      headers: { ...headers, "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify(command) });
-    if (!response.ok) throw new Error(await problemText(response));
-    const receipt = await response.json();
-    status.textContent = t("recorded", { index: receipt.ledger_index, keyid: receipt.keyid });
-    document.body.dataset.inspection = String(receipt.ledger_index);
+    if (!outbox) { // no IndexedDB (a private window on some browsers): send now or not at all
+      const answer = await sendItem(newItem(command, photo));
+      if (answer.status !== SENT) throw new Error(answer.detail || t("offline"));
+      status.textContent = t("recorded", { index: answer.receipt.ledger_index, keyid: answer.receipt.keyid });
+      document.body.dataset.inspection = String(answer.receipt.ledger_index);
+      return;
+    }
+    await outbox.put(newItem(command, photo));
+    form.elements.notes.value = "";
+    form.elements.photo.value = "";
+    status.textContent = navigator.onLine ? t("recording") : t("queuedOffline");
+    await flushQueue();
+    if (navigator.onLine) await flushQueue(); // a send already under way when this one was queued
+    const pending = (await outbox.all()).find((item) => item.client_id === command.client_id);
+    if (!pending) status.textContent = t("recordedQueued", { index: document.body.dataset.inspection });
+    else if (pending.error) status.textContent = t("recordFailed", { detail: pending.error });
+    else status.textContent = t("queuedOffline");
   } catch (error) {
     status.textContent = t("recordFailed", { detail: error.message });
   }
 });
+
+window.addEventListener("online", () => { flushQueue(); });
+setInterval(() => { if (navigator.onLine) flushQueue(); }, 30_000);
 
 // -- start -------------------------------------------------------------------------------------------------
 
@@ -727,6 +818,7 @@ applyLanguage();
 online();
 pinnedKey();
 const sessionReady = loadSession();
+sessionReady.then(() => flushQueue()).catch(() => {});
 const asked = query.get("s") || query.get("code");
 installPolicyFromLink().finally(() => {
   if (asked) {

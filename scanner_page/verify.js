@@ -11,6 +11,7 @@
 //   the bundle: the verifiable map, vmap.js), uri, summary, malformed.
 // Nothing from the server is trusted but the pinned log key.
 
+import { concat, equal } from "./bytes.js";
 import { parseMapExtension, proofFromJSON, verifyEntries } from "./vmap.js";
 
 export const BUNDLE_VERSION = 2;
@@ -43,19 +44,7 @@ const pick = (obj, keys) => Object.fromEntries(keys.map((k) => [k, obj[k] === un
 
 // -- bytes -------------------------------------------------------------------------------------------------
 
-export function concat(...parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
-  return out;
-}
-
-export function equal(a, b) {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
-}
+export { concat, equal }; // (from bytes.js: vmap.js uses them too, without importing this module)
 
 function toBase64(bytes) {
   let text = "";

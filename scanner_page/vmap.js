@@ -10,7 +10,7 @@
 // Values: Uint8Array hashes; entries [[index, leafHash], ...] with indexes as JavaScript safe integers
 // (a log index past 2^53 - 1 is refused here, never rounded).
 
-import { concat, equal } from "./verify.js"; // the byte helpers, one copy
+import { concat, equal } from "./bytes.js"; // the byte helpers, one copy
 
 export const HASH_SIZE = 32;
 export const KEY_BITS = 256;

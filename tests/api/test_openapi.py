@@ -124,6 +124,7 @@ def test_document_is_openapi_31_and_complete(app: Flask) -> None:
         "certify",
         "inspect",
         "zone.diary",
+        "review",
     }
     assert events["requestBody"]["content"]["application/json"]["schema"] == {
         "oneOf": [{"$ref": "#/components/schemas/EventCommand"}, {"$ref": "#/components/schemas/EventBatch"}]

@@ -141,6 +141,11 @@ CREATED = {
         {"lot_id": "L1", "serial": "ABCDEFGHJKMN"},
         "/api/v1/lots/L1",
     ),
+    "review": (
+        {"type": "review", "subject": "fake_report", "report_id": 4, "decision": "cleared"},
+        {"report_id": 4},
+        None,
+    ),
 }
 
 
@@ -205,6 +210,7 @@ def test_dispatch_projection_epcis_and_story_cover_exactly_the_registry(
     api.record(INSPECTOR, {"type": "inspect", "serial": serial, "result": "pass", "place": "Chợ Trà Vinh"})
     zone = api.get(GAC_PRODUCER, "/zones").get_json()["items"][0]["id"]  # a diary entry before its harvests
     api.record(GAC_PRODUCER, {"type": "zone.diary", "zone_id": zone, "kind": "care", "applied_on": day(-60)})
+    api.record(INSPECTOR, {"type": "review", "subject": "copy_flag", "serial": serial, "decision": "cleared"})
     with demo_app.app_context(), writer() as session:
         entries = _entries(session)
         kinds = Counter(json.loads(Envelope.from_json(raw).payload)["type"] for _, raw in entries)

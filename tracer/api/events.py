@@ -1,5 +1,5 @@
 """``POST /api/v1/events``: record one event (zone.register, harvest, receive, process, package, ship, recall,
-certify, inspect) and answer 201 with its ledger receipt and the ids of what it made.
+certify, inspect, review) and answer 201 with its ledger receipt and the ids of what it made.
 
 The body is one command, discriminated by ``type`` (``tracer.events.commands``), or an array of up to
 ``MAX_BATCH`` commands (a phone syncing what it recorded offline, an import): a batch is recorded in order

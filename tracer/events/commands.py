@@ -27,6 +27,10 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20
 Identifier = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=r"^[0-9A-Za-z]+$")
 ]
+# A UUID in its canonical text (RFC 9562), lower case: a phone's id for a record it may send more than once.
+ClientId = Annotated[
+    str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+]
 
 
 def _positive(value: Decimal) -> Decimal:
@@ -181,6 +185,11 @@ class Inspect(Command):
         default=None, description="public, as the whole entry is (docs/inspections.md): no personal data"
     )
     photo_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    client_id: ClientId | None = Field(
+        default=None,
+        description="the phone's own id for this inspection (a UUID): sending it again, after a lost answer "
+        "or from a queue kept offline, answers the inspection already recorded instead of a second one",
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> Inspect:
@@ -216,4 +225,27 @@ class DiaryEntry(Command):
                 raise Message.PROTECTION_INCOMPLETE.invalid()
         elif self.phi_days is not None:
             raise Message.PHI_ONLY_FOR_PROTECTION.invalid()
+        return self
+
+
+class Review(Command):
+    """An inspector's decision on an item of a review queue: the copy warning on a serial, or a shopper's
+    report of a fake (by its id, with the SHA-256 of the report as the inspector read it)."""
+
+    type: Literal["review"] = "review"
+    subject: Literal["copy_flag", "fake_report"]
+    serial: Identifier | None = None
+    report_id: Id | None = None
+    report_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+    decision: Literal["confirmed_fake", "cleared"]
+    notes: LongText | None = Field(
+        default=None, description="public, as the whole entry is: no personal data"
+    )
+
+    @model_validator(mode="after")
+    def _subject_named(self) -> Review:
+        if self.subject == "copy_flag" and (self.serial is None or self.report_id is not None):
+            raise Message.REVIEW_SUBJECT.invalid()
+        if self.subject == "fake_report" and (self.report_id is None or self.report_sha256 is None):
+            raise Message.REVIEW_SUBJECT.invalid()
         return self

@@ -1,11 +1,12 @@
 """``EventType``: everything the service knows about one kind of event, declared once by its module.
 
 Each event module (``zones``, ``harvest``, ``receive``, ``transform``, ``packaging``, ``shipping``,
-``recall``, ``certify``, ``inspection``) ends with one ``EventType``: its command model (whose ``type`` is the
-kind's name), how it is recorded and projected, what a client is told it made, its GS1 EPCIS 2.0 mapping,
-the step it is on a lot's journey, and who must sign it. ``tracer.events.registry`` lists them; dispatch,
-projection, the API's answers, the EPCIS export and the origin page are built from that list. A facet an
-event type does not have is declared ``None``, never left out, so that adding a type means deciding each.
+``recall``, ``certify``, ``inspection``, ``review``) ends with one ``EventType``: its command model (whose
+``type`` is the kind's name), how it is recorded and projected, what a client is told it made, its GS1 EPCIS
+2.0 mapping, the step it is on a lot's journey, and who must sign it. ``tracer.events.registry`` lists them;
+dispatch, projection, the API's answers, the EPCIS export and the origin page are built from that list. A
+facet an event type does not have is declared ``None``, never left out, so that adding a type means deciding
+each.
 """
 
 from __future__ import annotations

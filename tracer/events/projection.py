@@ -15,7 +15,7 @@ from sqlmodel import Session
 from tracer.events.pipeline import record_event
 from tracer.events.registry import EVENT_TYPES
 from tracer.ledger.dsse import Envelope
-from tracer.models.events import EventRecord, Inspection, LotEvent, LotInput, Shipment
+from tracer.models.events import EventRecord, Inspection, LotEvent, LotInput, ReviewDecision, Shipment
 from tracer.models.lots import Lot, Package
 from tracer.models.products import Certificate
 from tracer.models.zones import Zone, ZoneDiary
@@ -28,6 +28,7 @@ PROJECTION_TABLES = [
     Shipment,
     Inspection,
     Lot,
+    ReviewDecision,
     ZoneDiary,
     Zone,
     Certificate,

@@ -14,6 +14,7 @@ from tracer.events import (
     packaging,
     recall,
     receive,
+    review,
     shipping,
     transform,
     zones,
@@ -31,4 +32,5 @@ EVENT_TYPES = Registry(
     certify.CERTIFY,
     inspection.INSPECT,
     diary.DIARY,
+    review.REVIEW,
 )

@@ -66,11 +66,14 @@ def store_photo(folder: Path, data: bytes, content_type: str) -> str:
 
 @dataclass(frozen=True)
 class Filters:
-    """The dashboard's filters: a province (where scanned / inspected) and a date range (Vietnam days)."""
+    """The dashboard's filters: the producer's province (``province``; for inspections, where inspected),
+    where a code was scanned, reported or inspected (``place``, ``tracer.scans.places``), and a date range
+    (Vietnam days)."""
 
     province: str | None
     since: date
     until: date
+    place: str | None = None
 
     @property
     def start(self) -> datetime:
@@ -83,7 +86,8 @@ class Filters:
     def arguments(self) -> dict[str, str]:
         """These filters as query arguments (for the links of another page of the list)."""
         found = {"since": self.since.isoformat(), "until": self.until.isoformat()}
-        return found | ({"province": self.province} if self.province else {})
+        found |= {"province": self.province} if self.province else {}
+        return found | ({"place": self.place} if self.place else {})
 
 
 def parse_filters(args: Any, today: date) -> Filters:
@@ -108,7 +112,8 @@ def parse_filters(args: Any, today: date) -> Filters:
     if since > until:
         raise InvalidInput(Message.DATES_REVERSED, field="since")
     province = (args.get("province") or "").strip()[:100] or None
-    return Filters(province=province, since=since, until=until)
+    place = (args.get("place") or "").strip()[:100] or None
+    return Filters(province=province, since=since, until=until, place=place)
 
 
 def expired_in_market(session: Session, filters: Filters) -> list[Anomaly]:
@@ -148,6 +153,8 @@ def expired_in_market(session: Session, filters: Filters) -> list[Anomaly]:
     )
     if filters.province:
         query = query.where(col(Organisation.province) == filters.province)
+    if filters.place:
+        query = query.where(col(Scan.province) == filters.place)
     found = []
     for (
         serial,
@@ -191,7 +198,7 @@ def anomalies(session: Session, filters: Filters, threshold: int, *, page: int =
     """Over-scanned codes, unknown codes (grouped per product), recalled goods still scanned, copied codes
     (``tracer.scans.recorder``) and expired certificates in the market; newest first, one page."""
     return scan_anomalies(session, province=filters.province, since=filters.start, until=filters.end,
-                          threshold=threshold, page=page, size=size,
+                          threshold=threshold, page=page, size=size, place=filters.place,
                           extra=expired_in_market(session, filters))  # fmt: skip
 
 
@@ -228,6 +235,8 @@ def inspections(session: Session, filters: Filters, limit: int = 500) -> list[In
     where = [col(Inspection.inspected_at) >= filters.start, col(Inspection.inspected_at) < filters.end]
     if filters.province:
         where.append(col(Inspection.province) == filters.province)
+    if filters.place:
+        where.append(col(Inspection.province) == filters.place)
     rows = session.exec(
         select(Inspection, User.full_name, Product.name)
         .join(User, col(User.id) == col(Inspection.inspector_user_id), isouter=True)

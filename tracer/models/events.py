@@ -1,8 +1,8 @@
 """The ledger's events as the pages read them (projections), and what the ledger commits to beside them.
 
-``EventRecord``, ``LotInput``, ``LotEvent``, ``Shipment``, ``Inspection`` are projections, rebuilt from the
-ledger. ``SerialBatch`` is source data: the serial list a packaging event commits to by its Merkle root
-(kept here rather than in the signed payload so that one small event covers 10,000 packages).
+``EventRecord``, ``LotInput``, ``LotEvent``, ``Shipment``, ``Inspection``, ``ReviewDecision`` are projections,
+rebuilt from the ledger. ``SerialBatch`` is source data: the serial list a packaging event commits to by its
+Merkle root (kept here rather than in the signed payload so that one small event covers 10,000 packages).
 ``IdempotencyRecord`` belongs to the API.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column, Text
+from sqlalchemy import BigInteger, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from tracer.models.types import DecimalText, UTCDateTime, utcnow
@@ -74,6 +74,29 @@ class Inspection(SQLModel, table=True):
     notes: str | None = Field(default=None, max_length=2000)
     photo_sha256: str | None = Field(default=None, max_length=64)
     inspected_at: datetime = Field(sa_type=UTCDateTime)
+    # The phone's own id for the inspection (a UUID, signed in the entry): a retry of an inspection queued
+    # offline finds the one already recorded instead of signing a second (tracer.events.inspection).
+    client_id: str | None = Field(default=None, max_length=36)
+
+    __table_args__ = (
+        Index("ux_inspections_inspector_client_id", "inspector_user_id", "client_id", unique=True),
+    )
+
+
+class ReviewDecision(SQLModel, table=True):
+    """An inspector's decision on an item of a review queue (a copy warning on a serial, a shopper's report
+    of a fake), projected from its signed ``review`` entry. The queue shows it only after checking that
+    entry (``tracer.inspection.decisions``): this row alone proves nothing."""
+
+    __tablename__ = "review_decisions"
+    ledger_index: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    inspector_user_id: int
+    subject: str = Field(max_length=20)  # copy_flag | fake_report
+    serial: str | None = Field(default=None, max_length=20, index=True)
+    report_id: int | None = Field(default=None, index=True)
+    decision: str = Field(max_length=20)  # confirmed_fake | cleared
+    notes: str | None = Field(default=None, max_length=2000)
+    decided_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class SerialBatch(SQLModel, table=True):

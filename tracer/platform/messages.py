@@ -59,6 +59,9 @@ class Message(Enum):
     ONE_TARGET = "give exactly one of serial and lot_id"
     PROTECTION_INCOMPLETE = "a plant protection entry needs product, dose and phi_days"
     PHI_ONLY_FOR_PROTECTION = "phi_days is only for a plant protection entry"
+    REVIEW_SUBJECT = (
+        "a copy_flag decision names a serial; a fake_report decision a report_id and report_sha256"
+    )
     # bounds on every input (tracer/platform/bounds.py, tracer/platform/guard.py)
     TEXT_CONTROL = "must not contain the control character {code}"
     TEXT_INVISIBLE = "must not contain the invisible formatting character {code} (text would read otherwise)"

@@ -78,6 +78,7 @@ DOMAIN: dict[M, str] = {
         "A plant protection product needs its registered name, its dose and its pre-harvest interval."
     ),
     M.PHI_ONLY_FOR_PROTECTION: N_("A pre-harvest interval is given only for a plant protection product."),
+    M.REVIEW_SUBJECT: N_("A decision names the serial of a copy warning, or the report it closes."),
     M.TEXT_CONTROL: N_("The text holds a control character (%(code)s) that cannot be stored; remove it."),
     M.TEXT_INVISIBLE: N_(
         "The text holds an invisible formatting character (%(code)s) that can make it read differently; "

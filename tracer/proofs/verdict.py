@@ -264,7 +264,7 @@ def _expected_owner(body: Mapping[str, Any]) -> str | None:
         return f"org:{product.get('organisation_id')}" if isinstance(product, Mapping) else "authority"
     if kind == "certify":
         return "authority"
-    if kind == "inspect":
+    if kind in ("inspect", "review"):
         return str(body.get("by"))
     return None
 

@@ -96,13 +96,15 @@ def _threshold() -> int:
 def anomalies(session: Session, *, province: str | None = None, since: datetime | None = None,
               until: datetime | None = None, organisation_id: int | None = None,
               threshold: int | None = None, page: int = 1, size: int = PAGE_SIZE,
-              extra: Sequence[Anomaly] = ()) -> AnomalyPage:  # fmt: skip
+              extra: Sequence[Anomaly] = (), place: str | None = None) -> AnomalyPage:  # fmt: skip
     """Over-scanned codes, unknown codes scanned, recalled packages scanned, codes seen too far apart: a page.
 
     ``province`` matches the producer's province (or, for an unknown code naming none of our products, the
     province the scanner shared); ``since``/``until`` bound the scan times; ``organisation_id`` keeps the
     anomalies about that organisation's products (unknown codes count when their GTIN is one of them).
     ``extra``: anomalies found elsewhere (the inspectors' expired certificates), listed with these.
+    ``place`` keeps what was scanned in that province (``scans.province``, from the scan's coarse location,
+    ``tracer.scans.places``) in the window: the package's scans there, or the unknown codes scanned there.
     Newest first; ``page`` counts from 1 (past the last page: the last page). Each kind is counted and read
     in the database (at most ``page * size`` rows of each), unknown codes grouped per product or province.
     """
@@ -135,12 +137,17 @@ def anomalies(session: Session, *, province: str | None = None, since: datetime 
             query = query.where(ORGANISATIONS.c.province == province)
         if organisation_id is not None:
             query = query.where(ORGANISATIONS.c.id == organisation_id)
+        if place is not None:
+            query = query.where(PACKAGES.c.serial.in_(_scanned_in(place, since, until)))
         return query
 
     times = (func.count(), func.min(SCANS.c.scanned_at), func.max(SCANS.c.scanned_at))
     recalled = scoped(
         of_package(SCANS.c.serial, *times).where(SCANS.c.outcome == "recalled"), SCANS.c.scanned_at
-    ).group_by(*owner)
+    )
+    if place is not None:  # only the scans made there are counted
+        recalled = recalled.where(SCANS.c.province == place)
+    recalled = recalled.group_by(*owner)
     networks = func.count(SOURCES.c.source.distinct())  # distinct visiting networks (tracer.scans.signal)
     seen = (networks, func.min(SOURCES.c.first_at), func.max(SOURCES.c.first_at))
     over = scoped(of_package(SOURCES.c.serial, *seen), SOURCES.c.first_at).group_by(*owner)
@@ -157,7 +164,7 @@ def anomalies(session: Session, *, province: str | None = None, since: datetime 
         _Kind(recalled, 8, lambda row: _about_package("recalled_scanned", row)),
         _Kind(over, 8, lambda row: _about_package("over_scanned", row, f"more than {limit} networks")),
         _Kind(travel, 8, travelled),
-        _Kind(_unknown_groups(province, since, until, organisation_id), 8, _unknown_group),
+        _Kind(_unknown_groups(province, since, until, organisation_id, place), 8, _unknown_group),
     )
     size = max(1, size)
 
@@ -179,7 +186,7 @@ def anomalies(session: Session, *, province: str | None = None, since: datetime 
     found, total = newest(page)
     shown = found[(page - 1) * size : page * size]
     groups = [a for a in shown if a.kind == "unknown_code" and a.serial is None]
-    described = iter(_with_examples(conn, groups, province, since, until))
+    described = iter(_with_examples(conn, groups, province, since, until, place))
     rows = [next(described) if a.kind == "unknown_code" and a.serial is None else a for a in shown]
     return AnomalyPage(rows, total, page, size)
 
@@ -219,8 +226,19 @@ def _about_package(kind: str, row: Sequence[Any], detail: str = "") -> Anomaly:
                    detail=detail)  # fmt: skip
 
 
+def _scanned_in(place: str, since: datetime | None, until: datetime | None) -> Select[Any]:
+    """The serials scanned in province ``place`` in the window."""
+    query = select(SCANS.c.serial).where(SCANS.c.province == place, SCANS.c.serial.is_not(None))
+    if since is not None:
+        query = query.where(SCANS.c.scanned_at >= since)
+    if until is not None:
+        query = query.where(SCANS.c.scanned_at < until)
+    return query
+
+
 def _unknown_scans(query: Select[Any], place: Any, province: str | None, since: datetime | None,
-                   until: datetime | None, organisation_id: int | None) -> Select[Any]:  # fmt: skip
+                   until: datetime | None, organisation_id: int | None,
+                   scanned_in: str | None = None) -> Select[Any]:  # fmt: skip
     """``query`` over the unknown scans in the window, each joined to the product its GTIN names (if any)."""
     query = (
         query.select_from(SCANS)
@@ -236,11 +254,13 @@ def _unknown_scans(query: Select[Any], place: Any, province: str | None, since: 
         query = query.where(ORGANISATIONS.c.id == organisation_id)
     if province is not None:
         query = query.where(or_(place == province, SCANS.c.province == province))
+    if scanned_in is not None:
+        query = query.where(SCANS.c.province == scanned_in)
     return query
 
 
 def _unknown_groups(province: str | None, since: datetime | None, until: datetime | None,
-                    organisation_id: int | None) -> Select[Any]:  # fmt: skip
+                    organisation_id: int | None, scanned_in: str | None = None) -> Select[Any]:  # fmt: skip
     """Unknown codes grouped in the database: one row per product their GTIN names, and one per province
     (the scanner's) for codes naming none of our products, however many codes there are. Columns: product
     id, name and GTIN, organisation id, province, distinct codes, scans, first and last time."""
@@ -256,7 +276,7 @@ def _unknown_groups(province: str | None, since: datetime | None, until: datetim
         func.min(SCANS.c.scanned_at),
         func.max(SCANS.c.scanned_at),
     )
-    query = _unknown_scans(select(*columns), place, province, since, until, organisation_id)
+    query = _unknown_scans(select(*columns), place, province, since, until, organisation_id, scanned_in)
     return query.group_by(PRODUCTS.c.id, PRODUCTS.c.name, PRODUCTS.c.gtin, ORGANISATIONS.c.id, place)
 
 
@@ -273,13 +293,15 @@ def _unknown_group(row: Sequence[Any]) -> Anomaly:
 
 
 def _with_examples(conn: Connection, groups: list[Anomaly], province: str | None, since: datetime | None,
-                   until: datetime | None) -> list[Anomaly]:  # fmt: skip
+                   until: datetime | None, scanned_in: str | None = None) -> list[Anomaly]:  # fmt: skip
     """``groups`` with a few of their codes each: the distinct codes among the group's latest scans. A
     product's are read newest first through the index on ``scans (gtin, scanned_at)``, one short statement
     per product shown; the provinces' in one statement, ranked by a window function."""
 
     def window(query: Select[Any]) -> Select[Any]:
         query = query.where(SCANS.c.outcome == "unknown")
+        if scanned_in is not None:
+            query = query.where(SCANS.c.province == scanned_in)
         if since is not None:
             query = query.where(SCANS.c.scanned_at >= since)
         if until is not None:

@@ -44,6 +44,7 @@ from tracer.platform.db import writer
 from tracer.platform.errors import InvalidInput
 from tracer.platform.services import services
 from tracer.scans import signal
+from tracer.scans.places import province_at
 
 __all__ = [
     "ScanRecorder",
@@ -390,7 +391,12 @@ def share_location(*, session: Session, serial: str, client: str, latitude: obje
     ).scalar()
     if latest is None:
         raise InvalidInput("no recent visit of this code's page from you to add a place to", field="serial")
-    conn.execute(update(SCANS).where(SCANS.c.id == latest).values(latitude=str(lat), longitude=str(lon)))
+    province = province_at(lat, lon)  # for the inspectors' filter by where a code was scanned
+    conn.execute(
+        update(SCANS)
+        .where(SCANS.c.id == latest)
+        .values(latitude=str(lat), longitude=str(lon), province=province)
+    )
     since = now - timedelta(days=signal.TRAVEL_DAYS)
     reviewed = signal.copy_signal(conn, serial, now).reviewed_at
     if reviewed is not None:

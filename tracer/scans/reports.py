@@ -92,13 +92,17 @@ class ReportPage:
     pages: int
 
 
-def recent_reports(session: Session, *, since: datetime | None = None, page: int = 1) -> ReportPage:
-    """The newest reports first, a page of ``PAGE_SIZE``."""
+def recent_reports(session: Session, *, since: datetime | None = None, page: int = 1,
+                   province: str | None = None) -> ReportPage:  # fmt: skip
+    """The newest reports first, a page of ``PAGE_SIZE``; ``province``: those reported there."""
     query = select(FakeReport)
     counted = select(func.count()).select_from(FakeReport)
     if since is not None:
         query = query.where(col(FakeReport.reported_at) >= since)
         counted = counted.where(col(FakeReport.reported_at) >= since)
+    if province is not None:
+        query = query.where(col(FakeReport.province) == province)
+        counted = counted.where(col(FakeReport.province) == province)
     total = int(session.exec(counted).one())
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)

@@ -1,14 +1,29 @@
-"""``/inspector``: the market inspectors' dashboard (anomalies, inspections, CSV exports) and their photos."""
+"""``/inspector``: the market inspectors' dashboard (anomalies, inspections, CSV exports), their photos and
+thumbnails, and their signed decisions on the review queues (copy warnings, shoppers' reports of fakes)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, send_from_directory
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from pydantic import ValidationError
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracer.accounts.auth import current_actor, optional_actor
+from tracer.events import dispatch
+from tracer.events.commands import Review
+from tracer.events.review import report_digest
+from tracer.inspection import thumbnails
 from tracer.inspection.dashboard import (
     ANOMALY_COLUMNS,
     EXPORT_ROWS,
@@ -18,12 +33,14 @@ from tracer.inspection.dashboard import (
     parse_filters,
     to_csv,
 )
+from tracer.inspection.decisions import decisions
 from tracer.models.accounts import Role
 from tracer.platform import db
 from tracer.platform.clock import today
 from tracer.platform.errors import NotFound
 from tracer.platform.services import services
 from tracer.scans.anomalies import page_number
+from tracer.scans.places import PROVINCES
 from tracer.scans.reports import recent_reports
 from tracer.web import inspector_labels as labels
 
@@ -41,20 +58,53 @@ def anomaly_kind(kind: str) -> str:
 def dashboard() -> str | BaseResponse:
     if optional_actor() is None:
         return redirect(f"/login?next={request.path}")
-    current_actor(*ROLES)
+    actor = current_actor(*ROLES)
     filters = parse_filters(request.args, today())
     page = page_number(request.args)
     threshold = services().settings.scan_warning_threshold
     session = db.session()
+    found = anomalies(session, filters, threshold, page=page)
+    reports = recent_reports(session, since=filters.start, province=filters.place)
+    flagged = [a.serial for a in found.rows if a.kind == "travel" and a.serial]
     return render_template(
         "inspector/dashboard.html",
         filters=filters,
-        anomalies=anomalies(session, filters, threshold, page=page),
+        anomalies=found,
         inspections=inspections(session, filters),
-        reports=recent_reports(session, since=filters.start),
+        reports=reports,
+        decided=decisions(session, serials=flagged, reports=reports.rows),
+        digest_of=report_digest,
+        can_decide=actor.role is Role.INSPECTOR,  # a decision is signed by an inspector's own key
+        provinces=PROVINCES,
         query=request.query_string.decode(),
         pager_args=filters.arguments(),
     )
+
+
+@bp.post("/decisions")
+def decide() -> BaseResponse:
+    """Record an inspector's signed decision on a copy warning or a report (``tracer.events.review``)."""
+    actor = current_actor(Role.INSPECTOR)
+    form = request.form
+    subject = form.get("subject", "")
+    fields: dict[str, object] = {"type": "review", "subject": subject, "decision": form.get("decision", "")}
+    if form.get("serial"):
+        fields["serial"] = form["serial"]
+    if form.get("report_id"):
+        fields["report_id"] = form["report_id"]
+    if form.get("report_sha256"):
+        fields["report_sha256"] = form["report_sha256"]
+    if form.get("notes", "").strip():
+        fields["notes"] = form["notes"]
+    try:
+        command = Review.model_validate(fields)
+    except ValidationError as error:
+        raise dispatch.invalid_input(error) from None
+    with db.writer() as session:
+        recorded = dispatch.record(session=session, actor=actor, command=command)
+    anchor = "anomalies" if subject == "copy_flag" else "reports"
+    target = url_for("inspector.dashboard", decided=recorded.index, _anchor=anchor)
+    return redirect(target, code=303)
 
 
 @bp.get("/anomalies.csv")
@@ -104,14 +154,24 @@ def photo(name: str) -> Response:
 
 @bp.get("/photos/sha256/<digest>")
 def photo_by_hash(digest: str) -> Response:
-    """A stored photo by its SHA-256 whatever its type (shoppers' reports keep only the hash)."""
+    """A stored photo by its SHA-256 whatever its type (reports and inspections keep only the hash)."""
     current_actor(*ROLES)
     folder = Path(current_app.instance_path) / "photos"
-    for extension in ("jpg", "png", "webp"):
-        name = f"{digest}.{extension}"
-        if PHOTO.fullmatch(name) and (folder / name).is_file():
-            return send_from_directory(folder, name, max_age=86400)
-    raise NotFound(f"no photo {digest}")
+    found = thumbnails.original(folder, digest)
+    if found is None:
+        raise NotFound(f"no photo {digest}")
+    return send_from_directory(folder, found.name, max_age=86400)
+
+
+@bp.get("/photos/sha256/<digest>/thumb")
+def thumbnail(digest: str) -> Response:
+    """A small JPEG of a stored photo, for the lists (``tracer.inspection.thumbnails``)."""
+    current_actor(*ROLES)
+    folder = Path(current_app.instance_path) / "photos"
+    found = thumbnails.thumbnail(folder, digest)
+    if found is None:
+        raise NotFound(f"no photo {digest}")
+    return send_from_directory(found.parent, found.name, mimetype="image/jpeg", max_age=86400)
 
 
 def _download(body: bytes, filename: str) -> Response:

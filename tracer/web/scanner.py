@@ -8,6 +8,9 @@ so that its scope, ``/scan``, covers the page itself and not only what lies belo
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,16 +25,13 @@ from tracer.models.accounts import Role, User
 from tracer.platform import db
 from tracer.platform.errors import NotFound
 from tracer.platform.services import Services, services
+from tracer.web.scanner_assets import FILES, Asset, Bundle, build, make_asset
 
 SCANNER_DIR = Path(__file__).resolve().parents[2] / "scanner_page"
-ASSET_TYPES = {
-    ".js": "text/javascript",
-    ".css": "text/css",
-    ".png": "image/png",
-    ".svg": "image/svg+xml",
-    ".webmanifest": "application/manifest+json",
-}
-ASSET_MAX_AGE = 3600
+ASSET_MAX_AGE = 3600  # the unhashed names (pages saved before hashing, tests): revalidated hourly
+IMMUTABLE = "public, max-age=31536000, immutable"
+SHELL_LIST = re.compile(r"^const SHELL = \[.*?\];$", re.MULTILINE | re.DOTALL)
+CACHE_NAME = re.compile(r'^const SHELL_CACHE = "[^"]*";$', re.MULTILINE)
 
 bp = Blueprint("scanner", __name__)
 
@@ -43,6 +43,17 @@ class LogKey:
     text: str
 
 
+@dataclass(frozen=True)
+class Served:
+    """The scanner as this process serves it: the hashed assets, the page and the service worker, each
+    precompressed once (the page embeds the log key, fixed for the process)."""
+
+    bundle: Bundle
+    page: Asset
+    worker: Asset
+    plain: dict[str, Asset]  # the unhashed names, as written in scanner_page/
+
+
 def _read_log_key(found: Services) -> LogKey:
     with found.engine.connect() as conn:
         return LogKey(found.ledger.verifier_key(conn))
@@ -52,31 +63,63 @@ def _log_key() -> str:
     return services().made(LogKey, _read_log_key).text
 
 
+def _make_served(found: Services) -> Served:
+    bundle = build(SCANNER_DIR)
+    html = (SCANNER_DIR / "index.html").read_text(encoding="utf-8")
+    html = bundle.rewrite(html.replace("{{LOG_KEY}}", str(escape(found.made(LogKey, _read_log_key).text))))
+    worker = (SCANNER_DIR / "sw.js").read_text(encoding="utf-8")
+    shell = json.dumps(["/scan", *bundle.precache()])
+    worker = SHELL_LIST.sub(lambda _: f"const SHELL = {shell};", worker)
+    worker = CACHE_NAME.sub(lambda _: f'const SHELL_CACHE = "ocop-scan-{bundle.version}";', worker)
+    plain = {name: make_asset(name, (SCANNER_DIR / name).read_bytes()) for name in FILES}
+    return Served(
+        bundle, make_asset("index.html", html.encode()), make_asset("sw.js", worker.encode()), plain
+    )
+
+
+def _served() -> Served:
+    return services().made(Served, _make_served)
+
+
+def _send(asset: Asset, cache_control: str) -> Response:
+    body, encoding = asset.encoded(
+        request.accept_encodings if request.headers.get("Accept-Encoding") else None
+    )
+    response = Response(body, content_type=asset.content_type)
+    if asset.gzip is not None:
+        response.headers["Vary"] = "Accept-Encoding"
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    response.headers["Cache-Control"] = cache_control
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.make_conditional(request)
+    return response
+
+
 @bp.get("/scan")
 def page() -> Response:
-    html = (SCANNER_DIR / "index.html").read_text(encoding="utf-8")
-    html = html.replace("{{LOG_KEY}}", str(escape(_log_key())))
-    response = Response(html, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return _send(_served().page, "no-cache")
 
 
 @bp.get("/scan/sw.js")
 def service_worker() -> Response:
-    response = send_from_directory(SCANNER_DIR, "sw.js", mimetype="text/javascript", max_age=0)
+    response = _send(_served().worker, "no-cache")
     response.headers["Service-Worker-Allowed"] = "/scan"
-    response.headers["Cache-Control"] = "no-cache"
     return response
 
 
 @bp.get("/scan/<path:name>")
 def asset(name: str) -> Response:
-    path = Path(name)
     if name == "vendor/LICENSE":
         return send_from_directory(SCANNER_DIR, name, mimetype="text/plain", max_age=ASSET_MAX_AGE)
-    if path.suffix not in ASSET_TYPES or name == "sw.js":
+    served = _served()
+    hashed = served.bundle.assets.get(name)
+    if hashed is not None:
+        return _send(hashed, IMMUTABLE)
+    plain = served.plain.get(name)
+    if plain is None:
         raise NotFound(f"no file {name} in the scanner")
-    return send_from_directory(SCANNER_DIR, name, mimetype=ASSET_TYPES[path.suffix], max_age=ASSET_MAX_AGE)
+    return _send(plain, f"public, max-age={ASSET_MAX_AGE}")
 
 
 @bp.get("/scan/session")
