@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
 from tests.api.helpers import Api
+from tests.support.standards import EPCIS
 from tracer.ledger.merkle import leaf_hash
 
-SCHEMA = json.loads(
-    (Path(__file__).resolve().parents[3] / "shared/standards/epcis/EPCIS-JSON-Schema.json").read_text(
-        encoding="utf-8"
-    )
-)
+SCHEMA = json.loads((EPCIS / "EPCIS-JSON-Schema.json").read_text(encoding="utf-8"))
 VALIDATOR = Draft7Validator(SCHEMA, format_checker=FormatChecker())
 DEMO_LOTS = ["gac_oil", "gac_fruit", "cacao_powder", "sausage_recalled", "turmeric", "lychee"]
 
@@ -92,7 +88,7 @@ def test_events_carry_their_ledger_index_and_leaf_hash(api: Api, demo: Any) -> N
         index = event["ocop:ledgerIndex"]
         envelope = api.get(None, f"/ledger/entries/{index}").data
         assert event["ocop:leafHash"] == leaf_hash(envelope).hex()
-        assert event["eventID"] == f"https://trace.example.vn/api/v1/ledger/entries/{index}"
+        assert event["ocop:ledgerEntry"] == f"https://trace.example.vn/api/v1/ledger/entries/{index}"
 
 
 def test_recall_has_disposition_recalled(api: Api, demo: Any) -> None:

@@ -12,8 +12,10 @@ are the packages' GS1 Digital Link URIs (``/p/{serial}`` without a GTIN); ship =
 (``tracer.resolver.things``) and ``/01/`` (``tracer.resolver.classlevel``: the lot's journey once packages
 exist, before that a redirect to its ``/id/lot/`` page) with a page or JSON(-LD) showing what the origin pages
 show. Quantities are JSON numbers with their exact decimal digits. Every event carries its ledger index, leaf
-hash (hex) and key id in the ``ocop:`` namespace, and its eventID is the public URL of its ledger entry, so a
-reader can check it against the log. No user names or e-mails are exported.
+hash (hex), key id and the public URL of its ledger entry (``ocop:ledgerEntry``) in the ``ocop:`` namespace,
+so a reader can check it against the log; its eventID is the standard event hash ID
+(``tracer.proofs.eventhash``), so another EPCIS repository holding the same event names it the same way. No
+user names or e-mails are exported.
 """
 
 from __future__ import annotations
@@ -36,9 +38,11 @@ from tracer.models.lots import Lot
 from tracer.models.products import Product
 from tracer.platform.clock import VIETNAM_OFFSET
 from tracer.platform.errors import NotFound
+from tracer.proofs.eventhash import event_hash_id
 
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 NAMESPACE = "https://ocop-tracer.vn/epcis/"
+PREFIXES = {"ocop": NAMESPACE}
 OFFSET = VIETNAM_OFFSET
 UNITS = {
     "kg": "KGM",
@@ -73,20 +77,30 @@ class _Terms:
         self.lot_gtin = {lot.id: gtins.get(lot.product_id) if lot.product_id else None for lot in lots}
         self.units = {lot.id: lot.unit for lot in lots}
 
+    def _gtin(self, lot_id: str) -> str | None:
+        """The lot's GTIN, looked up once for a lot outside the lineage (a recall names all it reached)."""
+        if lot_id not in self.lot_gtin:
+            lot = self.session.get(Lot, lot_id)
+            product = self.session.get(Product, lot.product_id) if lot and lot.product_id else None
+            self.lot_gtin[lot_id] = product.gtin if product else None
+            self.units[lot_id] = lot.unit if lot else ""
+        return self.lot_gtin[lot_id]
+
     def lot(self, lot_id: str) -> str:
-        gtin = self.lot_gtin.get(lot_id)
+        gtin = self._gtin(lot_id)
         return f"{self.base}/01/{gtin}/10/{lot_id}" if gtin else f"{self.base}/id/lot/{lot_id}"
 
     def thing(self, kind: str, value: object) -> str:
         return f"{self.base}/id/{kind}/{value}"
 
     def package(self, lot_id: str, serial: str) -> str:
-        return gs1.package_link(self.base, self.lot_gtin.get(lot_id), lot_id, serial)
+        return gs1.package_link(self.base, self._gtin(lot_id), lot_id, serial)
 
     def quantity(self, lot_id: str, amount: str | None = None, unit: str | None = None) -> dict[str, Any]:
         element: dict[str, Any] = {"epcClass": self.lot(lot_id)}
         if amount is not None:
             element["quantity"] = Decimal(amount)
+            self._gtin(lot_id)
             uom = UNITS.get((unit or self.units.get(lot_id) or "").strip().lower())
             if uom:
                 element["uom"] = uom
@@ -131,13 +145,13 @@ def document(session: Session, base_url: str, lot_id: str) -> dict[str, Any]:
         if event_type is None or event_type.epcis is None:
             continue
         event = event_type.epcis(terms, record.ledger_index, body)
-        event["eventID"] = f"{terms.base}/api/v1/ledger/entries/{record.ledger_index}"
+        event["ocop:ledgerEntry"] = f"{terms.base}/api/v1/ledger/entries/{record.ledger_index}"
         event["ocop:ledgerIndex"] = record.ledger_index
         event["ocop:leafHash"] = bytes(leaves[record.ledger_index]).hex()
         event["ocop:keyid"] = record.keyid
-        events.append(event)
+        events.append({"eventID": event_hash_id(event, PREFIXES), **event})
     return {
-        "@context": [CONTEXT, {"ocop": NAMESPACE}],
+        "@context": [CONTEXT, PREFIXES],
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
         "creationDate": _utc(datetime.now(UTC)),
