@@ -74,7 +74,7 @@ def test_gac_oil_maps_harvest_process_package_ship(api: Api, demo: Any) -> None:
     [shipping] = steps["shipping"]
     assert (
         shipping["disposition"] == "in_transit"
-        and shipping["ocop:salePoint"]["name"] == "Cửa hàng OCOP Trà Vinh"
+        and shipping["ocop:salePoint"]["ocop:name"] == "Cửa hàng OCOP Trà Vinh"
     )
     raw = api.get(None, f"/epcis/events?lot={demo.lots['gac_oil']}").data
     assert "Ép dầu gấc".encode() in raw  # raw UTF-8

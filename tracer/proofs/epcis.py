@@ -42,6 +42,9 @@ from tracer.proofs.eventhash import event_hash_id
 
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 NAMESPACE = "https://ocop-tracer.vn/epcis/"
+# Our extension terms are compact IRIs under this one prefix, at every depth (``ocop:salePoint`` holds
+# ``ocop:name``...), so JSON-LD expansion with the (protected, vocabulary-less) EPCIS context keeps every
+# value; the context stays a plain prefix map, which is what GS1's event hash tool reads namespaces from.
 PREFIXES = {"ocop": NAMESPACE}
 OFFSET = VIETNAM_OFFSET
 UNITS = {
