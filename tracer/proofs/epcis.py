@@ -1,19 +1,19 @@
 """A lot's whole lineage as a GS1 EPCIS 2.0 document (JSON-LD), valid against the GS1 EPCIS JSON schema.
 
-Each event type declares its own mapping (``EventType.epcis``, ``tracer.events.registry``); this module
-gives them the identifiers (``_Terms``) and wraps the events in the document. Mapping (GS1 CBV 2.0
-vocabulary): harvest = ObjectEvent ADD ``commissioning`` at the zone; process =
-TransformationEvent (``creating_class_instance``); package = AggregationEvent ADD ``packing`` whose childEPCs
-are the packages' GS1 Digital Link URIs (``/p/{serial}`` without a GTIN); ship = ObjectEvent ``shipping``
-(``in_transit``); receive = ObjectEvent ``receiving``; inspect = ObjectEvent ``inspecting`` (``conformant`` /
-``non_conformant``); recall = ObjectEvent with disposition ``recalled``. Lots are class-level identifiers:
-``{base}/01/{GTIN}/10/{lot}`` with a GTIN, else ``{base}/id/lot/{lot}``; zones and organisations are
-``{base}/id/zone/{id}`` and ``{base}/id/org/{id}``. They dereference: the resolver answers ``/id/``
-(``tracer.resolver.things``) and ``/01/`` (``tracer.resolver.classlevel``: the lot's journey once packages
-exist, before that a redirect to its ``/id/lot/`` page) with a page or JSON(-LD) showing what the origin pages
-show. Quantities are JSON numbers with their exact decimal digits. Every event carries its ledger index, leaf
-hash (hex), key id and the public URL of its ledger entry (``ocop:ledgerEntry``) in the ``ocop:`` namespace,
-so a reader can check it against the log; its eventID is the standard event hash ID
+Each event type declares its own mapping (``EventType.epcis``, ``tracer.events.registry``); this module gives
+them the identifiers (``_Terms``) and wraps the events in the document. Mapping (GS1 CBV 2.0 vocabulary):
+harvest = ObjectEvent ADD ``commissioning`` at the zone; process = TransformationEvent
+(``creating_class_instance``); package = TransformationEvent ``commissioning`` from the quantity of the lot
+used to the packages' instance-level GS1 Digital Link URIs (``/p/{serial}`` without a GTIN); ship =
+ObjectEvent ``shipping`` (``in_transit``); receive = ObjectEvent ``receiving``; inspect = ObjectEvent
+``inspecting`` (``conformant`` / ``non_conformant``); recall = ObjectEvent with disposition ``recalled``. Lots
+are class-level identifiers: ``{base}/01/{GTIN}/10/{lot}`` with a GTIN, else ``{base}/id/lot/{lot}``; zones
+and organisations are ``{base}/id/zone/{id}`` and ``{base}/id/org/{id}``. They dereference: the resolver
+answers ``/id/`` (``tracer.resolver.things``) and ``/01/`` (``tracer.resolver.classlevel``: the lot's journey
+once packages exist, before that a redirect to its ``/id/lot/`` page) with a page or JSON(-LD) showing what
+the origin pages show. Quantities are JSON numbers with their exact decimal digits. Every event carries its
+ledger index, leaf hash (hex), key id and the public URL of its ledger entry (``ocop:ledgerEntry``) in the
+``ocop:`` namespace, so a reader can check it against the log; its eventID is the standard event hash ID
 (``tracer.proofs.eventhash``), so another EPCIS repository holding the same event names it the same way. No
 user names or e-mails are exported.
 """
