@@ -141,6 +141,50 @@ def document(session: Session, base_url: str, lot_id: str) -> dict[str, Any]:
         )
         .all()
     )
+    events = [event for _, event in _mapped(terms, records, leaves)]
+    return {
+        "@context": [CONTEXT, PREFIXES],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": _utc(datetime.now(UTC)),
+        "instanceIdentifier": secrets.token_hex(8),
+        "epcisBody": {"eventList": events},
+    }
+
+
+def ledger_events(
+    session: Session, base_url: str, after: int, count: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The exported events of the ledger records after index ``after``, at most ``count`` records read, in
+    ledger order; and the index of the last record read (``after`` when there was none)."""
+    records = list(
+        session.exec(
+            select(EventRecord)
+            .where(col(EventRecord.ledger_index) > after)
+            .order_by(col(EventRecord.ledger_index))
+            .limit(count)
+        )
+    )
+    if not records:
+        return [], after
+    indexes = [record.ledger_index for record in records]
+    leaves = dict(
+        session.connection()
+        .execute(
+            sa_select(ledger_entries.c.idx, ledger_entries.c.leaf_hash).where(
+                ledger_entries.c.idx.in_(indexes)
+            )
+        )
+        .all()
+    )
+    terms = _Terms(session, base_url, [])
+    return [event for _, event in _mapped(terms, records, leaves)], indexes[-1]
+
+
+def _mapped(
+    terms: _Terms, records: list[EventRecord], leaves: dict[int, bytes]
+) -> list[tuple[int, dict[str, Any]]]:
+    """Each record with an EPCIS mapping as its event, with the ledger fields and the event hash ID."""
     events = []
     for record in records:
         body = json.loads(record.body)
@@ -152,15 +196,8 @@ def document(session: Session, base_url: str, lot_id: str) -> dict[str, Any]:
         event["ocop:ledgerIndex"] = record.ledger_index
         event["ocop:leafHash"] = bytes(leaves[record.ledger_index]).hex()
         event["ocop:keyid"] = record.keyid
-        events.append({"eventID": event_hash_id(event, PREFIXES), **event})
-    return {
-        "@context": [CONTEXT, PREFIXES],
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": _utc(datetime.now(UTC)),
-        "instanceIdentifier": secrets.token_hex(8),
-        "epcisBody": {"eventList": events},
-    }
+        events.append((record.ledger_index, {"eventID": event_hash_id(event, PREFIXES), **event}))
+    return events
 
 
 def _utc(moment: datetime) -> str:
