@@ -89,6 +89,21 @@ def test_an_event_by_its_hash_id(api: Api, demo: Any) -> None:
         assert {k: v for k, v in doc.items() if k != "@context"} == wanted
     missing = api.client.get(f"/epcis/events/{quote('ni:///sha-256;' + '0' * 64 + '?ver=CBV2.0', safe='')}")
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
+    for junk in ("x", "ni:///sha-256;" + "0" * 64, quote("ni:///sha-256;" + "0" * 63 + "\x00?ver=CBV2.0")):
+        response = api.client.get(f"/epcis/events/{junk}")
+        assert response.status_code in (400, 404) and response.mimetype == "application/problem+json"
+
+
+def test_query_documents_validate_against_the_epcis_schema(api: Api, demo: Any) -> None:
+    from jsonschema import Draft7Validator, FormatChecker
+
+    validator = Draft7Validator(
+        json.loads((EPCIS / "EPCIS-JSON-Schema.json").read_text(encoding="utf-8")),
+        format_checker=FormatChecker(),
+    )
+    doc, _ = _get(api.client, "/epcis/events?perPage=100")
+    errors = sorted(validator.iter_errors(doc), key=str)
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
 
 
 @pytest.mark.parametrize(

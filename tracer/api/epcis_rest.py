@@ -11,6 +11,7 @@ offered (yet): events enter only through the signed ``POST /api/v1/events``.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -24,6 +25,7 @@ from tracer.proofs import epcis, epcisquery
 
 bp = Blueprint("epcis_rest", __name__, url_prefix="/epcis")
 MEDIA_TYPE = "application/ld+json"
+HASH_ID = re.compile(r"ni:///sha-256;[0-9a-f]{64}\?ver=CBV2\.0")
 VERSIONS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0", "Access-Control-Allow-Origin": "*"}
 
 
@@ -48,8 +50,10 @@ def events() -> Response:
 
 @bp.get("/events/<path:event_id>")
 def event(event_id: str) -> Response:
-    if len(event_id) > 200:
-        raise NotFound("no such event", field="eventID")
+    if not HASH_ID.fullmatch(event_id):  # refused before reading the ledger
+        raise NotFound(
+            f"no event {event_id[:100]!r}: event IDs here are ni:///sha-256;...?ver=CBV2.0", field="eventID"
+        )
     found = epcisquery.find(db.session(), services().settings.public_url, event_id)
     if found is None:
         raise NotFound(f"no event {event_id[:100]}", field="eventID")
