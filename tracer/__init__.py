@@ -81,6 +81,7 @@ def _register_extensions(app: Flask, settings: Settings) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from tracer.api.epcis_rest import bp as epcis_rest  # /epcis/: the EPCIS 2.0 REST query interface
     from tracer.api.labels import bp as api_labels  # /api/v1: label sheets (PDF) and QR codes
     from tracer.api.proofs import bp as api_proofs  # /api/v1/packages/<serial>/proof
     from tracer.api.tiles import bp as log_tiles  # /log/: C2SP tlog-tiles and the cosigned checkpoint
@@ -100,7 +101,8 @@ def _register_blueprints(app: Flask) -> None:
     from tracer.web.scanner import bp as scanner  # /scan
 
     for blueprint in (health, pages, catalogue, reports, photos, api_v1, api_proofs, api_labels, log_tiles,
-                      account, console, diary, places, programme, scanner, inspector, resolver):  # fmt: skip
+                      epcis_rest, account, console, diary, places, programme, scanner, inspector,
+                      resolver):  # fmt: skip
         app.register_blueprint(blueprint)
 
 

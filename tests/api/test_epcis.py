@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
 from tests.api.helpers import Api
+from tests.support.standards import EPCIS
 from tracer.ledger.merkle import leaf_hash
 
-SCHEMA = json.loads(
-    (Path(__file__).resolve().parents[3] / "shared/standards/epcis/EPCIS-JSON-Schema.json").read_text(
-        encoding="utf-8"
-    )
-)
+SCHEMA = json.loads((EPCIS / "EPCIS-JSON-Schema.json").read_text(encoding="utf-8"))
 VALIDATOR = Draft7Validator(SCHEMA, format_checker=FormatChecker())
 DEMO_LOTS = ["gac_oil", "gac_fruit", "cacao_powder", "sausage_recalled", "turmeric", "lychee"]
 
@@ -52,7 +48,7 @@ def test_every_demo_lot_validates_against_the_epcis_schema(api: Api, demo: Any, 
 def test_gac_oil_maps_harvest_process_package_ship(api: Api, demo: Any) -> None:
     doc = _document(api, demo.lots["gac_oil"])
     steps = _by_type(doc)
-    [harvest] = steps["commissioning"]
+    [harvest, packing] = steps["commissioning"]
     assert harvest["type"] == "ObjectEvent" and harvest["action"] == "ADD"
     assert harvest["readPoint"]["id"].startswith("https://trace.example.vn/id/zone/Z")
     assert harvest["quantityList"][0] == {
@@ -65,20 +61,25 @@ def test_gac_oil_maps_harvest_process_package_ship(api: Api, demo: Any) -> None:
     output = process["outputQuantityList"][0]
     assert output["epcClass"] == f"https://trace.example.vn/01/08935049500018/10/{demo.lots['gac_oil']}"
     assert output["quantity"] == 60 and output["uom"] == "LTR"
-    [packing] = steps["packing"]
-    assert (
-        packing["type"] == "AggregationEvent"
-        and packing["action"] == "ADD"
-        and len(packing["childEPCs"]) == 24
-    )
+    # packaging is no aggregation (a lot is a class, packing no containment): the quantity of the lot
+    # used becomes the package serials
+    assert packing["type"] == "TransformationEvent" and "action" not in packing
+    assert packing["inputQuantityList"] == [
+        {
+            "epcClass": f"https://trace.example.vn/01/08935049500018/10/{demo.lots['gac_oil']}",
+            "quantity": 20,  # of the 60 L pressed (tracer/demo/gac.py)
+            "uom": "LTR",
+        }
+    ]
+    assert len(packing["outputEPCList"]) == 24 and "parentID" not in packing
     assert all(
         c.startswith(f"https://trace.example.vn/01/08935049500018/10/{demo.lots['gac_oil']}/21/")
-        for c in packing["childEPCs"]
+        for c in packing["outputEPCList"]
     )
     [shipping] = steps["shipping"]
     assert (
         shipping["disposition"] == "in_transit"
-        and shipping["ocop:salePoint"]["name"] == "Cửa hàng OCOP Trà Vinh"
+        and shipping["ocop:salePoint"]["ocop:name"] == "Cửa hàng OCOP Trà Vinh"
     )
     raw = api.get(None, f"/epcis/events?lot={demo.lots['gac_oil']}").data
     assert "Ép dầu gấc".encode() in raw  # raw UTF-8
@@ -87,12 +88,13 @@ def test_gac_oil_maps_harvest_process_package_ship(api: Api, demo: Any) -> None:
 def test_events_carry_their_ledger_index_and_leaf_hash(api: Api, demo: Any) -> None:
     doc = _document(api, demo.lots["cacao_powder"])
     kinds = {e.get("bizStep") for e in doc["epcisBody"]["eventList"]}
-    assert {"commissioning", "shipping", "receiving", "creating_class_instance", "packing"} <= kinds
+    assert {"commissioning", "shipping", "receiving", "creating_class_instance"} <= kinds
+    assert not any(e["type"] == "AggregationEvent" for e in doc["epcisBody"]["eventList"])
     for event in doc["epcisBody"]["eventList"]:
         index = event["ocop:ledgerIndex"]
         envelope = api.get(None, f"/ledger/entries/{index}").data
         assert event["ocop:leafHash"] == leaf_hash(envelope).hex()
-        assert event["eventID"] == f"https://trace.example.vn/api/v1/ledger/entries/{index}"
+        assert event["ocop:ledgerEntry"] == f"https://trace.example.vn/api/v1/ledger/entries/{index}"
 
 
 def test_recall_has_disposition_recalled(api: Api, demo: Any) -> None:

@@ -240,7 +240,7 @@ def _ids(value: Any) -> Iterator[str]:
     """Every identifier an EPCIS event gives a lot, a zone or an organisation (not packages or events)."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if key not in ("childEPCs", "epcList", "eventID"):
+            if key not in ("outputEPCList", "epcList", "eventID", "ocop:ledgerEntry"):
                 yield from _ids(item)
     elif isinstance(value, list):
         for item in value:

@@ -30,10 +30,10 @@ def _index(raw: str, name: str = "index") -> int:
         raise fault.refusal(BadParameter, name) from None
 
 
-def _required(name: str) -> int:
+def _required(name: str, low: int = 0) -> int:
     if query_arg(name) is None:
         raise BadParameter(f"the query parameter {name} is required", field=name)
-    value = int_arg(name, high=MAX_INDEX)
+    value = int_arg(name, low=low, high=MAX_INDEX)
     assert value is not None
     return value
 
@@ -55,7 +55,7 @@ def entry(index: str) -> Response:
 
 @bp.get("/proof/inclusion")
 def inclusion() -> Response:
-    index, size = _required("index"), _required("size")
+    index, size = _required("index"), _required("size", low=1)
     with db.engine().connect() as conn:
         proof = journal.store().inclusion_proof(conn, index, size)
     return answer({"index": index, "size": size, "hashes": [b64encode(h) for h in proof]})

@@ -8,6 +8,7 @@ from typing import Any
 
 from tracer.api.http import DEFAULT_LIMIT, MAX_LIMIT
 from tracer.labels import LABEL_LAYOUTS
+from tracer.platform.idempotency import MAX_KEY_LENGTH
 
 REF = "#/components/schemas/{model}"
 PROBLEM = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
@@ -43,13 +44,29 @@ def _param(
     }
 
 
+# limit, cursor and offset as one form-exploded object (``?limit=&cursor=``), so that the document can say
+# what the server says (tracer.api.http.page_args): cursor and offset exclude each other
 PAGE = [
-    _param(
-        "limit", "query", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
-    ),
-    _param("cursor", "query", {"type": "string", "maxLength": 200}, text="the `next` of the previous page"),
-    _param("offset", "query", {"type": "integer", "minimum": 0, "maximum": 10**9}),
+    {
+        "name": "page",
+        "in": "query",
+        "required": False,
+        "style": "form",
+        "explode": True,
+        "description": "`limit`, then `cursor` (the `next` of the previous page) or `offset`, not both",
+        "schema": {
+            "type": "object",
+            "properties": {
+                "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+                "cursor": {"type": "string", "minLength": 1, "maxLength": 200},
+                "offset": {"type": "integer", "minimum": 0, "maximum": 10**9},
+            },
+            "not": {"required": ["cursor", "offset"]},
+        },
+    }
 ]
+# tracer.platform.idempotency.check_key: 1 to 200 printable ASCII characters
+IDEMPOTENCY_KEY = {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": "^[ -~]+$"}
 
 
 def _op(
@@ -114,7 +131,13 @@ def _event_paths() -> dict[str, Any]:
                 errors=(400, 401, 403, 404, 409, 413, 415, 422),
                 body={"oneOf": [ref("EventCommand"), ref("EventBatch")]},
                 params=[
-                    _param("Idempotency-Key", "header", {"type": "string", "minLength": 1, "maxLength": 200})
+                    _param(
+                        "Idempotency-Key",
+                        "header",
+                        IDEMPOTENCY_KEY,
+                        text="your key for this request: the same key and body again replays the first "
+                        "answer (Idempotent-Replayed: true); the key with another body answers 409",
+                    )
                 ],
                 headers={
                     "Location": {"schema": {"type": "string"}},

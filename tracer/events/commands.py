@@ -19,9 +19,11 @@ from pydantic import (
     model_validator,
 )
 
+from tracer.codes.serials import ALPHABET, SERIAL_LENGTH
 from tracer.platform.bounds import LINE, PARAGRAPH, EventDay, ExpiryDay, HarvestDay, Id
 from tracer.platform.messages import Message
 
+SERIAL_PATTERN = f"^[{ALPHABET}]{{{SERIAL_LENGTH}}}$"  # a package's serial as stored (tracer.codes.serials)
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), LINE]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), PARAGRAPH]
 Identifier = Annotated[
@@ -173,10 +175,19 @@ class Certify(Command):
 
 
 class Inspect(Command):
+    """An inspection of one package (``serial``) or of a whole lot (``lot_id``): exactly one of them."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["serial"], "properties": {"serial": {"type": "string"}}},
+                {"required": ["lot_id"], "properties": {"lot_id": {"type": "string"}}},
+            ]
+        }
+    )
+
     type: Literal["inspect"] = "inspect"
-    serial: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20), LINE] | None
-    ) = None
+    serial: Annotated[str, StringConstraints(strip_whitespace=True, pattern=SERIAL_PATTERN)] | None = None
     lot_id: Identifier | None = None
     result: Literal["pass", "fail", "suspect"]
     place: Text

@@ -2,8 +2,8 @@
 
 The event body carries the root and count; the serial list itself is kept beside the ledger in
 ``serial_batches`` (checked against the root whenever it is read back), so a signed event of a few hundred
-bytes covers 10,000 packages and each package still has a short inclusion proof. EPCIS: an AggregationEvent
-ADD ``packing`` whose childEPCs are the packages' GS1 Digital Link URIs.
+bytes covers 10,000 packages and each package still has a short inclusion proof. EPCIS: a TransformationEvent
+(``commissioning``) from the quantity of the lot used to the packages' GS1 Digital Link URIs.
 """
 
 from __future__ import annotations
@@ -141,14 +141,16 @@ def project_packaging(session: Session, index: int, body: dict[str, Any]) -> Non
 
 
 def packaging_epcis(terms: EpcisTerms, index: int, body: Body) -> dict[str, Any]:
+    """A TransformationEvent: the quantity of the bulk lot used becomes the package serials (instance-level
+    GS1 Digital Link URIs); packaging is not containment, and a lot is a class, not an instance that could
+    be an aggregation's parent."""
     lot_id = body["lot_id"]
     event: dict[str, Any] = {
-        "type": "AggregationEvent",
+        "type": "TransformationEvent",
         **terms.times(body, body["packed_on"]),
-        "parentID": terms.lot(lot_id),
-        "childEPCs": [terms.package(lot_id, s) for s in batch_serials(terms.session, index, body)],
-        "action": "ADD",
-        "bizStep": "packing",
+        "inputQuantityList": [terms.quantity(lot_id, body["quantity_used"])],
+        "outputEPCList": [terms.package(lot_id, s) for s in batch_serials(terms.session, index, body)],
+        "bizStep": "commissioning",
         "disposition": "active",
         "ocop:netContent": body["net_content"],
         "ocop:serialsRoot": body["serials_root"],

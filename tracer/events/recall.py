@@ -1,6 +1,8 @@
 """recall: lots are withdrawn, with a reason; the recall reaches every descendant lot and package.
 
-EPCIS: an ObjectEvent with disposition ``recalled`` over the lots of the document's lineage it reaches.
+EPCIS: an ObjectEvent with disposition ``recalled`` over every lot the recall reached when it was recorded
+(its projection), not only those of the document's lineage, so the event and its hash ID are the same in
+every document.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from tracer.accounts.actors import Actor
 from tracer.events import pipeline
@@ -56,14 +58,16 @@ def project_recall(session: Session, index: int, body: dict[str, Any]) -> None:
     )
 
 
-def recall_epcis(terms: EpcisTerms, _index: int, body: Body) -> dict[str, Any]:
-    reached = [lot for lot in descendants(terms.session, body["lot_ids"]) if lot in terms.lots]
+def recall_epcis(terms: EpcisTerms, index: int, body: Body) -> dict[str, Any]:
+    reached = terms.session.exec(
+        select(LotEvent.lot_id).where(LotEvent.ledger_index == index, LotEvent.role == "recalled")
+    )
     return {
         "type": "ObjectEvent",
         **terms.times(body, None),
         "action": "OBSERVE",
         "disposition": "recalled",
-        "quantityList": [terms.quantity(lot) for lot in sorted(reached)],
+        "quantityList": [terms.quantity(lot) for lot in sorted(set(reached) | set(body["lot_ids"]))],
         "ocop:reason": body["reason"],
     }
 

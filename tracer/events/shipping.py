@@ -101,7 +101,9 @@ def shipment_epcis(terms: EpcisTerms, _index: int, body: Body) -> dict[str, Any]
             {"type": "owning_party", "destination": terms.thing("org", body["to_org"])}
         ]
     if body.get("sale_point"):
-        event["ocop:salePoint"] = body["sale_point"]
+        # prefixed keys: the EPCIS context is protected and has no default vocabulary, so a bare ``name``
+        # would expand to nothing in JSON-LD
+        event["ocop:salePoint"] = {f"ocop:{key}": value for key, value in body["sale_point"].items()}
     return event
 
 

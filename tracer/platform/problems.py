@@ -30,7 +30,7 @@ PROBLEM_BASE = "https://ocop-tracer.vn/problems/"
 
 
 def wants_problem_json() -> bool:
-    if request.path.startswith(("/api/", "/.well-known/", "/log/")):
+    if request.path.startswith(("/api/", "/.well-known/", "/log/", "/epcis/")):
         return True
     offered = ["text/html", "application/json", "application/problem+json", "application/ld+json"]
     return request.accept_mimetypes.best_match(offered) in offered[1:]

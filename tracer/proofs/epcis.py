@@ -1,19 +1,21 @@
 """A lot's whole lineage as a GS1 EPCIS 2.0 document (JSON-LD), valid against the GS1 EPCIS JSON schema.
 
-Each event type declares its own mapping (``EventType.epcis``, ``tracer.events.registry``); this module
-gives them the identifiers (``_Terms``) and wraps the events in the document. Mapping (GS1 CBV 2.0
-vocabulary): harvest = ObjectEvent ADD ``commissioning`` at the zone; process =
-TransformationEvent (``creating_class_instance``); package = AggregationEvent ADD ``packing`` whose childEPCs
-are the packages' GS1 Digital Link URIs (``/p/{serial}`` without a GTIN); ship = ObjectEvent ``shipping``
-(``in_transit``); receive = ObjectEvent ``receiving``; inspect = ObjectEvent ``inspecting`` (``conformant`` /
-``non_conformant``); recall = ObjectEvent with disposition ``recalled``. Lots are class-level identifiers:
-``{base}/01/{GTIN}/10/{lot}`` with a GTIN, else ``{base}/id/lot/{lot}``; zones and organisations are
-``{base}/id/zone/{id}`` and ``{base}/id/org/{id}``. They dereference: the resolver answers ``/id/``
-(``tracer.resolver.things``) and ``/01/`` (``tracer.resolver.classlevel``: the lot's journey once packages
-exist, before that a redirect to its ``/id/lot/`` page) with a page or JSON(-LD) showing what the origin pages
-show. Quantities are JSON numbers with their exact decimal digits. Every event carries its ledger index, leaf
-hash (hex) and key id in the ``ocop:`` namespace, and its eventID is the public URL of its ledger entry, so a
-reader can check it against the log. No user names or e-mails are exported.
+Each event type declares its own mapping (``EventType.epcis``, ``tracer.events.registry``); this module gives
+them the identifiers (``_Terms``) and wraps the events in the document. Mapping (GS1 CBV 2.0 vocabulary):
+harvest = ObjectEvent ADD ``commissioning`` at the zone; process = TransformationEvent
+(``creating_class_instance``); package = TransformationEvent ``commissioning`` from the quantity of the lot
+used to the packages' instance-level GS1 Digital Link URIs (``/p/{serial}`` without a GTIN); ship =
+ObjectEvent ``shipping`` (``in_transit``); receive = ObjectEvent ``receiving``; inspect = ObjectEvent
+``inspecting`` (``conformant`` / ``non_conformant``); recall = ObjectEvent with disposition ``recalled``. Lots
+are class-level identifiers: ``{base}/01/{GTIN}/10/{lot}`` with a GTIN, else ``{base}/id/lot/{lot}``; zones
+and organisations are ``{base}/id/zone/{id}`` and ``{base}/id/org/{id}``. They dereference: the resolver
+answers ``/id/`` (``tracer.resolver.things``) and ``/01/`` (``tracer.resolver.classlevel``: the lot's journey
+once packages exist, before that a redirect to its ``/id/lot/`` page) with a page or JSON(-LD) showing what
+the origin pages show. Quantities are JSON numbers with their exact decimal digits. Every event carries its
+ledger index, leaf hash (hex), key id and the public URL of its ledger entry (``ocop:ledgerEntry``) in the
+``ocop:`` namespace, so a reader can check it against the log; its eventID is the standard event hash ID
+(``tracer.proofs.eventhash``), so another EPCIS repository holding the same event names it the same way. No
+user names or e-mails are exported.
 """
 
 from __future__ import annotations
@@ -37,9 +39,14 @@ from tracer.models.lots import Lot
 from tracer.models.products import Product
 from tracer.platform.clock import VIETNAM_OFFSET
 from tracer.platform.errors import NotFound
+from tracer.proofs.eventhash import event_hash_id
 
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 NAMESPACE = "https://ocop-tracer.vn/epcis/"
+# Our extension terms are compact IRIs under this one prefix, at every depth (``ocop:salePoint`` holds
+# ``ocop:name``...), so JSON-LD expansion with the (protected, vocabulary-less) EPCIS context keeps every
+# value; the context stays a plain prefix map, which is what GS1's event hash tool reads namespaces from.
+PREFIXES = {"ocop": NAMESPACE}
 OFFSET = VIETNAM_OFFSET
 UNITS = {
     "kg": "KGM",
@@ -74,20 +81,30 @@ class _Terms:
         self.lot_gtin = {lot.id: gtins.get(lot.product_id) if lot.product_id else None for lot in lots}
         self.units = {lot.id: lot.unit for lot in lots}
 
+    def _gtin(self, lot_id: str) -> str | None:
+        """The lot's GTIN, looked up once for a lot outside the lineage (a recall names all it reached)."""
+        if lot_id not in self.lot_gtin:
+            lot = self.session.get(Lot, lot_id)
+            product = self.session.get(Product, lot.product_id) if lot and lot.product_id else None
+            self.lot_gtin[lot_id] = product.gtin if product else None
+            self.units[lot_id] = lot.unit if lot else ""
+        return self.lot_gtin[lot_id]
+
     def lot(self, lot_id: str) -> str:
-        gtin = self.lot_gtin.get(lot_id)
+        gtin = self._gtin(lot_id)
         return f"{self.base}/01/{gtin}/10/{lot_id}" if gtin else f"{self.base}/id/lot/{lot_id}"
 
     def thing(self, kind: str, value: object) -> str:
         return f"{self.base}/id/{kind}/{value}"
 
     def package(self, lot_id: str, serial: str) -> str:
-        return gs1.package_link(self.base, self.lot_gtin.get(lot_id), lot_id, serial)
+        return gs1.package_link(self.base, self._gtin(lot_id), lot_id, serial)
 
     def quantity(self, lot_id: str, amount: str | None = None, unit: str | None = None) -> dict[str, Any]:
         element: dict[str, Any] = {"epcClass": self.lot(lot_id)}
         if amount is not None:
             element["quantity"] = Decimal(amount)
+            self._gtin(lot_id)
             uom = UNITS.get((unit or self.units.get(lot_id) or "").strip().lower())
             if uom:
                 element["uom"] = uom
@@ -126,6 +143,50 @@ def document(session: Session, base_url: str, lot_id: str) -> dict[str, Any]:
         )
         .all()
     )
+    events = [event for _, event in _mapped(terms, records, leaves)]
+    return {
+        "@context": [CONTEXT, PREFIXES],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": _utc(datetime.now(UTC)),
+        "instanceIdentifier": secrets.token_hex(8),
+        "epcisBody": {"eventList": events},
+    }
+
+
+def ledger_events(
+    session: Session, base_url: str, after: int, count: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The exported events of the ledger records after index ``after``, at most ``count`` records read, in
+    ledger order; and the index of the last record read (``after`` when there was none)."""
+    records = list(
+        session.exec(
+            select(EventRecord)
+            .where(col(EventRecord.ledger_index) > after)
+            .order_by(col(EventRecord.ledger_index))
+            .limit(count)
+        )
+    )
+    if not records:
+        return [], after
+    indexes = [record.ledger_index for record in records]
+    leaves = dict(
+        session.connection()
+        .execute(
+            sa_select(ledger_entries.c.idx, ledger_entries.c.leaf_hash).where(
+                ledger_entries.c.idx.in_(indexes)
+            )
+        )
+        .all()
+    )
+    terms = _Terms(session, base_url, [])
+    return [event for _, event in _mapped(terms, records, leaves)], indexes[-1]
+
+
+def _mapped(
+    terms: _Terms, records: list[EventRecord], leaves: dict[int, bytes]
+) -> list[tuple[int, dict[str, Any]]]:
+    """Each record with an EPCIS mapping as its event, with the ledger fields and the event hash ID."""
     events = []
     for record in records:
         body = json.loads(record.body)
@@ -133,19 +194,12 @@ def document(session: Session, base_url: str, lot_id: str) -> dict[str, Any]:
         if event_type is None or event_type.epcis is None:
             continue
         event = event_type.epcis(terms, record.ledger_index, body)
-        event["eventID"] = f"{terms.base}/api/v1/ledger/entries/{record.ledger_index}"
+        event["ocop:ledgerEntry"] = f"{terms.base}/api/v1/ledger/entries/{record.ledger_index}"
         event["ocop:ledgerIndex"] = record.ledger_index
         event["ocop:leafHash"] = bytes(leaves[record.ledger_index]).hex()
         event["ocop:keyid"] = record.keyid
-        events.append(event)
-    return {
-        "@context": [CONTEXT, {"ocop": NAMESPACE}],
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": _utc(datetime.now(UTC)),
-        "instanceIdentifier": secrets.token_hex(8),
-        "epcisBody": {"eventList": events},
-    }
+        events.append((record.ledger_index, {"eventID": event_hash_id(event, PREFIXES), **event}))
+    return events
 
 
 def _diary_indexes(session: Session, lots: list[Lot]) -> set[int]:
