@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from tracer.accounts.actors import Actor
 from tracer.accounts.users import create_user
 from tracer.codes import gs1
-from tracer.events import pipeline, registrations
+from tracer.events import balance, pipeline, registrations
 from tracer.ledger import schema as ledger_schema
 from tracer.ledger.appender import Appender
 from tracer.models.accounts import Role, User
@@ -56,6 +56,8 @@ class NewProduct(BaseModel):
     gtin: Annotated[str, StringConstraints(max_length=14), LINE] | None = None
     unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30), LINE]
     shelf_life_days: DbInt | None = None
+    net_content: Annotated[str, StringConstraints(max_length=50), LINE] | None = None
+    max_yield: Annotated[str, StringConstraints(max_length=50), LINE] | None = None
     description: Annotated[str, StringConstraints(max_length=2000), PARAGRAPH] | None = None
 
 
@@ -148,7 +150,10 @@ def create_product(*, session: Session, actor: Actor, organisation_id: int, comm
         gtin = _next_gtin(session, company_prefix)
     if command.shelf_life_days is not None and not 1 <= command.shelf_life_days <= 3650:
         raise InvalidInput(Message.SHELF_LIFE_RANGE, field="shelf_life_days")
-    product = Product(organisation_id=organisation_id, **command.model_dump(exclude={"gtin"}), gtin=gtin)
+    facts = command.model_dump(exclude={"gtin", "net_content", "max_yield"})
+    product = Product(organisation_id=organisation_id, **facts, gtin=gtin,
+                      net_content=balance.valid_net_content(command.net_content),
+                      max_yield=balance.valid_yield(command.max_yield))  # fmt: skip
     session.add(product)
     session.flush()
     ledger = pipeline.appender(session)

@@ -41,7 +41,7 @@ PRODUCT_REGISTER = "product.register"
 ORG_FIELDS = ("id", "name", "kind", "registration_no", "address", "commune", "district", "province", "phone",
               "email")  # fmt: skip
 PRODUCT_FIELDS = ("id", "organisation_id", "name", "ocop_group", "gtin", "unit", "shelf_life_days",
-                  "description")  # fmt: skip
+                  "description", "net_content", "max_yield")  # fmt: skip
 FORMAT_VERSION = 1
 
 

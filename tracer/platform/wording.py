@@ -54,7 +54,6 @@ DOMAIN: dict[M, str] = {
     M.PROCESS_OVERDRAW: _OVERDRAW,
     M.PACKAGE_OVERDRAW: _OVERDRAW,
     M.PROCESSED_BEFORE_PRODUCED: N_("The processing date is before lot %(lot)s was produced."),
-    M.PACKAGE_UNPROCESSED: N_("Lot %(lot)s has not been processed: only a processed lot can be packaged."),
     M.PACKED_BEFORE_PRODUCED: N_("The packing date is before lot %(lot)s was produced."),
     M.EXPIRY_NOT_AFTER_PACKING: N_("The expiry date must be after the packing date."),
     M.SHIPPED_BEFORE_PRODUCED: N_("The shipping date is before the lot was produced."),

@@ -165,6 +165,8 @@ def organisation_product(organisation_id: int) -> Page:
                 "gtin": blank(form.gtin.data),
                 "unit": form.unit.data or "",
                 "shelf_life_days": blank(form.shelf_life_days.data),
+                "net_content": blank(form.net_content.data),
+                "max_yield": blank(form.max_yield.data),
                 "description": blank(form.description.data),
             }
         )

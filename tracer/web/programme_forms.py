@@ -53,6 +53,10 @@ class ProductForm(CheckedForm):
     gtin = StringField(_l("GTIN (barcode number, optional)"), render_kw=WHOLE)
     unit = StringField(_l("Unit"), render_kw={"placeholder": "chai"})
     shelf_life_days = StringField(_l("Shelf life (days)"), render_kw=WHOLE)
+    net_content = StringField(_l("Net content per package"), render_kw={"placeholder": "100 ml"})
+    max_yield = StringField(
+        _l("Yield at most (output per unit of input)"), render_kw={"placeholder": "0,06 l/kg"}
+    )
     description = TextAreaField(_l("Description"), render_kw={"rows": 3})
 
 
