@@ -32,6 +32,7 @@ from tracer.events.units import MEASURE, Amount, amount, parse_yield, plain, uni
 from tracer.models.lots import Lot
 from tracer.models.products import Product
 from tracer.models.zones import Zone
+from tracer.platform import numbers
 from tracer.platform.errors import InvalidInput, OutOfBalance
 from tracer.platform.messages import Message
 
@@ -62,7 +63,7 @@ CROP_CEILINGS: dict[str, Decimal] = {
 
 
 def _down(value: Decimal) -> Decimal:
-    return value.quantize(PLACES, rounding=ROUND_DOWN).normalize()
+    return numbers.canonical(value.quantize(PLACES, rounding=ROUND_DOWN))
 
 
 def _in(value: Decimal, unit: str) -> Decimal:
@@ -169,7 +170,7 @@ def check_harvest(session: Session, zone: Zone, quantity: Decimal, unit: str, ha
     harvested = sum((_grams(lot.quantity, lot.unit) for lot in earlier), Decimal(0))
     if harvested + _grams(quantity, unit) > maximum:
         raise OutOfBalance(Message.HARVEST_CEILING, field="quantity", quantity=quantity, unit=unit,
-                           zone=zone.name, area=area, crop=zone.crop, ceiling=ceiling,
+                           zone=zone.name, area=numbers.canonical(area), crop=zone.crop, ceiling=ceiling,
                            maximum=_down(maximum / GRAMS_PER_KG),
                            harvested=_down(harvested / GRAMS_PER_KG))  # fmt: skip
 

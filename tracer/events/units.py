@@ -116,8 +116,7 @@ class Yield:
 
 
 def _canonical(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f") if value else "0"
 
 
 def parse_yield(text: str) -> Yield | None:

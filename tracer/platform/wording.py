@@ -55,6 +55,27 @@ DOMAIN: dict[M, str] = {
     M.PACKAGE_OVERDRAW: _OVERDRAW,
     M.PROCESSED_BEFORE_PRODUCED: N_("The processing date is before lot %(lot)s was produced."),
     M.PACKED_BEFORE_PRODUCED: N_("The packing date is before lot %(lot)s was produced."),
+    M.PROCESS_YIELD: N_(
+        "%(output)s: %(quantity)s %(unit)s is more than the inputs give. From %(available)s %(input_unit)s at "
+        "a yield of at most %(yield_text)s, at most %(maximum)s %(unit)s."
+    ),
+    M.PROCESS_UNITS: N_(
+        "%(output)s is counted in %(unit)s, which cannot be weighed against the inputs (%(inputs)s): choose a "
+        "product that declares its yield in %(unit)s per unit of input."
+    ),
+    M.YIELD_UNITS: N_("Product %(product)s declares a yield of %(yield_text)s, not in %(unit)s."),
+    M.PACKAGE_BALANCE: N_(
+        "Packing %(count)s packages × %(net_content)s = %(total)s %(unit)s, but only %(used)s %(unit)s of lot "
+        "%(lot)s is used."
+    ),
+    M.NET_CONTENT_REQUIRED: N_("Give the net content per package: product %(product)s declares none."),
+    M.NET_CONTENT_UNCLEAR: N_("“%(net_content)s” is not a quantity with a unit, such as 100 ml."),
+    M.NET_CONTENT_UNITS: N_("A net content of %(net_content)s cannot be measured in %(unit)s, the unit of lot %(lot)s."),
+    M.HARVEST_CEILING: N_(
+        "%(quantity)s %(unit)s is more than zone %(zone)s can give: %(area)s ha of %(crop)s at most "
+        "%(ceiling)s t/ha a year is %(maximum)s kg, and %(harvested)s kg was harvested there within a year."
+    ),
+    M.YIELD_MALFORMED: N_("Write the yield as output per unit of input, such as 0.06 l/kg."),
     M.EXPIRY_NOT_AFTER_PACKING: N_("The expiry date must be after the packing date."),
     M.SHIPPED_BEFORE_PRODUCED: N_("The shipping date is before the lot was produced."),
     M.SHIPPED_TO_HOLDER: N_("A lot cannot be shipped to your own organisation."),
