@@ -115,7 +115,9 @@ def test_a_declared_yield_bounds_the_step(api: Api) -> None:
     with api.app.app_context(), Session(services(api.app).engine) as session:
         command = NewProduct(name="Dầu gấc ép lạnh 250 ml", ocop_group="thuc_pham", unit="chai",
                              net_content="250 ml", max_yield="0,06 l/kg")  # fmt: skip
-        product = create_product(session=session, actor=SYSTEM, organisation_id=_gac_org(api), command=command)
+        product = create_product(
+            session=session, actor=SYSTEM, organisation_id=_gac_org(api), command=command
+        )
         product_id, declared = int(product.id), product.max_yield  # type: ignore[arg-type]
         session.commit()
     assert declared == "0.06 l/kg"  # canonical, as signed

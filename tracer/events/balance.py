@@ -136,7 +136,7 @@ def check_packaging(lot: Lot, count: int, net_content: str, each: Amount, used: 
                            lot=lot.id, unit=lot.unit)  # fmt: skip
     total = count * each.base
     if total > used * lot_unit.base:
-        raise OutOfBalance(Message.PACKAGE_BALANCE, field="count", count=count, net_content=net_content,
+        raise OutOfBalance(Message.PACKAGE_BALANCE, field="count", count=Decimal(count), net_content=net_content,
                            total=_in(total, lot.unit), unit=lot.unit, used=used, lot=lot.id)  # fmt: skip
 
 

@@ -70,7 +70,9 @@ DOMAIN: dict[M, str] = {
     ),
     M.NET_CONTENT_REQUIRED: N_("Give the net content per package: product %(product)s declares none."),
     M.NET_CONTENT_UNCLEAR: N_("“%(net_content)s” is not a quantity with a unit, such as 100 ml."),
-    M.NET_CONTENT_UNITS: N_("A net content of %(net_content)s cannot be measured in %(unit)s, the unit of lot %(lot)s."),
+    M.NET_CONTENT_UNITS: N_(
+        "A net content of %(net_content)s cannot be measured in %(unit)s, the unit of lot %(lot)s."
+    ),
     M.HARVEST_CEILING: N_(
         "%(quantity)s %(unit)s is more than zone %(zone)s can give: %(area)s ha of %(crop)s at most "
         "%(ceiling)s t/ha a year is %(maximum)s kg, and %(harvested)s kg was harvested there within a year."

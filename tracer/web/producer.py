@@ -21,13 +21,13 @@ from wtforms.fields.choices import SelectChoice
 from tracer.accounts.auth import current_actor
 from tracer.events import commands
 from tracer.events import csv_import as imports
-from tracer.events.dispatch import record
+from tracer.events.dispatch import preview, record
 from tracer.events.pipeline import Recorded
 from tracer.models.accounts import Role
 from tracer.models.lots import Lot
 from tracer.platform import db, numbers
 from tracer.platform.i18n import page_language
-from tracer.reads import dashboards
+from tracer.reads import dashboards, summaries
 from tracer.scans.anomalies import page_number
 from tracer.web import charts, feedback
 from tracer.web.flow import Refused, attempt, guard
@@ -98,12 +98,42 @@ def _preselect(org: int) -> str | None:
     return lot_id
 
 
+class _Previewed(Exception):
+    """A checked command's event body, raised out of the write transaction so that it rolls back."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__(body.get("type"))
+        self.body = body
+
+
+RESENT_SKIP = ("csrf_token", "confirm", "edit")
+
+
 def _save(
     form: Any, template: str, build: Any, aliases: dict[str, Field] | None = None, **context: Any
 ) -> Response | tuple[str, int] | str:
-    """Record the form's command and show its receipt, or the form again with its errors (422)."""
+    """A form's submission in two steps: first the entry is checked by every rule and shown as a sentence to
+    confirm (``console/confirm.html``, which sends the same values back with ``confirm=1``, or ``edit=1`` to
+    change them); then it is recorded and its receipt shown. A refusal shows the form again (422)."""
+    if request.method == "POST" and request.form.get("edit"):
+        return render_template(template, form=form, **context), 200
     if form.validate_on_submit():
         actor = current_actor(Role.PRODUCER)
+        if request.form.get("confirm") != "1":
+
+            def check(session: Session, command: commands.Command) -> Recorded:
+                raise _Previewed(preview(session=session, actor=actor, command=command))
+
+            try:
+                attempt(form, build, check, aliases)
+            except Refused:
+                return render_template(template, form=form, **context), 422
+            except _Previewed as previewed:
+                resent = [(k, v) for k, v in request.form.items(multi=True) if k not in RESENT_SKIP]
+                return render_template("console/confirm.html", fields=resent,
+                                       summary=summaries.summary(db.session(), previewed.body),
+                                       action=request.full_path.rstrip("?"))  # fmt: skip
+            raise AssertionError("a preview ends in _Previewed or Refused")  # pragma: no cover
 
         def act(session: Session, command: commands.Command) -> Recorded:
             return record(session=session, actor=actor, command=command)
@@ -148,6 +178,7 @@ def lot(lot_id: str) -> str:
         lot=found,
         events=dashboards.timeline(session, found.id),
         packages=dashboards.package_count(session, found.id),
+        shippable=dashboards.shippable(session, found),
         layouts=LABEL_LAYOUTS,
     )
 
@@ -295,7 +326,7 @@ def package() -> Response | tuple[str, int] | str:
     chosen = _preselect(org)
     if chosen and request.method == "GET":
         form.lot_id.data = chosen
-    form.lot_id.choices = _lot_choices(dashboards.processed_lots(db.session(), org))
+    form.lot_id.choices = _lot_choices(dashboards.packable_lots(db.session(), org))
     form.product_id.choices = _product_choices(org, None)
 
     def build() -> commands.Package:
@@ -322,7 +353,7 @@ def ship() -> Response | tuple[str, int] | str:
     if chosen and request.method == "GET":
         form.lot_id.data = chosen
     session = db.session()
-    form.lot_id.choices = _lot_choices(dashboards.usable_lots(session, org))
+    form.lot_id.choices = _lot_choices(dashboards.shippable_lots(session, org))
     form.to_organisation_id.choices = options(
         [("", "—")]
         + [(str(o.id), f"{o.name} ({o.province})") for o in dashboards.trading_partners(session, org)]
@@ -382,7 +413,11 @@ def receipt(index: int) -> str:
     org = _org()
     found = dashboards.receipt(db.session(), index, org)
     return render_template(
-        "console/receipt.html", receipt=found, layouts=LABEL_LAYOUTS, lot_id=_receipt_lot(found.body)
+        "console/receipt.html",
+        receipt=found,
+        layouts=LABEL_LAYOUTS,
+        lot_id=_receipt_lot(found.body),
+        summary=summaries.summary(db.session(), found.body),
     )
 
 
