@@ -56,17 +56,17 @@ DOMAIN: dict[M, str] = {
     M.PROCESSED_BEFORE_PRODUCED: N_("The processing date is before lot %(lot)s was produced."),
     M.PACKED_BEFORE_PRODUCED: N_("The packing date is before lot %(lot)s was produced."),
     M.PROCESS_YIELD: N_(
-        "%(output)s: %(quantity)s %(unit)s is more than the inputs give. From %(available)s %(input_unit)s at "
-        "a yield of at most %(yield_text)s, at most %(maximum)s %(unit)s."
+        "%(output)s: %(quantity)s %(unit)s is more than the inputs give. From %(available)s "
+        "%(input_unit)s at a yield of at most %(yield_text)s, at most %(maximum)s %(unit)s."
     ),
     M.PROCESS_UNITS: N_(
-        "%(output)s is counted in %(unit)s, which cannot be weighed against the inputs (%(inputs)s): choose a "
-        "product that declares its yield in %(unit)s per unit of input."
+        "%(output)s is counted in %(unit)s, which cannot be weighed against the inputs (%(inputs)s): "
+        "choose a product that declares its yield in %(unit)s per unit of input."
     ),
     M.YIELD_UNITS: N_("Product %(product)s declares a yield of %(yield_text)s, not in %(unit)s."),
     M.PACKAGE_BALANCE: N_(
-        "Packing %(count)s packages × %(net_content)s = %(total)s %(unit)s, but only %(used)s %(unit)s of lot "
-        "%(lot)s is used."
+        "Packing %(count)s packages × %(net_content)s = %(total)s %(unit)s, but only %(used)s %(unit)s "
+        "of lot %(lot)s is used."
     ),
     M.NET_CONTENT_REQUIRED: N_("Give the net content per package: product %(product)s declares none."),
     M.NET_CONTENT_UNCLEAR: N_("“%(net_content)s” is not a quantity with a unit, such as 100 ml."),

@@ -20,7 +20,7 @@ from tracer.accounts.tokens import tokens_of
 from tracer.events.onboarding import keys_of
 from tracer.ledger.merkle import leaf_hash
 from tracer.models.accounts import ApiToken, User
-from tracer.models.events import EventRecord, LotEvent, LotInput
+from tracer.models.events import EventRecord, LotEvent
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation, OrgKind
 from tracer.models.products import Certificate, Product
