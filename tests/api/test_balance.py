@@ -124,7 +124,8 @@ def test_a_declared_yield_bounds_the_step(api: Api) -> None:
     raw = _harvest(api, "50")
     body = {"type": "process", "step": "Ép dầu gấc", "processed_on": day(-1),
             "inputs": [{"lot_id": raw, "quantity": "50"}],
-            "outputs": [{"name": "Dầu gấc", "quantity": "3.5", "unit": "lít", "product_id": product_id}]}  # fmt: skip
+            "outputs": [{"name": "Dầu gấc", "quantity": "3.5", "unit": "lít",
+                         "product_id": product_id}]}  # fmt: skip
     _refused(api, body, "3.5 lít", "at most 3 lít", "50 kg", "0.06 l/kg")
     # the same in millilitres, and counted outputs against a yield in litres, are refused the same way
     body["outputs"][0].update(quantity="3500", unit="ml")  # type: ignore[index]

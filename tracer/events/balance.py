@@ -12,9 +12,10 @@ entries are never re-judged, so ``ledger verify`` and the verifiers read old ent
 - **Package.** ``count`` x net content (the command's, else the product's) is at most the quantity used from
   the lot, in the lot's unit.
 - **Harvest.** What a zone gives within a year (the harvests within 365 days either side of this one, this
-  one included) is at most its area (``DEFAULT_AREA_HA`` when the zone declares none) times its crop's ceiling
-  in tonnes per hectare a year (``CROP_CEILINGS``, generous: about twice the best yields reported in Vietnam;
-  ``DEFAULT_CEILING`` for a crop not listed). A harvest counted in pieces is weighed at ``ITEM_GRAMS`` a piece.
+  one included) is at most its area (``DEFAULT_AREA_HA`` when the zone declares none) times its crop's
+  ceiling in tonnes per hectare a year (``CROP_CEILINGS``, generous: about twice the best yields reported in
+  Vietnam; ``DEFAULT_CEILING`` for a crop not listed). A harvest counted in pieces is weighed at
+  ``ITEM_GRAMS`` a piece.
 
 A refusal (``OutOfBalance``, 422) names the numbers.
 """
@@ -136,8 +137,9 @@ def check_packaging(lot: Lot, count: int, net_content: str, each: Amount, used: 
                            lot=lot.id, unit=lot.unit)  # fmt: skip
     total = count * each.base
     if total > used * lot_unit.base:
-        raise OutOfBalance(Message.PACKAGE_BALANCE, field="count", count=Decimal(count), net_content=net_content,
-                           total=_in(total, lot.unit), unit=lot.unit, used=used, lot=lot.id)  # fmt: skip
+        raise OutOfBalance(Message.PACKAGE_BALANCE, field="count", count=Decimal(count),
+                           net_content=net_content, total=_in(total, lot.unit), unit=lot.unit,
+                           used=used, lot=lot.id)  # fmt: skip
 
 
 def crop_ceiling(crop: str) -> Decimal:

@@ -59,8 +59,8 @@ class Message(Enum):
     NET_CONTENT_UNCLEAR = "net content {net_content} is not a quantity and a unit such as 100 ml"
     NET_CONTENT_UNITS = "net content {net_content} cannot be measured in lot {lot}'s unit {unit}"
     HARVEST_CEILING = (
-        "{quantity} {unit} from zone {zone} is more than it can give: {area} ha of {crop} at most {ceiling} t/ha "
-        "a year is {maximum} kg, and {harvested} kg was harvested there within a year"
+        "{quantity} {unit} from zone {zone} is more than it can give: {area} ha of {crop} at most {ceiling} "
+        "t/ha a year is {maximum} kg, and {harvested} kg was harvested there within a year"
     )
     YIELD_MALFORMED = "max_yield must be written as output per input, such as 0.06 l/kg"
     # commands (tracer/events/commands.py, raised inside pydantic)

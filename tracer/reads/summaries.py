@@ -61,7 +61,8 @@ def summary(session: Session, body: dict[str, Any]) -> str:
         lot = body["lot"]
         return gettext("Harvest %(quantity)s %(unit)s of %(name)s from %(zone)s, on %(day)s.",
                        quantity=_number(lot["quantity"]), unit=lot["unit"], name=lot["name"],
-                       zone=zone.name if zone else body["zone_id"], day=_day(body["harvested_on"]))  # fmt: skip
+                       zone=zone.name if zone else body["zone_id"],
+                       day=_day(body["harvested_on"]))  # fmt: skip
     if kind == "process":
         taken = "; ".join(f"{_number(i['quantity'])} {_lot_unit(session, i['lot_id'])} "
                           f"{_lot(session, i['lot_id'])}" for i in body["inputs"])  # fmt: skip
@@ -100,5 +101,6 @@ def summary(session: Session, body: dict[str, Any]) -> str:
                                       zone.get("province")) if p)  # fmt: skip
         area = gettext(", %(area)s ha", area=_number(zone["area_ha"])) if zone.get("area_ha") else ""
         return gettext("Register the raw-material zone %(name)s (%(crop)s%(area)s) at %(place)s.",
-                       name=zone.get("name", ""), crop=zone.get("crop", ""), area=area, place=place)  # fmt: skip
+                       name=zone.get("name", ""), crop=zone.get("crop", ""), area=area,
+                       place=place)  # fmt: skip
     return str(kind)
