@@ -121,6 +121,7 @@ class Message(Enum):
     NO_LINES = "the file has no lines after the header"
     CELL_TOO_LONG = "the cell holds more than {n} characters"
     CSV_MALFORMED = "the line cannot be read as CSV ({reason})"
+    FILE_IMPORTED_BEFORE = "this file was imported before; import it again only if that is meant"
     # GS1 codes (tracer/codes/gs1.py): one id per part of the code a reader can be told about (lot, serial,
     # expiry)
     GTIN_NOT_DIGITS = "GTIN must be digits only, got {gtin!r}"

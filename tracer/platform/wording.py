@@ -139,6 +139,9 @@ DOMAIN: dict[M, str] = {
     M.NO_LINES: N_("The file has no lines after the first line."),
     M.CELL_TOO_LONG: N_("A cell of this line holds more than %(n)s characters."),
     M.CSV_MALFORMED: N_("This line cannot be read as CSV; check its quotation marks."),
+    M.FILE_IMPORTED_BEFORE: N_(
+        "This very file was imported before. Import it again only if these harvests happened twice."
+    ),
     M.GTIN_NOT_DIGITS: N_('A GTIN is made of digits only; "%(gtin)s" has other characters.'),
     M.GTIN_LENGTH: N_("A GTIN has 8, 12, 13 or 14 digits; this one has %(length)s."),
     M.GTIN_CHECK_DIGIT: N_("The check digit of GTIN %(gtin)s is wrong (it should be %(expected)s)."),

@@ -9,6 +9,8 @@ domain's answer (not found), shown as a 404 page or next to the field.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from decimal import Decimal
 from typing import Any
 
@@ -232,27 +234,72 @@ def harvest() -> Response | tuple[str, int] | str:
     return _save(form, "console/harvest.html", build)
 
 
+class _ImportChecked(Exception):
+    """A CSV file's lines checked by every rule, raised out of the write transaction so that it rolls back."""
+
+    def __init__(self, rows: list[str], before: dict[str, Any] | None) -> None:
+        super().__init__(len(rows))
+        self.rows = rows
+        self.before = before
+
+
 @bp.route("/harvest/import", methods=["GET", "POST"])
 def harvest_import() -> Response | tuple[str, int] | str:
-    current_actor(Role.PRODUCER).require_organisation()
+    """A CSV file of harvests in two steps: its lines are checked by every rule and listed, and a file
+    imported before is pointed out; then, confirmed (the file's content sent back base64, so no line break is
+    changed on the way and its hash is the file's), every line is signed."""
+    actor = current_actor(Role.PRODUCER)
+    org = actor.require_organisation()
     form = ImportForm()
+    if request.method == "POST" and request.form.get("edit"):
+        return render_template("console/import.html", form=ImportForm(formdata=None))
     if not form.validate_on_submit():
         return render_template("console/import.html", form=form), submitted_status(form)
-    upload = form.file.data
-    if upload is None or not getattr(upload, "filename", ""):
+    confirmed = request.form.get("confirm") == "1"
+    data = _sent_back(request.form.get("content", "")) if confirmed else _uploaded(form)
+    if not data:
         form.file.errors = [gettext("Choose a CSV file.")]
         return render_template("console/import.html", form=form), 422
-    actor = current_actor(Role.PRODUCER)
-    data = upload.read()
     try:
+        if confirmed:
+            again = request.form.get("again") == "1"
+            with db.writer() as session:
+                recorded = imports.import_harvests(
+                    session=session, actor=actor, data=data, language=page_language(), again=again
+                )
+            return render_template("console/import.html", form=ImportForm(formdata=None), imported=recorded)
         with db.writer() as session:
-            recorded = imports.import_harvests(
-                session=session, actor=actor, data=data, language=page_language()
+            checked = imports.import_harvests(
+                session=session, actor=actor, data=data, language=page_language(), check_only=True
             )
+            rows = [summaries.summary(session, r.body) for r in checked]
+            before = imports.imported_before(session, org, data)  # read now: the rollback expires it
+            seen = None if before is None else {"imported_at": before.imported_at, "lines": before.lines}
+            raise _ImportChecked(rows, seen)
     except imports.ImportRejected as rejected:
         report = [(p.line, p.field, feedback.problem_message(p.error)) for p in rejected.problems]
         return render_template("console/import.html", form=form, report=report), 422
-    return render_template("console/import.html", form=ImportForm(formdata=None), imported=recorded)
+    except _ImportChecked as checked_file:
+        fields = [("content", base64.b64encode(data).decode("ascii"))]
+        if checked_file.before is not None:
+            fields.append(("again", "1"))
+        summary = gettext("Import %(n)s harvests from the file.", n=len(checked_file.rows))
+        return render_template("console/confirm.html", fields=fields, summary=summary, rows=checked_file.rows,
+                               before=checked_file.before, action=request.full_path.rstrip("?"))  # fmt: skip
+
+
+def _uploaded(form: ImportForm) -> bytes:
+    upload = form.file.data
+    if upload is None or not getattr(upload, "filename", ""):
+        return b""
+    return bytes(upload.read())
+
+
+def _sent_back(content: str) -> bytes:
+    try:
+        return base64.b64decode(content, validate=True)
+    except (binascii.Error, ValueError):
+        return b""
 
 
 @bp.route("/receive", methods=["GET", "POST"])
@@ -334,7 +381,7 @@ def package() -> Response | tuple[str, int] | str:
             {
                 "lot_id": form.lot_id.data or "",
                 "product_id": form.product_id.data or "",
-                "count": form.count.data or "",
+                "count": entered(form.count),
                 "net_content": form.net_content.data or "",
                 "quantity_used": entered(form.quantity_used, optional=True),
                 "packed_on": day(form.packed_on.data),
