@@ -3,6 +3,7 @@ producers and inspectors get a 403 page."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -10,11 +11,24 @@ import pytest
 from sqlmodel import select
 
 from tests.support.accounts import AUTHORITY, GAC_PRODUCER, INSPECTOR
-from tests.web.conftest import error_of, ledger_size, post_form, query, sign_in, sign_in_as, text
+from tests.web.conftest import (
+    confirm,
+    confirm_page,
+    error_of,
+    ledger_size,
+    post_form,
+    query,
+    sign_in,
+    sign_in_as,
+    text,
+)
 from tracer.events.certify import add_months
 from tracer.events.rules import today
+from tracer.ledger.dsse import Envelope
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
+from tracer.platform import journal
+from tracer.platform.services import services
 
 PAGES = [
     "/programme",
@@ -86,16 +100,28 @@ def test_bad_organisation_is_answered_on_the_form(office):
 
 
 def test_rotate_a_key(office, demo_app):
+    """A reason is asked for, the rotation is shown to confirm, then the reason is signed with it."""
     org = query(demo_app, select(Organisation).where(Organisation.name == "Hợp tác xã Nông nghiệp Mỹ Cẩm"))[0]
     size = ledger_size(office)
+    path = f"/programme/organisations/{org.id}/rotate-key"
     token = re.search(
         r'name="csrf_token" value="([^"]+)"', text(office.get(f"/programme/organisations/{org.id}"))
     )
-    response = office.post(
-        f"/programme/organisations/{org.id}/rotate-key", data={"csrf_token": token.group(1)}
-    )
+    no_reason = office.post(path, data={"csrf_token": token.group(1)})
+    assert no_reason.status_code == 422 and error_of(text(no_reason), "reason")
+    review = office.post(path, data={"csrf_token": token.group(1), "reason": "Điện thoại bị mất"})
+    assert confirm_page(review) and ledger_size(office) == size
+    assert "Lý do: “Điện thoại bị mất”" in text(review) and org.name in text(review)
+    response = confirm(office, review)
     assert response.status_code == 302
-    assert ledger_size(office) == size + 2  # the new key registered, the old one revoked
+    # the new key registered, the reason signed by the authority, the old key revoked
+    assert ledger_size(office) == size + 3
+    with demo_app.app_context(), services(demo_app).engine.connect() as conn:
+        note = json.loads(Envelope.from_json(journal.store().entry(conn, size + 1)).payload)
+    assert note["type"] == "key.rotation" and note["rotation"]["reason"] == "Điện thoại bị mất"
+    assert note["rotation"]["owner"] == f"org:{org.id}"
+    verified = demo_app.test_cli_runner().invoke(args=["tracer", "ledger", "verify"])
+    assert verified.exit_code == 0, verified.output
     html = text(office.get(response.headers["Location"]))
     assert "Đã đăng ký khóa mới" in html
     assert len(re.findall(r'<td class="mono">[0-9a-f]{8,}</td>', html)) == 2

@@ -99,12 +99,20 @@ def register_inspector(
     return user
 
 
-def rotate_key(*, session: Session, actor: Actor, owner: str) -> str:
-    """Register a new key for ``owner`` (``org:N`` or ``user:N``) and revoke the current one."""
+class RotationReason(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), PARAGRAPH]
+
+
+def rotate_key(*, session: Session, actor: Actor, owner: str, reason: str | None = None) -> str:
+    """Register a new key for ``owner`` (``org:N`` or ``user:N``) and revoke the current one; with
+    ``reason``, why, signed into the ledger by the authority (``registrations.note_rotation``)."""
     actor.require(Role.ADMIN, Role.AUTHORITY)
     ledger = pipeline.appender(session)
     old = pipeline.signing_key(ledger, owner)
     new = _issue_key(ledger, owner)
+    if reason is not None:
+        registrations.note_rotation(ledger, owner, old, new, reason, by=f"user:{actor.user_id}")
     ledger.add(ledger.store.key_revoke_envelope(ledger.conn, old))
     ledger.seal()
     return new

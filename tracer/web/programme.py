@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_babel import gettext
+from pydantic import ValidationError
 from sqlmodel import Session
 from wtforms.fields.choices import SelectChoice
 
@@ -26,7 +27,9 @@ from tracer.events.dispatch import record
 from tracer.events.onboarding import (
     NewOrganisation,
     NewProduct,
+    RotationReason,
     create_product,
+    keys_of,
     onboard_organisation,
     organisation,
     register_inspector,
@@ -39,6 +42,7 @@ from tracer.platform.errors import Forbidden, InvalidInput
 from tracer.platform.messages import Message
 from tracer.platform.services import services
 from tracer.reads import dashboards
+from tracer.web import feedback
 from tracer.web.flow import Refused, attempt, guard
 from tracer.web.forms import blank, day, options, submitted_status
 from tracer.web.programme_forms import (
@@ -47,6 +51,7 @@ from tracer.web.programme_forms import (
     InspectorForm,
     OrganisationForm,
     ProductForm,
+    RotateForm,
     UserForm,
 )
 
@@ -112,7 +117,12 @@ def organisation_new() -> Page:
 
 
 def _organisation_page(
-    organisation_id: int, *, product_form: ProductForm | None = None, status: int = 200, **context: Any
+    organisation_id: int,
+    *,
+    product_form: ProductForm | None = None,
+    rotate_form: RotateForm | None = None,
+    status: int = 200,
+    **context: Any,
 ) -> Page:
     session = db.session()
     org = organisation(session, organisation_id)
@@ -125,7 +135,7 @@ def _organisation_page(
         products=products,
         members=members,
         product_form=product_form or ProductForm(formdata=None),
-        action=ActionForm(),
+        rotate_form=rotate_form or RotateForm(formdata=None),
         can_rotate=org.kind != OrgKind.AUTHORITY,
         **context,
     )
@@ -143,10 +153,32 @@ def organisation_page(organisation_id: int) -> Page:
 
 @bp.post("/organisations/<int:organisation_id>/rotate-key")
 def organisation_rotate(organisation_id: int) -> Page:
+    """Rotate an organisation's key in two steps: the reason, checked and shown to confirm; then, confirmed
+    (the same reason re-posted with CSRF), the new key registered, the reason signed, the old key revoked."""
     actor = _actor()
-    org = organisation(db.session(), organisation_id)
-    with db.writer() as session:
-        keyid = rotate_key(session=session, actor=actor, owner=org.ledger_owner)
+    session = db.session()
+    org = organisation(session, organisation_id)
+    form = RotateForm()
+    if not form.validate_on_submit():
+        return _organisation_page(organisation_id, rotate_form=form, status=422)
+    try:
+        reason = RotationReason.model_validate({"reason": form.reason.data or ""}).reason
+    except ValidationError as error:
+        feedback.from_validation(form, error)
+        return _organisation_page(organisation_id, rotate_form=form, status=422)
+    if request.form.get("confirm") != "1":
+        current = [k["keyid"] for k in keys_of(session, org.ledger_owner) if k["revoked_index"] is None]
+        summary = gettext(
+            "Rotate the signing key %(keyid)s of %(org)s: a new key is registered and this one revoked. "
+            "Reason: “%(reason)s”.",
+            keyid=", ".join(str(k) for k in current),
+            org=org.name,
+            reason=reason,
+        )
+        return render_template("console/confirm.html", summary=summary, fields=[("reason", reason)],
+                               action=request.full_path.rstrip("?"), programme=True)  # fmt: skip
+    with db.writer() as writing:
+        keyid = rotate_key(session=writing, actor=actor, owner=org.ledger_owner, reason=reason)
     return redirect(url_for("programme.organisation_page", organisation_id=organisation_id, rotated=keyid))  # type: ignore[return-value]
 
 

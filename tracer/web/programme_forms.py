@@ -35,6 +35,10 @@ class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
 
 
+class RotateForm(CheckedForm):
+    reason = TextAreaField(_l("Why the key is replaced"), render_kw={"rows": 2})
+
+
 class OrganisationForm(CheckedForm):
     name = StringField(_l("Name"), render_kw={"placeholder": "Hợp tác xã Nông nghiệp Mỹ Cẩm"})
     kind = SelectField(_l("Kind"), choices=options(KINDS), validate_choice=False)
