@@ -271,3 +271,24 @@ def test_add_a_product_to_an_organisation(office, demo_app):
     )
     assert good.status_code == 302
     assert "Nghệ viên mật ong" in text(office.get(f"/programme/organisations/{org.id}"))
+
+
+def test_a_product_declares_its_net_content_and_yield_in_its_signed_registration(office, demo_app):
+    org = query(demo_app, select(Organisation).where(Organisation.name == "Hợp tác xã Nghệ Cầu Kè"))[0]
+    token = re.search(
+        r'name="csrf_token" value="([^"]+)"', text(office.get(f"/programme/organisations/{org.id}"))
+    ).group(1)
+    url = f"/programme/organisations/{org.id}/products"
+    fields = {"csrf_token": token, "name": "Tinh bột nghệ 200 g", "ocop_group": "thao_duoc", "unit": "hũ"}
+    for key, value in (("max_yield", "nhiều"), ("net_content", "một hũ")):
+        bad = office.post(url, data={**fields, key: value})
+        assert bad.status_code == 422 and error_of(text(bad), key), key
+    good = office.post(url, data={**fields, "net_content": "200 g", "max_yield": "0,2 kg/kg"})
+    assert good.status_code == 302
+    product = query(demo_app, select(Product).where(Product.name == "Tinh bột nghệ 200 g"))[0]
+    assert (product.net_content, product.max_yield) == ("200 g", "0.2 kg/kg")
+    with demo_app.app_context(), services(demo_app).engine.connect() as conn:
+        signed = json.loads(Envelope.from_json(journal.store().entry(conn, product.ledger_index)).payload)
+    assert signed["product"]["net_content"] == "200 g" and signed["product"]["max_yield"] == "0.2 kg/kg"
+    verified = demo_app.test_cli_runner().invoke(args=["tracer", "ledger", "verify"])
+    assert verified.exit_code == 0, verified.output
