@@ -312,3 +312,14 @@ def test_a_recall_asks_for_a_reason_and_a_confirmation(producer, demo_app):
     index = receipt_index(confirm(producer, review))
     assert signed_body(demo_app, index)["reason"] == "Nghi nhiễm nấm mốc"  # signed into the event
     assert query(demo_app, select(Lot).where(Lot.id == fruit))[0].status == "recalled"
+
+
+def test_the_review_page_escapes_what_was_typed(producer, demo_app):
+    _org, zone, _product = gac(demo_app)
+    fruit = harvest(producer, zone.id, "10")
+    review = post_form(
+        producer, "/console/recall", {"lot_ids": [fruit], "reason": '<script>alert(1)</script>"'}
+    )
+    html = text(review)
+    assert confirm_page(review) and "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&#34;" in html  # in the sentence and the hidden field

@@ -219,8 +219,15 @@ def test_record_a_certificate_valid_36_months_by_default(office, demo_app):
             "valid_until": "",
         },
     )
+    assert confirm_page(response)  # reviewed before it is signed
+    until = add_months(issued, 36).strftime("%d/%m/%Y")
+    sentence = (f"Chứng nhận Tinh bột nghệ Cầu Kè đạt 4 sao OCOP (quyết định 2024/QĐ-UBND), cấp ngày "
+                f"{issued:%d/%m/%Y}, hiệu lực đến {until}.")  # fmt: skip
+    assert sentence in text(response)
+    response = confirm(office, response)
     assert response.status_code == 302
     receipt = text(office.get(response.headers["Location"]))
+    assert sentence in receipt
     assert re.search(r'id="leaf-hash">[0-9a-f]{64}<', receipt)
     cert = query(demo_app, select(Certificate).where(Certificate.decision_no == "2024/QĐ-UBND"))[0]
     assert cert.stars == 4 and cert.valid_until == add_months(issued, 36)

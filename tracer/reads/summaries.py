@@ -95,6 +95,14 @@ def summary(session: Session, body: dict[str, Any]) -> str:
     if kind == "recall":
         lots = ", ".join(_lot(session, lot_id) for lot_id in body["lot_ids"])
         return gettext("Recall %(lots)s. Reason: “%(reason)s”.", lots=lots, reason=body["reason"])
+    if kind == "certify":
+        cert = body.get("certificate", {})
+        return gettext("Certify %(product)s with %(stars)s OCOP stars (decision %(decision)s), issued on "
+                       "%(issued)s, valid until %(until)s.",
+                       product=_product(session, cert.get("product_id")), stars=cert.get("stars", ""),
+                       decision=cert.get("decision_no", ""),
+                       issued=_day(cert.get("issued_on", "")),
+                       until=_day(cert.get("valid_until", "")))  # fmt: skip
     if kind == "zone.register":
         zone = body.get("zone", body)
         place = ", ".join(p for p in (zone.get("address"), zone.get("commune"), zone.get("district"),

@@ -14,17 +14,14 @@ import binascii
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext
-from sqlmodel import Session
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
 from tracer.accounts.auth import current_actor
 from tracer.events import commands
 from tracer.events import csv_import as imports
-from tracer.events.dispatch import preview, record
-from tracer.events.pipeline import Recorded
 from tracer.models.accounts import Role
 from tracer.models.lots import Lot
 from tracer.platform import db, numbers
@@ -32,7 +29,7 @@ from tracer.platform.i18n import page_language
 from tracer.reads import dashboards, summaries
 from tracer.scans.anomalies import page_number
 from tracer.web import charts, feedback
-from tracer.web.flow import Refused, attempt, guard
+from tracer.web.flow import guard, review_then_record
 from tracer.web.forms import (
     HarvestForm,
     ImportForm,
@@ -100,52 +97,12 @@ def _preselect(org: int) -> str | None:
     return lot_id
 
 
-class _Previewed(Exception):
-    """A checked command's event body, raised out of the write transaction so that it rolls back."""
-
-    def __init__(self, body: dict[str, Any]) -> None:
-        super().__init__(body.get("type"))
-        self.body = body
-
-
-RESENT_SKIP = ("csrf_token", "confirm", "edit")
-
-
 def _save(
     form: Any, template: str, build: Any, aliases: dict[str, Field] | None = None, **context: Any
 ) -> Response | tuple[str, int] | str:
-    """A form's submission in two steps: first the entry is checked by every rule and shown as a sentence to
-    confirm (``console/confirm.html``, which sends the same values back with ``confirm=1``, or ``edit=1`` to
-    change them); then it is recorded and its receipt shown. A refusal shows the form again (422)."""
-    if request.method == "POST" and request.form.get("edit"):
-        return render_template(template, form=form, **context), 200
-    if form.validate_on_submit():
-        actor = current_actor(Role.PRODUCER)
-        if request.form.get("confirm") != "1":
-
-            def check(session: Session, command: commands.Command) -> Recorded:
-                raise _Previewed(preview(session=session, actor=actor, command=command))
-
-            try:
-                attempt(form, build, check, aliases)
-            except Refused:
-                return render_template(template, form=form, **context), 422
-            except _Previewed as previewed:
-                resent = [(k, v) for k, v in request.form.items(multi=True) if k not in RESENT_SKIP]
-                return render_template("console/confirm.html", fields=resent,
-                                       summary=summaries.summary(db.session(), previewed.body),
-                                       action=request.full_path.rstrip("?"))  # fmt: skip
-            raise AssertionError("a preview ends in _Previewed or Refused")  # pragma: no cover
-
-        def act(session: Session, command: commands.Command) -> Recorded:
-            return record(session=session, actor=actor, command=command)
-
-        try:
-            recorded = attempt(form, build, act, aliases)
-        except Refused:
-            return render_template(template, form=form, **context), 422
-        return redirect(url_for("console.receipt", index=recorded.index))  # type: ignore[return-value]
-    return render_template(template, form=form, **context), submitted_status(form)
+    """Review, then record, the form's event (``tracer.web.flow.review_then_record``); its receipt after."""
+    actor = current_actor(Role.PRODUCER)
+    return review_then_record(form, template, build, actor, "console.receipt", aliases, **context)
 
 
 @bp.get("")

@@ -23,7 +23,6 @@ from tracer.accounts.actors import Actor
 from tracer.accounts.auth import current_actor
 from tracer.accounts.users import create_user
 from tracer.events import commands
-from tracer.events.dispatch import record
 from tracer.events.onboarding import (
     NewOrganisation,
     NewProduct,
@@ -41,9 +40,9 @@ from tracer.platform import db
 from tracer.platform.errors import Forbidden, InvalidInput
 from tracer.platform.messages import Message
 from tracer.platform.services import services
-from tracer.reads import dashboards
+from tracer.reads import dashboards, summaries
 from tracer.web import feedback
-from tracer.web.flow import Refused, attempt, guard
+from tracer.web.flow import Refused, attempt, guard, review_then_record
 from tracer.web.forms import blank, day, options, submitted_status
 from tracer.web.programme_forms import (
     ActionForm,
@@ -306,37 +305,30 @@ def certificates() -> Page:
         (str(p.id), f"{p.name} · {o.name}") for p, o in dashboards.all_products(db.session())
     )
     template = "console/programme/certificates.html"
-    if form.validate_on_submit():
 
-        def build() -> commands.Certify:
-            return commands.Certify.model_validate(
-                {
-                    "product_id": form.product_id.data or "",
-                    "stars": form.stars.data or "",
-                    "decision_no": form.decision_no.data or "",
-                    "issuing_level": form.issuing_level.data or "",
-                    "issued_on": day(form.issued_on.data),
-                    "valid_until": day(form.valid_until.data),
-                }
-            )
+    def build() -> commands.Certify:
+        return commands.Certify.model_validate(
+            {
+                "product_id": form.product_id.data or "",
+                "stars": form.stars.data or "",
+                "decision_no": form.decision_no.data or "",
+                "issuing_level": form.issuing_level.data or "",
+                "issued_on": day(form.issued_on.data),
+                "valid_until": day(form.valid_until.data),
+            }
+        )
 
-        def act(session: Session, command: commands.Certify) -> Any:
-            return record(session=session, actor=actor, command=command)
-
-        try:
-            recorded = attempt(form, build, act)
-        except Refused:
-            return render_template(template, form=form, rows=dashboards.certificates(db.session())), 422
-        return redirect(url_for("programme.receipt", index=recorded.index))  # type: ignore[return-value]
     rows = dashboards.certificates(db.session())
-    return render_template(template, form=form, rows=rows), submitted_status(form)
+    return review_then_record(form, template, build, actor, "programme.receipt", rows=rows)
 
 
 @bp.get("/receipts/<int:index>")
 def receipt(index: int) -> str:
+    found = dashboards.receipt(db.session(), index, None)
     return render_template(
         "console/receipt.html",
-        receipt=dashboards.receipt(db.session(), index, None),
+        receipt=found,
+        summary=summaries.summary(db.session(), found.body),
         layouts=(),
         lot_id=None,
         programme=True,
