@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_console import lot_from_receipt, sign
-from tests.support.accounts import GAC_PRODUCER, password_of
+from tests.support.accounts import AUTHORITY, GAC_PRODUCER, password_of
 from tracer.events.rules import today
 
 pytestmark = pytest.mark.browser
@@ -114,4 +114,61 @@ def test_review_package_fresh_produce_ship_its_packages_and_recall(phone, demo_l
     page.goto(base + f"/console/lots/{second}")
     assert "Nghi nhiễm nấm mốc" in page.inner_text("body")
     assert re.search(r"/console/lots/L\w+$", page.url)
+    fits(page)
+
+
+def _sign_in(page: Any, base: str, demo: Any, email: str, landing: str) -> None:
+    page.goto(base + "/login")
+    page.fill("#email", email)
+    page.fill("#password", password_of(demo, email))
+    page.click("button[type=submit]")
+    page.wait_for_url(base + landing)
+
+
+def test_a_csv_file_is_reviewed_and_a_second_import_must_be_confirmed(
+    phone, demo_live_server, demo, tmp_path
+):
+    page, base = phone, demo_live_server.url
+    _sign_in(page, base, demo, GAC_PRODUCER, "/console")
+    page.goto(base + "/console/harvest")
+    zone = page.locator("#zone_id option").first.get_attribute("value")
+    shown_today = today().strftime("%d/%m/%Y")
+    csv = tmp_path / "thu-hoach.csv"
+    line = f'{zone},Gấc đợt một,"1.200,5",kg,{shown_today}'
+    csv.write_text(f"zone_id,name,quantity,unit,harvested_on\n{line}\n", encoding="utf-8")
+    for attempt in ("first", "again"):
+        page.goto(base + "/console/harvest/import")
+        fits(page)
+        page.set_input_files("#file", str(csv))
+        page.locator("form button[type=submit]").last.click()
+        page.wait_for_selector("#summary")
+        assert (
+            page.inner_text("#rows")
+            == f"Thu hoạch 1.200,5 kg Gấc đợt một từ Vườn gấc ấp số 2, ngày {shown_today}."
+        )
+        assert (page.locator("#imported-before").count() == 1) == (attempt == "again")
+        fits(page)
+        screenshot(page, f"flows-05-import-{attempt}")
+        page.click("#confirm")
+        page.wait_for_selector("p[role=status]")
+        assert "Đã nhập 1 lần thu hoạch" in page.inner_text("body")
+        fits(page)
+
+
+def test_a_key_rotation_asks_for_a_reason_and_a_confirmation(phone, demo_live_server, demo):
+    page, base = phone, demo_live_server.url
+    _sign_in(page, base, demo, AUTHORITY, "/programme")
+    page.get_by_role("link", name="Hợp tác xã Nông nghiệp Mỹ Cẩm").first.click()
+    fits(page)
+    page.get_by_role("button", name="Thay khóa ký").click()
+    assert page.inner_text("#reason-error")  # no reason, no rotation
+    page.fill("#reason", "Điện thoại của kế toán bị mất")
+    page.get_by_role("button", name="Thay khóa ký").click()
+    summary = page.inner_text("#summary")
+    assert summary.startswith("Thay khóa ký ") and summary.endswith("Lý do: “Điện thoại của kế toán bị mất”.")
+    fits(page)
+    screenshot(page, "flows-06-rotation-review")
+    page.click("#confirm")
+    page.wait_for_selector("p[role=status]")
+    assert "Đã đăng ký khóa mới" in page.inner_text("body")
     fits(page)
