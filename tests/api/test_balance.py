@@ -188,3 +188,17 @@ def test_old_entries_that_do_not_balance_stay_valid(api: Api, demo_app: Flask, m
     _process(api, _harvest(api, "1"), "1", "500000", unit="l", status=422)  # a new one is refused
     result = demo_app.test_cli_runner().invoke(args=["tracer", "ledger", "verify"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_batch_cannot_add_up_what_each_event_could_not(api: Api) -> None:
+    """A batch (``POST /events`` with an array) meets the same rules, event by event, and writes nothing when
+    one is refused: two harvests that fit alone but not together, the second named by its place."""
+    zone = _gac_zone(api)
+    harvest = {"type": "harvest", "zone_id": zone, "name": "Quả gấc", "quantity": "200", "unit": "tấn",
+               "harvested_on": day(-1)}  # fmt: skip
+    before = api.size()
+    response = api.post(GAC_PRODUCER, "/events", [harvest, harvest])
+    assert response.status_code == 422, response.get_data(as_text=True)
+    problem = response.get_json()
+    assert problem["type"].endswith("/out-of-balance") and problem["field"].startswith("[1]"), problem
+    assert api.size() == before
