@@ -29,10 +29,16 @@ def phone(request: Any, browser: Any, playwright_instance: Any) -> Any:
 
 
 def fits(page: Any) -> None:
-    """The document is exactly as wide as the phone's screen: no sideways scrolling."""
-    assert page.evaluate("window.innerWidth") == WIDTH
+    """The document is exactly as wide as the phone's screen: no sideways scrolling (measured once the page
+    has loaded: during a navigation the old page may still be measured)."""
+    page.wait_for_load_state("load")
+    widest = page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 412)"
+        ".slice(0, 3).map(e => e.outerHTML.slice(0, 200))"
+    )
+    assert page.evaluate("window.innerWidth") == WIDTH, widest
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width == WIDTH, (page.url, width)
+    assert width == WIDTH, (page.url, width, widest)
 
 
 def test_review_package_fresh_produce_ship_its_packages_and_recall(phone, demo_live_server, demo):
@@ -159,6 +165,7 @@ def test_a_key_rotation_asks_for_a_reason_and_a_confirmation(phone, demo_live_se
     page, base = phone, demo_live_server.url
     _sign_in(page, base, demo, AUTHORITY, "/programme")
     page.get_by_role("link", name="Hợp tác xã Nông nghiệp Mỹ Cẩm").first.click()
+    page.wait_for_url(re.compile(r".*/programme/organisations/\d+$"))
     fits(page)
     page.get_by_role("button", name="Thay khóa ký").click()
     assert page.inner_text("#reason-error")  # no reason, no rotation
