@@ -80,8 +80,9 @@ def grow(config: Settings, url: str, lot: str, total: int) -> list[str]:
         n = min(10_000, total - have)
         with common.app_writer(config) as session:
             actor = actor_for(user_by_email(session=session, email=common.PRODUCER))
+            # 10,000 x 0.01 ml is the 0.1 l used: within the mass balance (tracer.events.balance)
             command = commands.Package(lot_id=lot, product_id=template["product_id"], count=n,
-                                       net_content=template["net_content"], quantity_used=Decimal("0.1"),
+                                       net_content="0.01 ml", quantity_used=Decimal("0.1"),
                                        packed_on=template["packed_on"])  # fmt: skip
             record(session=session, actor=actor, command=command)
         have += n

@@ -50,8 +50,8 @@ def test_disk_full_answers_503_and_writes_nothing(demo_app):
         "lot_id": lot_id,
         "product_id": product_id,
         "count": 5000,
-        "net_content": "100 ml",
-        "quantity_used": "1",
+        "net_content": "1 ml",  # 5 l of the lot: within the mass balance, so the write reaches the disk
+        "quantity_used": "5",
         "packed_on": date.today().isoformat(),
     }
     response = demo_app.test_client().post("/api/v1/events", json=body, headers=headers)

@@ -173,6 +173,7 @@ def test_cached_journey_follows_a_recall(demo_client, demo_app, demo, gac):
 
 
 PAYLOAD = "<script>alert('x')</script>\"'><img src=x onerror=alert(1)>"
+UNIT = "<img src=x onerror=alert(1)>"  # a unit and a net content are a count of it (the mass balance)
 
 
 def test_producer_text_is_escaped_everywhere(demo_client, demo_app):
@@ -238,7 +239,7 @@ def test_producer_text_is_escaped_everywhere(demo_client, demo_app):
             session=session,
             actor=producer,
             command=c.Harvest(
-                zone_id=zone["id"], name=PAYLOAD, quantity=Decimal("10"), unit=PAYLOAD[:30], harvested_on=day
+                zone_id=zone["id"], name=PAYLOAD, quantity=Decimal("10"), unit=UNIT, harvested_on=day
             ),
         ).body
         made = record(
@@ -250,7 +251,7 @@ def test_producer_text_is_escaped_everywhere(demo_client, demo_app):
                 processed_on=day,
                 inputs=[c.TransformInput(lot_id=raw["lot"]["id"], quantity=Decimal("10"))],
                 outputs=[
-                    c.TransformOutput(name=PAYLOAD, quantity=Decimal("5"), unit="kg", product_id=product.id)
+                    c.TransformOutput(name=PAYLOAD, quantity=Decimal("5"), unit=UNIT, product_id=product.id)
                 ],
             ),
         ).body["outputs"][0]
@@ -258,7 +259,7 @@ def test_producer_text_is_escaped_everywhere(demo_client, demo_app):
             session=session,
             actor=producer,
             command=c.Package(
-                lot_id=made["id"], product_id=product.id, count=2, net_content=PAYLOAD[:50], packed_on=day
+                lot_id=made["id"], product_id=product.id, count=2, net_content=f"1 {UNIT}", packed_on=day
             ),
         )
         record(

@@ -21,6 +21,7 @@ from tracer.models.lots import Package
 from tracer.platform.db import writer
 
 PAYLOAD = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>"
+UNIT = "<img src=x onerror=alert(2)>"  # a unit, and a net content a count of it (the mass balance)
 RAW_MARKERS = ("<script>alert(1)", "<img src=x onerror")
 
 
@@ -86,7 +87,7 @@ def hostile(demo_app):
                 zone_id=zone["id"],
                 name=f"Quả {PAYLOAD}",
                 quantity=Decimal("10"),
-                unit="kg",
+                unit=UNIT,
                 harvested_on=today - timedelta(days=3),
             ),
         ).body["lot"]
@@ -100,7 +101,7 @@ def hostile(demo_app):
                 inputs=[c.TransformInput(lot_id=raw["id"], quantity=Decimal("10"))],
                 outputs=[
                     c.TransformOutput(
-                        name=f"Dầu {PAYLOAD}", quantity=Decimal("2"), unit="lít", product_id=product.id
+                        name=f"Dầu {PAYLOAD}", quantity=Decimal("2"), unit=UNIT, product_id=product.id
                     )
                 ],
             ),
@@ -123,8 +124,8 @@ def hostile(demo_app):
                 lot_id=made["id"],
                 product_id=product.id,
                 count=2,
-                net_content=PAYLOAD[:50],
-                quantity_used=Decimal("1"),
+                net_content=f"1 {UNIT}",
+                quantity_used=Decimal("2"),
                 packed_on=today - timedelta(days=1),
             ),
         )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
 
 from tests.support.accounts import GAC_PRODUCER, password_of
 from tracer.platform.services import services
@@ -25,6 +27,38 @@ def csrf(client: FlaskClient, path: str) -> str:
 def post_form(client: FlaskClient, path: str, data: dict[str, Any], **kwargs: Any) -> Any:
     """POST ``data`` to ``path`` with the page's CSRF token, as the browser would."""
     return client.post(path, data={"csrf_token": csrf(client, path), **data}, **kwargs)
+
+
+_HIDDEN = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)">')
+_ACTION = re.compile(r'<form method="post" action="([^"]*)">')
+
+
+def confirm_page(response: Any) -> bool:
+    """Whether ``response`` is the review step of a console form (``console/confirm.html``)."""
+    return response.status_code == 200 and 'name="confirm" value="1"' in response.get_data(as_text=True)
+
+
+def confirm(client: FlaskClient, response: Any, **kwargs: Any) -> Any:
+    """Press "Confirm and sign" on the review page ``response``: re-post its hidden fields (the values
+    checked, and its CSRF token) with ``confirm=1``, as the browser would."""
+    html = response.get_data(as_text=True)
+    review = html[html.index('<section class="card confirm">') :]
+    action = _ACTION.search(review)
+    assert action, review[:2000]
+    fields: list[tuple[str, str]] = [(unescape(k), unescape(v)) for k, v in _HIDDEN.findall(review)]
+    fields.append(("confirm", "1"))
+    data = MultiDict(fields)
+    return client.post(unescape(action.group(1)), data=data, **kwargs)
+
+
+def save_form(client: FlaskClient, path: str, data: dict[str, Any], **kwargs: Any) -> Any:
+    """POST a console form as a person does: submit it and, when its review page comes back, confirm it
+    (a refused submission comes back as the form with its errors, not reviewed)."""
+    response = post_form(client, path, data, **kwargs)
+    if confirm_page(response):
+        assert 'id="summary"' in response.get_data(as_text=True)
+        return confirm(client, response)
+    return response
 
 
 def sign_in(

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from tests.support.accounts import CACAO_PRODUCER, GAC_PRODUCER
-from tests.web.conftest import error_of, ledger_size, post_form, query, sign_in_as, text
+from tests.web.conftest import error_of, ledger_size, query, save_form, sign_in_as, text
 from tracer.events.rules import today
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation
@@ -37,7 +37,7 @@ def receipt_index(response) -> int:
 
 def harvest(client, zone_id: str, quantity: str = "500") -> str:
     index = receipt_index(
-        post_form(
+        save_form(
             client,
             "/console/harvest",
             {
@@ -55,7 +55,7 @@ def harvest(client, zone_id: str, quantity: str = "500") -> str:
 
 def process(client, lot_id: str, product_id: int) -> str:
     index = receipt_index(
-        post_form(
+        save_form(
             client,
             "/console/process",
             {
@@ -80,7 +80,7 @@ def process(client, lot_id: str, product_id: int) -> str:
 def test_zone_harvest_process_package_ship_recall(producer, demo_app):
     org, zone, product = gac(demo_app)
     index = receipt_index(
-        post_form(
+        save_form(
             producer,
             "/console/zones",
             {
@@ -107,7 +107,7 @@ def test_zone_harvest_process_package_ship_recall(producer, demo_app):
     fruit = harvest(producer, new_zone.id)
     oil = process(producer, fruit, product.id)
     index = receipt_index(
-        post_form(
+        save_form(
             producer,
             "/console/package",
             {
@@ -128,7 +128,7 @@ def test_zone_harvest_process_package_ship_recall(producer, demo_app):
 
     second = harvest(producer, new_zone.id, "80")
     receipt_index(
-        post_form(
+        save_form(
             producer,
             "/console/ship",
             {
@@ -144,7 +144,7 @@ def test_zone_harvest_process_package_ship_recall(producer, demo_app):
     assert query(demo_app, select(Lot).where(Lot.id == second))[0].status == "active"
 
     receipt_index(
-        post_form(producer, "/console/recall", {"lot_ids": [fruit], "reason": "Nghi nhiễm nấm mốc"})
+        save_form(producer, "/console/recall", {"lot_ids": [fruit], "reason": "Nghi nhiễm nấm mốc"})
     )
     assert query(demo_app, select(Lot).where(Lot.id == oil))[0].status == "recalled"  # descendants too
     lot_page = text(producer.get(f"/console/lots/{oil}"))
@@ -156,7 +156,7 @@ def test_ship_to_another_organisation_then_receive(producer, demo_app, demo):
     lot = harvest(producer, zone.id, "40")
     coop = query(demo_app, select(Organisation).where(Organisation.name == "Hợp tác xã Cacao Ea Kly"))[0]
     receipt_index(
-        post_form(
+        save_form(
             producer,
             "/console/ship",
             {
@@ -170,7 +170,7 @@ def test_ship_to_another_organisation_then_receive(producer, demo_app, demo):
     other = sign_in_as(demo_app.test_client(), demo, CACAO_PRODUCER)
     page = text(other.get("/console/receive"))
     assert lot in page
-    response = post_form(other, "/console/receive", {"lot_id": lot, "received_on": TODAY})
+    response = save_form(other, "/console/receive", {"lot_id": lot, "received_on": TODAY})
     assert response.status_code == 302
     assert query(demo_app, select(Lot).where(Lot.id == lot))[0].organisation_id == coop.id
 
@@ -179,7 +179,7 @@ def test_process_with_several_inputs_and_outputs(producer, demo_app):
     _org, zone, product = gac(demo_app)
     first, second = harvest(producer, zone.id, "100"), harvest(producer, zone.id, "50")
     receipt_index(
-        post_form(
+        save_form(
             producer,
             "/console/process",
             {
@@ -299,12 +299,12 @@ BAD = [
         {
             "lot_id": "{lot}",
             "product_id": "{product}",
-            "count": "10",
+            "count": "1000",
             "net_content": "100 ml",
             "packed_on": TODAY,
         },
-        "lot_id",
-        "chưa qua chế biến",
+        "count",
+        "Đóng 1.000 gói × 100 ml = 100 kg, nhưng chỉ dùng 10 kg của lô",
     ),
     (
         "package",
@@ -378,7 +378,7 @@ def test_bad_input_is_answered_next_to_the_field_and_nothing_is_saved(
     }
     filled = {k: v.format(**values) for k, v in data.items()}
     size = ledger_size(producer)
-    response = post_form(producer, f"/console/{form}", filled)
+    response = save_form(producer, f"/console/{form}", filled)
     assert response.status_code == 422, text(response)[:2000]
     html = text(response)
     assert message in error_of(html, field), (error_of(html, field), html[html.find("<form") :][:3000])
@@ -391,7 +391,7 @@ def test_receipt_of_another_organisation_is_not_found(demo_app, demo):
     mine = sign_in_as(demo_app.test_client(), demo, GAC_PRODUCER)
     _org, zone, _product = gac(demo_app)
     index = receipt_index(
-        post_form(
+        save_form(
             mine,
             "/console/harvest",
             {"zone_id": zone.id, "name": "Gấc", "quantity": "1", "unit": "kg", "harvested_on": TODAY},

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from tests.api.helpers import assert_provable
-from tests.web.conftest import ledger_size, post_form, query, text
+from tests.web.conftest import ledger_size, query, save_form, text
 from tests.web.test_console_forms import gac
 from tracer.events.rules import today
 from tracer.ledger.merkle import leaf_hash
@@ -19,7 +19,7 @@ from tracer.platform.services import services
 
 
 def upload(client, content: bytes, name: str = "thu-hoach.csv"):
-    return post_form(
+    return save_form(
         client,
         "/console/harvest/import",
         {"file": (io.BytesIO(content), name)},

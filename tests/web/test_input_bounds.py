@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlmodel import func, select
 
 from tests.support.accounts import AUTHORITY, GAC_PRODUCER, INSPECTOR, password_of
-from tests.web.conftest import csrf, error_of, ledger_size, post_form, query, sign_in_as, text
+from tests.web.conftest import csrf, error_of, ledger_size, query, save_form, sign_in_as, text
 from tests.web.test_console_forms import gac
 from tracer.models.accounts import User
 from tracer.models.lots import Lot, Package
@@ -87,7 +87,7 @@ def office(demo_app, demo) -> FlaskClient:
 def test_an_organisation_that_is_not_an_id_is_answered_on_the_form(office, demo_app, path, fields):
     people, size = users_count(demo_app), ledger_size(office)
     for value in NOT_DIGITS:
-        response = post_form(office, path, {**fields, "organisation_id": value})
+        response = save_form(office, path, {**fields, "organisation_id": value})
         assert response.status_code == 422, (value, text(response)[:2000])
         assert error_of(text(response), "organisation_id"), value
     assert users_count(demo_app) == people and ledger_size(office) == size
@@ -97,10 +97,10 @@ def test_spoofing_characters_in_an_organisation_are_answered_on_the_form(office,
     fields = {"name": "HTX Gấc\u202e", "kind": "htx", "commune": "Mỹ Cẩm", "district": "Càng Long",
               "province": "Trà Vinh"}  # fmt: skip
     count = len(query(demo_app, select(Organisation)))
-    response = post_form(office, "/programme/organisations/new", fields)
+    response = save_form(office, "/programme/organisations/new", fields)
     assert response.status_code == 422
     assert "U+202E" in error_of(text(response), "name") and "vô hình" in error_of(text(response), "name")
-    response = post_form(
+    response = save_form(
         office, "/programme/organisations/new", {**fields, "name": "HTX", "commune": "M\u200by"}
     )
     assert response.status_code == 422 and "U+200B" in error_of(text(response), "commune")
@@ -110,14 +110,14 @@ def test_spoofing_characters_in_an_organisation_are_answered_on_the_form(office,
 def test_a_certificate_valid_until_9999_is_answered_on_the_form(office, demo_app):
     product = query(demo_app, select(Product))[0]
     size = ledger_size(office)
-    response = post_form(office, "/programme/certificates", {
+    response = save_form(office, "/programme/certificates", {
         "product_id": str(product.id), "stars": "3", "decision_no": "1/QĐ", "issuing_level": "tinh",
         "issued_on": "01/01/0001", "valid_until": "31/12/9999"})  # fmt: skip
     assert response.status_code == 422
     assert "0001-01-01" in error_of(text(response), "issued_on")
     assert "9999-12-31" in error_of(text(response), "valid_until")
     for product_id in ("²", str(2**63), "abc"):
-        bad = post_form(office, "/programme/certificates", {"product_id": product_id, "stars": "3",
+        bad = save_form(office, "/programme/certificates", {"product_id": product_id, "stars": "3",
                         "decision_no": "1/QĐ", "issuing_level": "tinh", "issued_on": TODAY})  # fmt: skip
         assert bad.status_code == 422 and error_of(text(bad), "product_id")
     assert ledger_size(office) == size
@@ -166,7 +166,7 @@ def test_a_nul_in_a_console_form_is_400_and_stores_nothing(producer, demo_app, f
     _org, zone, _product = gac(demo_app)
     size = ledger_size(producer)
     data = _harvest_form(zone.id, **{field: "Gấc\x00"})
-    response = post_form(producer, "/console/harvest", data)
+    response = save_form(producer, "/console/harvest", data)
     assert response.status_code == 400, text(response)[:2000]
     assert field in text(response) and "U+0000" in text(response)
     assert ledger_size(producer) == size
@@ -177,21 +177,21 @@ def test_spoofing_characters_in_console_forms_are_answered_next_to_the_field(pro
     size = ledger_size(producer)
     for name, code in [("Gấc\u202e", "U+202E"), ("G\u200bấc", "U+200B"), ("Gấc\u2066", "U+2066"),
                        ("\ufeffGấc", "U+FEFF")]:  # fmt: skip
-        response = post_form(producer, "/console/harvest", _harvest_form(zone.id, name=name))
+        response = save_form(producer, "/console/harvest", _harvest_form(zone.id, name=name))
         assert response.status_code == 422
         assert code in error_of(text(response), "name") and "vô hình" in error_of(text(response), "name")
     lot = query(demo_app, select(Lot).where(Lot.organisation_id == zone.organisation_id))[0]
-    response = post_form(producer, "/console/process", {
+    response = save_form(producer, "/console/process", {
         "step": "Ép dầu", "processed_on": TODAY, "inputs-0-lot_id": lot.id, "inputs-0-quantity": "1",
         "outputs-0-name": "Dầu gấc\u202e", "outputs-0-quantity": "1", "outputs-0-unit": "l"})  # fmt: skip
     assert response.status_code == 422 and "U+202E" in error_of(text(response), "outputs-0-name")
-    response = post_form(producer, "/console/zones", {"name": "Vườn", "crop": "Gấc", "commune": "Mỹ\u200dCẩm",
+    response = save_form(producer, "/console/zones", {"name": "Vườn", "crop": "Gấc", "commune": "Mỹ\u200dCẩm",
                          "district": "Càng Long", "province": "Trà Vinh"})  # fmt: skip
     assert response.status_code == 422 and "U+200D" in error_of(text(response), "commune")
     for product_id in ("²", str(2**63)):
-        response = post_form(producer, "/console/harvest", _harvest_form(zone.id, product_id=product_id))
+        response = save_form(producer, "/console/harvest", _harvest_form(zone.id, product_id=product_id))
         assert response.status_code == 422 and error_of(text(response), "product_id")
-    response = post_form(producer, "/console/harvest", _harvest_form(zone.id, harvested_on="01/01/0001"))
+    response = save_form(producer, "/console/harvest", _harvest_form(zone.id, harvested_on="01/01/0001"))
     assert response.status_code == 422 and "0001-01-01" in error_of(text(response), "harvested_on")
     assert ledger_size(producer) == size
     assert product.id  # the demo's product is left as it was
@@ -200,7 +200,7 @@ def test_spoofing_characters_in_console_forms_are_answered_next_to_the_field(pro
 def test_vietnamese_typed_with_combining_marks_is_stored_precomposed(producer, demo_app):
     _org, zone, _product = gac(demo_app)
     typed = unicodedata.normalize("NFD", "Quả gấc chín đỏ")
-    response = post_form(producer, "/console/harvest", _harvest_form(zone.id, name=typed))
+    response = save_form(producer, "/console/harvest", _harvest_form(zone.id, name=typed))
     assert response.status_code == 302, text(response)[:2000]
     names = {lot.name for lot in query(demo_app, select(Lot).where(Lot.zone_id == zone.id))}
     assert "Quả gấc chín đỏ" in names and typed not in names
@@ -210,7 +210,7 @@ def test_vietnamese_typed_with_combining_marks_is_stored_precomposed(producer, d
 
 
 def _upload(client: FlaskClient, content: bytes) -> Any:
-    return post_form(client, "/console/harvest/import", {"file": (io.BytesIO(content), "thu-hoach.csv")},
+    return save_form(client, "/console/harvest/import", {"file": (io.BytesIO(content), "thu-hoach.csv")},
                      content_type="multipart/form-data")  # fmt: skip
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from tests.support.accounts import CACAO_PRODUCER
-from tests.web.conftest import ledger_size, post_form, text
+from tests.web.conftest import ledger_size, save_form, text
 from tracer.events.rules import today
 
 TODAY = today().isoformat()
@@ -78,7 +78,7 @@ def test_another_organisations_lot_cannot_be_acted_on(producer, demo, path, data
     other = demo.lots["cacao_powder"]
     filled = {k: v.format(other=other, product="1") for k, v in data.items()}
     size = ledger_size(producer)
-    response = post_form(producer, path, filled)
+    response = save_form(producer, path, filled)
     assert response.status_code == 422
     assert f'id="{field}-error"' in text(response)
     assert ledger_size(producer) == size

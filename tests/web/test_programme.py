@@ -3,6 +3,7 @@ producers and inspectors get a 403 page."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -10,11 +11,24 @@ import pytest
 from sqlmodel import select
 
 from tests.support.accounts import AUTHORITY, GAC_PRODUCER, INSPECTOR
-from tests.web.conftest import error_of, ledger_size, post_form, query, sign_in, sign_in_as, text
+from tests.web.conftest import (
+    confirm,
+    confirm_page,
+    error_of,
+    ledger_size,
+    post_form,
+    query,
+    sign_in,
+    sign_in_as,
+    text,
+)
 from tracer.events.certify import add_months
 from tracer.events.rules import today
+from tracer.ledger.dsse import Envelope
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
+from tracer.platform import journal
+from tracer.platform.services import services
 
 PAGES = [
     "/programme",
@@ -86,16 +100,28 @@ def test_bad_organisation_is_answered_on_the_form(office):
 
 
 def test_rotate_a_key(office, demo_app):
+    """A reason is asked for, the rotation is shown to confirm, then the reason is signed with it."""
     org = query(demo_app, select(Organisation).where(Organisation.name == "Hợp tác xã Nông nghiệp Mỹ Cẩm"))[0]
     size = ledger_size(office)
+    path = f"/programme/organisations/{org.id}/rotate-key"
     token = re.search(
         r'name="csrf_token" value="([^"]+)"', text(office.get(f"/programme/organisations/{org.id}"))
     )
-    response = office.post(
-        f"/programme/organisations/{org.id}/rotate-key", data={"csrf_token": token.group(1)}
-    )
+    no_reason = office.post(path, data={"csrf_token": token.group(1)})
+    assert no_reason.status_code == 422 and error_of(text(no_reason), "reason")
+    review = office.post(path, data={"csrf_token": token.group(1), "reason": "Điện thoại bị mất"})
+    assert confirm_page(review) and ledger_size(office) == size
+    assert "Lý do: “Điện thoại bị mất”" in text(review) and org.name in text(review)
+    response = confirm(office, review)
     assert response.status_code == 302
-    assert ledger_size(office) == size + 2  # the new key registered, the old one revoked
+    # the new key registered, the reason signed by the authority, the old key revoked
+    assert ledger_size(office) == size + 3
+    with demo_app.app_context(), services(demo_app).engine.connect() as conn:
+        note = json.loads(Envelope.from_json(journal.store().entry(conn, size + 1)).payload)
+    assert note["type"] == "key.rotation" and note["rotation"]["reason"] == "Điện thoại bị mất"
+    assert note["rotation"]["owner"] == f"org:{org.id}"
+    verified = demo_app.test_cli_runner().invoke(args=["tracer", "ledger", "verify"])
+    assert verified.exit_code == 0, verified.output
     html = text(office.get(response.headers["Location"]))
     assert "Đã đăng ký khóa mới" in html
     assert len(re.findall(r'<td class="mono">[0-9a-f]{8,}</td>', html)) == 2
@@ -193,8 +219,15 @@ def test_record_a_certificate_valid_36_months_by_default(office, demo_app):
             "valid_until": "",
         },
     )
+    assert confirm_page(response)  # reviewed before it is signed
+    until = add_months(issued, 36).strftime("%d/%m/%Y")
+    sentence = (f"Chứng nhận Tinh bột nghệ Cầu Kè đạt 4 sao OCOP (quyết định 2024/QĐ-UBND), cấp ngày "
+                f"{issued:%d/%m/%Y}, hiệu lực đến {until}.")  # fmt: skip
+    assert sentence in text(response)
+    response = confirm(office, response)
     assert response.status_code == 302
     receipt = text(office.get(response.headers["Location"]))
+    assert sentence in receipt
     assert re.search(r'id="leaf-hash">[0-9a-f]{64}<', receipt)
     cert = query(demo_app, select(Certificate).where(Certificate.decision_no == "2024/QĐ-UBND"))[0]
     assert cert.stars == 4 and cert.valid_until == add_months(issued, 36)
@@ -245,3 +278,24 @@ def test_add_a_product_to_an_organisation(office, demo_app):
     )
     assert good.status_code == 302
     assert "Nghệ viên mật ong" in text(office.get(f"/programme/organisations/{org.id}"))
+
+
+def test_a_product_declares_its_net_content_and_yield_in_its_signed_registration(office, demo_app):
+    org = query(demo_app, select(Organisation).where(Organisation.name == "Hợp tác xã Nghệ Cầu Kè"))[0]
+    token = re.search(
+        r'name="csrf_token" value="([^"]+)"', text(office.get(f"/programme/organisations/{org.id}"))
+    ).group(1)
+    url = f"/programme/organisations/{org.id}/products"
+    fields = {"csrf_token": token, "name": "Tinh bột nghệ 200 g", "ocop_group": "thao_duoc", "unit": "hũ"}
+    for key, value in (("max_yield", "nhiều"), ("net_content", "một hũ")):
+        bad = office.post(url, data={**fields, key: value})
+        assert bad.status_code == 422 and error_of(text(bad), key), key
+    good = office.post(url, data={**fields, "net_content": "200 g", "max_yield": "0,2 kg/kg"})
+    assert good.status_code == 302
+    product = query(demo_app, select(Product).where(Product.name == "Tinh bột nghệ 200 g"))[0]
+    assert (product.net_content, product.max_yield) == ("200 g", "0.2 kg/kg")
+    with demo_app.app_context(), services(demo_app).engine.connect() as conn:
+        signed = json.loads(Envelope.from_json(journal.store().entry(conn, product.ledger_index)).payload)
+    assert signed["product"]["net_content"] == "200 g" and signed["product"]["max_yield"] == "0.2 kg/kg"
+    verified = demo_app.test_cli_runner().invoke(args=["tracer", "ledger", "verify"])
+    assert verified.exit_code == 0, verified.output

@@ -39,6 +39,8 @@ class ProductPublic(Public):
     gtin: str | None
     unit: str
     shelf_life_days: int | None
+    net_content: str | None
+    max_yield: str | None
     description: str | None
 
 

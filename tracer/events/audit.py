@@ -55,6 +55,7 @@ NOT_PROJECTIONS: dict[str, str] = {
     "login_sessions": "signed-in browsers: hashes of session keys, not ledger facts",
     "api_tokens": "hashes of bearer tokens, not ledger facts",
     "idempotency_keys": "the API's stored answers to retried requests, not ledger facts",
+    "csv_imports": "content hashes of CSV files a producer imported, to refuse one imported twice; unsigned",
     "scans": "consumers' scans of codes: what happened at the resolver, never signed",
     "scan_tallies": "counted scans per client and hour, derived from scans, not from the ledger",
     "scan_counts": "running totals of scan_tallies, not from the ledger",

@@ -132,7 +132,9 @@ class Package(Command):
     lot_id: Identifier
     product_id: Id
     count: int = Field(ge=1, le=10_000)
-    net_content: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), LINE]
+    net_content: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), LINE] | None
+    ) = Field(default=None, description="per package, such as '100 ml'; default: the product's")
     quantity_used: Quantity | None = Field(default=None, description="taken from the lot; default: all of it")
     packed_on: EventDay
     expires_on: ExpiryDay | None = None

@@ -12,14 +12,16 @@ form's (ids within 32 bits, no control or invisible characters: ``tracer.platfor
 Every line is first parsed into the same ``Harvest`` command the form and the API use, then recorded through
 ``tracer.events.dispatch.record`` in the caller's single write transaction, each line in a savepoint so that
 every bad line is reported, not just the first. If any line is bad, ``ImportRejected`` carries the report and
-the caller's transaction rolls back: nothing is imported. The file's events are appended to the ledger
-together, under one signed checkpoint: they are added to one ledger ``Appender`` (a bad line's undone back
-to its mark), sealed once at the end.
+the caller's transaction rolls back: nothing is imported. A file this organisation imported before (by its
+content hash, ``csv_imports``) is refused unless the producer says to import it again. The file's events are
+appended to the ledger together, under one signed checkpoint: they are added to one ledger ``Appender`` (a
+bad line's undone back to its mark), sealed once at the end.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -27,13 +29,14 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from tracer.accounts.actors import Actor
 from tracer.events import pipeline
 from tracer.events.commands import Harvest
 from tracer.events.dispatch import record
 from tracer.events.pipeline import Recorded
+from tracer.models.events import CsvImport
 from tracer.platform import numbers
 from tracer.platform.errors import Conflict, InvalidInput, NotFound, RuleViolation, TracerError
 from tracer.platform.messages import Message
@@ -150,9 +153,32 @@ def _fields(row: dict[str, Any], language: str) -> dict[str, Any]:
     return fields
 
 
-def import_harvests(*, session: Session, actor: Actor, data: bytes, language: str = "vi") -> list[Recorded]:
+def digest(data: bytes) -> str:
+    """The file's content hash (SHA-256, hex): how a file imported before is recognised."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def imported_before(session: Session, organisation_id: int, data: bytes) -> CsvImport | None:
+    """The last import of this very file by this organisation, if any."""
+    return session.exec(
+        select(CsvImport)
+        .where(CsvImport.organisation_id == organisation_id, CsvImport.sha256 == digest(data))
+        .order_by(col(CsvImport.id).desc())
+    ).first()
+
+
+def import_harvests(
+    *, session: Session, actor: Actor, data: bytes, language: str = "vi", check_only: bool = False,
+    again: bool = False,
+) -> list[Recorded]:  # fmt: skip
     """Record every line of ``data`` (its numbers as ``language`` writes them) in ``session``'s transaction;
-    ImportRejected (the caller rolls back) when any line is bad."""
+    ImportRejected (the caller rolls back) when any line is bad, or when this organisation imported the same
+    file before and ``again`` is not given. ``check_only``: every line is checked by the domain's rules and
+    recorded in the session, but the ledger is not sealed and the file not noted: the caller MUST roll back
+    (the review before an import)."""
+    org = actor.require_organisation()
+    if not check_only and not again and imported_before(session, org, data) is not None:
+        raise ImportRejected([LineProblem(0, None, Conflict(Message.FILE_IMPORTED_BEFORE))])
     commands = parse(data, language)
     recorded: list[Recorded] = []
     problems: list[LineProblem] = []
@@ -169,5 +195,9 @@ def import_harvests(*, session: Session, actor: Actor, data: bytes, language: st
             problems.append(LineProblem(line, error.field, error))
     if problems:
         raise ImportRejected(problems)
+    if check_only:
+        return recorded
     ledger.seal()
+    session.add(CsvImport(organisation_id=org, sha256=digest(data), lines=len(recorded),
+                          first_index=recorded[0].index))  # fmt: skip
     return recorded

@@ -67,3 +67,12 @@ def record(
     session.flush()
     own.seal()
     return recorded
+
+
+def preview(*, session: Session, actor: Actor, command: commands.Command) -> dict[str, Any]:
+    """The body ``command``'s event would be signed with, after every rule of its domain function: what a
+    person confirms before the entry is made (``tracer.web.producer``). Its envelope goes to an appender that
+    is never sealed and its projection into the session: the caller MUST roll the transaction back."""
+    event_type = EVENT_TYPES.of(command)
+    own = pipeline.appender(session)
+    return event_type.record(session=session, actor=actor, command=command, ledger=own).body

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
 from tracer.codes.identifiers import new_lot_id
-from tracer.events import diary, journey, pipeline
+from tracer.events import balance, diary, journey, pipeline
 from tracer.events.commands import Harvest
 from tracer.events.eventtype import Body, EpcisTerms, EventType
 from tracer.events.journey import Journey, Step
@@ -37,6 +37,7 @@ def record_harvest(
     diary.refuse_inside_interval(session, zone.id, command.harvested_on)
     if command.product_id is not None:
         own_product(session, org, command.product_id, "product_id")
+    balance.check_harvest(session, zone, command.quantity, command.unit, command.harvested_on)
     lot = {
         "id": new_lot_id(),
         "name": command.name,

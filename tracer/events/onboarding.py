@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from tracer.accounts.actors import Actor
 from tracer.accounts.users import create_user
 from tracer.codes import gs1
-from tracer.events import pipeline, registrations
+from tracer.events import balance, pipeline, registrations
 from tracer.ledger import schema as ledger_schema
 from tracer.ledger.appender import Appender
 from tracer.models.accounts import Role, User
@@ -56,6 +56,8 @@ class NewProduct(BaseModel):
     gtin: Annotated[str, StringConstraints(max_length=14), LINE] | None = None
     unit: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30), LINE]
     shelf_life_days: DbInt | None = None
+    net_content: Annotated[str, StringConstraints(max_length=50), LINE] | None = None
+    max_yield: Annotated[str, StringConstraints(max_length=50), LINE] | None = None
     description: Annotated[str, StringConstraints(max_length=2000), PARAGRAPH] | None = None
 
 
@@ -97,12 +99,20 @@ def register_inspector(
     return user
 
 
-def rotate_key(*, session: Session, actor: Actor, owner: str) -> str:
-    """Register a new key for ``owner`` (``org:N`` or ``user:N``) and revoke the current one."""
+class RotationReason(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500), PARAGRAPH]
+
+
+def rotate_key(*, session: Session, actor: Actor, owner: str, reason: str | None = None) -> str:
+    """Register a new key for ``owner`` (``org:N`` or ``user:N``) and revoke the current one; with
+    ``reason``, why, signed into the ledger by the authority (``registrations.note_rotation``)."""
     actor.require(Role.ADMIN, Role.AUTHORITY)
     ledger = pipeline.appender(session)
     old = pipeline.signing_key(ledger, owner)
     new = _issue_key(ledger, owner)
+    if reason is not None:
+        registrations.note_rotation(ledger, owner, old, new, reason, by=f"user:{actor.user_id}")
     ledger.add(ledger.store.key_revoke_envelope(ledger.conn, old))
     ledger.seal()
     return new
@@ -148,7 +158,10 @@ def create_product(*, session: Session, actor: Actor, organisation_id: int, comm
         gtin = _next_gtin(session, company_prefix)
     if command.shelf_life_days is not None and not 1 <= command.shelf_life_days <= 3650:
         raise InvalidInput(Message.SHELF_LIFE_RANGE, field="shelf_life_days")
-    product = Product(organisation_id=organisation_id, **command.model_dump(exclude={"gtin"}), gtin=gtin)
+    facts = command.model_dump(exclude={"gtin", "net_content", "max_yield"})
+    product = Product(organisation_id=organisation_id, **facts, gtin=gtin,
+                      net_content=balance.valid_net_content(command.net_content),
+                      max_yield=balance.valid_yield(command.max_yield))  # fmt: skip
     session.add(product)
     session.flush()
     ledger = pipeline.appender(session)

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from tracer.accounts.actors import Actor
 from tracer.codes import serials as serial_codes
-from tracer.events import journey, pipeline
+from tracer.events import balance, journey, pipeline
 from tracer.events.commands import Package as PackageCommand
 from tracer.events.eventtype import Body, EpcisTerms, EventType
 from tracer.events.journey import Journey, Step
@@ -28,7 +28,7 @@ from tracer.ledger.appender import Appender
 from tracer.ledger.errors import VerificationError
 from tracer.models import rows
 from tracer.models.accounts import Role
-from tracer.models.events import EventRecord, LotEvent, LotInput, SerialBatch
+from tracer.models.events import EventRecord, LotEvent, SerialBatch
 from tracer.models.lots import Lot, Package
 from tracer.platform.errors import RuleViolation
 from tracer.platform.messages import Message
@@ -41,8 +41,6 @@ def record_packaging(
     org = actor.require_organisation()
     lot = held_lot(session, org, command.lot_id, "lot_id")
     product = own_product(session, org, command.product_id, "product_id")
-    if session.exec(select(LotInput).where(LotInput.output_lot_id == lot.id)).first() is None:
-        raise RuleViolation(Message.PACKAGE_UNPROCESSED, field="lot_id", lot=lot.id)
     not_in_future(command.packed_on, "packed_on")
     if command.packed_on < lot.produced_on:
         raise RuleViolation(Message.PACKED_BEFORE_PRODUCED, field="packed_on", lot=lot.id)
@@ -56,6 +54,8 @@ def record_packaging(
             unit=lot.unit,
             quantity=used,
         )
+    net_content, each = balance.net_content_of(command.net_content, product)
+    balance.check_packaging(lot, command.count, net_content, each, used)
     expires = command.expires_on
     if expires is None and product.shelf_life_days:
         expires = command.packed_on + timedelta(days=product.shelf_life_days)
@@ -66,7 +66,7 @@ def record_packaging(
         "lot_id": lot.id,
         "product_id": product.id,
         "count": command.count,
-        "net_content": command.net_content,
+        "net_content": net_content,
         "quantity_used": used,
         "packed_on": command.packed_on,
         "expires_on": expires,

@@ -5,7 +5,9 @@ product and the organisation that makes it come from ledger entries, never from 
 
 - ``org.register`` signed by the programme authority: the organisation's public facts (``ORG_FIELDS``).
 - ``product.register`` signed by the producer's own key (or the authority, when the programme office adds
-  the product): the product's facts, including ``organisation_id`` (``PRODUCT_FIELDS``).
+  the product): the product's facts, including ``organisation_id`` (``PRODUCT_FIELDS``), its net content and
+  declared yield (``tracer.events.balance``).
+- ``key.rotation`` signed by the authority: why an owner's key was replaced (``note_rotation``).
 
 Each row keeps the index of its registration (``ledger_index``). Rows that existed before these entries did
 are registered by ``adopt`` (``python -m tracer init`` runs it), signed by the authority. ``check`` compares
@@ -39,10 +41,11 @@ __all__ = ["ORG_FIELDS", "ORG_REGISTER", "PRODUCT_FIELDS", "PRODUCT_REGISTER", "
 
 ORG_REGISTER = "org.register"
 PRODUCT_REGISTER = "product.register"
+KEY_ROTATION = "key.rotation"
 ORG_FIELDS = ("id", "name", "kind", "registration_no", "address", "commune", "district", "province", "phone",
               "email")  # fmt: skip
 PRODUCT_FIELDS = ("id", "organisation_id", "name", "ocop_group", "gtin", "unit", "shelf_life_days",
-                  "description")  # fmt: skip
+                  "description", "net_content", "max_yield")  # fmt: skip
 FORMAT_VERSION = 1
 
 
@@ -83,6 +86,13 @@ def register_product(ledger: Appender, product: Product, *, signer: str, by: str
     index = append_signed(ledger, signer, entry_body(PRODUCT_REGISTER, "product", fields, by))
     product.ledger_index = index
     return index
+
+
+def note_rotation(ledger: Appender, owner: str, old: str, new: str, reason: str, *, by: str) -> int:
+    """Append, signed by the authority, why ``owner``'s key ``old`` gives way to ``new`` (issue #19, item 3):
+    the ``key.revoke`` entry after it says only which key, in the ledger library's fixed format."""
+    fields = {"owner": owner, "revoked": old, "registered": new, "reason": reason}
+    return append_signed(ledger, "authority", entry_body(KEY_ROTATION, "rotation", fields, by))
 
 
 def signer_of(actor: Actor, product: Product) -> str:

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from tracer.accounts.actors import Actor
 from tracer.codes.identifiers import new_lot_id
-from tracer.events import journey, pipeline
+from tracer.events import balance, journey, pipeline
 from tracer.events.commands import Transform
 from tracer.events.eventtype import Body, EpcisTerms, EventType
 from tracer.events.journey import Journey, Step
@@ -34,6 +34,7 @@ def record_transform(
     org = actor.require_organisation()
     not_in_future(command.processed_on, "processed_on")
     seen: set[str] = set()
+    taken: list[tuple[Lot, Decimal]] = []
     for i, item in enumerate(command.inputs):
         field = f"inputs[{i}]"
         if item.lot_id in seen:
@@ -56,11 +57,16 @@ def record_transform(
                 lot=lot.id,
                 produced=lot.produced_on.isoformat(),
             )
+        taken.append((lot, item.quantity))
     outputs = []
+    weighed: list[balance.Output] = []
     for i, out in enumerate(command.outputs):
+        product = None
         if out.product_id is not None:
-            own_product(session, org, out.product_id, f"outputs[{i}].product_id")
+            product = own_product(session, org, out.product_id, f"outputs[{i}].product_id")
         outputs.append({"id": new_lot_id(), **out.model_dump(exclude_none=True)})
+        weighed.append(balance.Output(f"outputs[{i}]", out.name, out.quantity, out.unit, product))
+    balance.check_process(taken, weighed)
     fields = {
         "step": command.step,
         "facility": command.facility,

@@ -113,3 +113,17 @@ class IdempotencyRecord(SQLModel, table=True):
     status: int
     response: str = Field(sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CsvImport(SQLModel, table=True):
+    """A CSV file imported: its content hash, so the same file is not imported twice by mistake
+    (``tracer.events.csv_import``). Source data of the console, not a projection."""
+
+    __tablename__ = "csv_imports"
+    __table_args__ = (Index("ix_csv_imports_org_sha256", "organisation_id", "sha256"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisations.id")
+    sha256: str = Field(max_length=64)
+    lines: int
+    first_index: int = Field(sa_type=BigInteger)
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

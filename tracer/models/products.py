@@ -37,6 +37,8 @@ class Product(SQLModel, table=True):
     gtin: str | None = Field(default=None, max_length=14, unique=True)  # GTIN-14 form, check digit valid
     unit: str = Field(max_length=30)
     shelf_life_days: int | None = None
+    net_content: str | None = Field(default=None, max_length=50)  # per package, "100 ml": the balance's
+    max_yield: str | None = Field(default=None, max_length=50)  # output per input, "0.06 l/kg" (signed)
     description: str | None = Field(default=None, max_length=2000)
     photo_url: str | None = Field(default=None, max_length=500)  # unused: photos are signed (profile_index)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

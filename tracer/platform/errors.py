@@ -28,6 +28,7 @@ PROBLEM_TITLES: dict[str, str] = {
     "bad-code": "Not a valid GS1 Digital Link",
     "bad-id": "Malformed identifier",
     "rule-violated": "Rule violated",
+    "out-of-balance": "Out of balance",
     "not-found": "Not found",
     "conflict": "Conflict",
     "unauthenticated": "Authentication required",
@@ -88,6 +89,15 @@ class InvalidInput(TracerError):
     status = 422
     title = "Invalid input"
     slug = "invalid-input"
+
+
+class OutOfBalance(InvalidInput):
+    """More comes out than went in: a process step beyond its yield, packages beyond what was used, a harvest
+    beyond its zone (``tracer.events.balance``)."""
+
+    status = 422
+    title = "Out of balance"
+    slug = "out-of-balance"
 
 
 class MalformedBody(TracerError):

@@ -37,7 +37,6 @@ class Message(Enum):
     PROCESS_OVERDRAW = "lot {lot} holds {remaining} {unit}; cannot take {quantity}"
     PACKAGE_OVERDRAW = "lot {lot} holds {remaining} {unit}; cannot use {quantity}"
     PROCESSED_BEFORE_PRODUCED = "processed_on is before lot {lot} was produced ({produced})"
-    PACKAGE_UNPROCESSED = "lot {lot} has not been processed: package a processed lot"
     PACKED_BEFORE_PRODUCED = "packed_on is before lot {lot} was produced"
     EXPIRY_NOT_AFTER_PACKING = "expires_on must be after packed_on"
     SHIPPED_BEFORE_PRODUCED = "shipped_on is before the lot was produced"
@@ -48,6 +47,27 @@ class Message(Enum):
     HARVEST_IN_PHI = (
         "zone {zone} is inside a pre-harvest interval: harvest allowed from {allowed} ({allowed_on})"
     )
+    # mass balance (tracer/events/balance.py)
+    PROCESS_YIELD = (
+        "output {output}: {quantity} {unit} is more than its inputs give; at most {maximum} {unit} from "
+        "{available} {input_unit} at a yield of {yield_text}"
+    )
+    PROCESS_UNITS = (
+        "output {output} in {unit} cannot be weighed against the inputs ({inputs}): give it a product that "
+        "declares its yield in {unit} per unit of input"
+    )
+    YIELD_UNITS = "product {product} declares a yield of {yield_text}, not in {unit}"
+    PACKAGE_BALANCE = (
+        "{count} packages x {net_content} = {total} {unit}, but only {used} {unit} of lot {lot} is used"
+    )
+    NET_CONTENT_REQUIRED = "net_content is required: product {product} declares none"
+    NET_CONTENT_UNCLEAR = "net content {net_content} is not a quantity and a unit such as 100 ml"
+    NET_CONTENT_UNITS = "net content {net_content} cannot be measured in lot {lot}'s unit {unit}"
+    HARVEST_CEILING = (
+        "{quantity} {unit} from zone {zone} is more than it can give: {area} ha of {crop} at most {ceiling} "
+        "t/ha a year is {maximum} kg, and {harvested} kg was harvested there within a year"
+    )
+    YIELD_MALFORMED = "max_yield must be written as output per input, such as 0.06 l/kg"
     # commands (tracer/events/commands.py, raised inside pydantic)
     NOT_FINITE = "must be a finite number"
     NOT_POSITIVE = "must be greater than zero"
@@ -111,6 +131,7 @@ class Message(Enum):
     NO_LINES = "the file has no lines after the header"
     CELL_TOO_LONG = "the cell holds more than {n} characters"
     CSV_MALFORMED = "the line cannot be read as CSV ({reason})"
+    FILE_IMPORTED_BEFORE = "this file was imported before; import it again only if that is meant"
     # GS1 codes (tracer/codes/gs1.py): one id per part of the code a reader can be told about (lot, serial,
     # expiry)
     GTIN_NOT_DIGITS = "GTIN must be digits only, got {gtin!r}"

@@ -54,8 +54,30 @@ DOMAIN: dict[M, str] = {
     M.PROCESS_OVERDRAW: _OVERDRAW,
     M.PACKAGE_OVERDRAW: _OVERDRAW,
     M.PROCESSED_BEFORE_PRODUCED: N_("The processing date is before lot %(lot)s was produced."),
-    M.PACKAGE_UNPROCESSED: N_("Lot %(lot)s has not been processed: only a processed lot can be packaged."),
     M.PACKED_BEFORE_PRODUCED: N_("The packing date is before lot %(lot)s was produced."),
+    M.PROCESS_YIELD: N_(
+        "%(output)s: %(quantity)s %(unit)s is more than the inputs give. From %(available)s "
+        "%(input_unit)s at a yield of at most %(yield_text)s, at most %(maximum)s %(unit)s."
+    ),
+    M.PROCESS_UNITS: N_(
+        "%(output)s is counted in %(unit)s, which cannot be weighed against the inputs (%(inputs)s): "
+        "choose a product that declares its yield in %(unit)s per unit of input."
+    ),
+    M.YIELD_UNITS: N_("Product %(product)s declares a yield of %(yield_text)s, not in %(unit)s."),
+    M.PACKAGE_BALANCE: N_(
+        "Packing %(count)s packages × %(net_content)s = %(total)s %(unit)s, but only %(used)s %(unit)s "
+        "of lot %(lot)s is used."
+    ),
+    M.NET_CONTENT_REQUIRED: N_("Give the net content per package: product %(product)s declares none."),
+    M.NET_CONTENT_UNCLEAR: N_("“%(net_content)s” is not a quantity with a unit, such as 100 ml."),
+    M.NET_CONTENT_UNITS: N_(
+        "A net content of %(net_content)s cannot be measured in %(unit)s, the unit of lot %(lot)s."
+    ),
+    M.HARVEST_CEILING: N_(
+        "%(quantity)s %(unit)s is more than zone %(zone)s can give: %(area)s ha of %(crop)s at most "
+        "%(ceiling)s t/ha a year is %(maximum)s kg, and %(harvested)s kg was harvested there within a year."
+    ),
+    M.YIELD_MALFORMED: N_("Write the yield as output per unit of input, such as 0.06 l/kg."),
     M.EXPIRY_NOT_AFTER_PACKING: N_("The expiry date must be after the packing date."),
     M.SHIPPED_BEFORE_PRODUCED: N_("The shipping date is before the lot was produced."),
     M.SHIPPED_TO_HOLDER: N_("A lot cannot be shipped to your own organisation."),
@@ -128,6 +150,9 @@ DOMAIN: dict[M, str] = {
     M.NO_LINES: N_("The file has no lines after the first line."),
     M.CELL_TOO_LONG: N_("A cell of this line holds more than %(n)s characters."),
     M.CSV_MALFORMED: N_("This line cannot be read as CSV; check its quotation marks."),
+    M.FILE_IMPORTED_BEFORE: N_(
+        "This very file was imported before. Import it again only if these harvests happened twice."
+    ),
     M.GTIN_NOT_DIGITS: N_('A GTIN is made of digits only; "%(gtin)s" has other characters.'),
     M.GTIN_LENGTH: N_("A GTIN has 8, 12, 13 or 14 digits; this one has %(length)s."),
     M.GTIN_CHECK_DIGIT: N_("The check digit of GTIN %(gtin)s is wrong (it should be %(expected)s)."),

@@ -20,7 +20,7 @@ from tracer.accounts.tokens import tokens_of
 from tracer.events.onboarding import keys_of
 from tracer.ledger.merkle import leaf_hash
 from tracer.models.accounts import ApiToken, User
-from tracer.models.events import EventRecord, LotEvent, LotInput
+from tracer.models.events import EventRecord, LotEvent
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation, OrgKind
 from tracer.models.products import Certificate, Product
@@ -65,12 +65,28 @@ def usable_lots(session: Session, org: int) -> list[Lot]:
     ]
 
 
-def processed_lots(session: Session, org: int) -> list[Lot]:
-    """Usable lots that came out of a processing step (only those can be packaged)."""
-    usable = usable_lots(session, org)
-    ids = [lot.id for lot in usable]
-    made = set(session.exec(select(LotInput.output_lot_id).where(col(LotInput.output_lot_id).in_(ids))))
-    return [lot for lot in usable if lot.id in made]
+def packable_lots(session: Session, org: int) -> list[Lot]:
+    """Usable lots, processed or not: fresh produce is packaged straight from its harvest or receipt."""
+    return usable_lots(session, org)
+
+
+def shippable_lots(session: Session, org: int) -> list[Lot]:
+    """Lots that can be shipped: held, not recalled nor on their way, with something left in bulk or
+    packages not yet shipped (a lot fully packaged ships as its packages)."""
+    held = [lot for lot in lots_of(session, org)
+            if lot.status in ("active", "packaged") and lot.in_transit_to is None]  # fmt: skip
+    packed = set(
+        session.exec(
+            select(Package.lot_id).where(
+                col(Package.lot_id).in_([lot.id for lot in held]), Package.status == "active"
+            )
+        )
+    )
+    return [lot for lot in held if lot.remaining > 0 or lot.id in packed]
+
+
+def shippable(session: Session, lot: Lot) -> bool:
+    return lot.id in {held.id for held in shippable_lots(session, lot.organisation_id)}
 
 
 def recallable_lots(session: Session, org: int) -> list[Lot]:

@@ -247,10 +247,13 @@ class ProcessForm(CheckedForm):
 
 
 class PackageForm(CheckedForm):
-    lot_id = SelectField(_l("Processed lot"), validate_choice=False)
+    lot_id = SelectField(_l("Lot to package (processed, harvested or received)"), validate_choice=False)
     product_id = SelectField(_l("Product"), validate_choice=False)
-    count = StringField(_l("Number of packages"), render_kw=WHOLE)
-    net_content = StringField(_l("Net content per package"), render_kw={"placeholder": "100 ml"})
+    # read as the page writes numbers: vi "10.000" is ten thousand packages, never 10
+    count = NumberField(_l("Number of packages"), example="24", render_kw=dict(WHOLE))
+    net_content = StringField(
+        _l("Net content per package (empty: the product's)"), render_kw={"placeholder": "100 ml"}
+    )
     quantity_used = NumberField(_l("Quantity used from the lot (empty: all of it)"))
     packed_on = StringField(_l("Packed on"), default=today_iso, render_kw=DAY)
     expires_on = StringField(_l("Expires on (empty: from the product's shelf life)"), render_kw=DAY)

@@ -9,29 +9,28 @@ domain's answer (not found), shown as a 404 page or next to the field.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext
-from sqlmodel import Session
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
 from tracer.accounts.auth import current_actor
 from tracer.events import commands
 from tracer.events import csv_import as imports
-from tracer.events.dispatch import record
-from tracer.events.pipeline import Recorded
 from tracer.models.accounts import Role
 from tracer.models.lots import Lot
 from tracer.places import units
 from tracer.platform import db, numbers
 from tracer.platform.i18n import page_language
-from tracer.reads import dashboards
+from tracer.reads import dashboards, summaries
 from tracer.scans.anomalies import page_number
 from tracer.web import charts, feedback
-from tracer.web.flow import Refused, attempt, guard
+from tracer.web.flow import guard, review_then_record
 from tracer.web.forms import (
     HarvestForm,
     ImportForm,
@@ -102,19 +101,9 @@ def _preselect(org: int) -> str | None:
 def _save(
     form: Any, template: str, build: Any, aliases: dict[str, Field] | None = None, **context: Any
 ) -> Response | tuple[str, int] | str:
-    """Record the form's command and show its receipt, or the form again with its errors (422)."""
-    if form.validate_on_submit():
-        actor = current_actor(Role.PRODUCER)
-
-        def act(session: Session, command: commands.Command) -> Recorded:
-            return record(session=session, actor=actor, command=command)
-
-        try:
-            recorded = attempt(form, build, act, aliases)
-        except Refused:
-            return render_template(template, form=form, **context), 422
-        return redirect(url_for("console.receipt", index=recorded.index))  # type: ignore[return-value]
-    return render_template(template, form=form, **context), submitted_status(form)
+    """Review, then record, the form's event (``tracer.web.flow.review_then_record``); its receipt after."""
+    actor = current_actor(Role.PRODUCER)
+    return review_then_record(form, template, build, actor, "console.receipt", aliases, **context)
 
 
 @bp.get("")
@@ -149,6 +138,7 @@ def lot(lot_id: str) -> str:
         lot=found,
         events=dashboards.timeline(session, found.id),
         packages=dashboards.package_count(session, found.id),
+        shippable=dashboards.shippable(session, found),
         layouts=LABEL_LAYOUTS,
     )
 
@@ -216,27 +206,72 @@ def harvest() -> Response | tuple[str, int] | str:
     return _save(form, "console/harvest.html", build)
 
 
+class _ImportChecked(Exception):
+    """A CSV file's lines checked by every rule, raised out of the write transaction so that it rolls back."""
+
+    def __init__(self, rows: list[str], before: dict[str, Any] | None) -> None:
+        super().__init__(len(rows))
+        self.rows = rows
+        self.before = before
+
+
 @bp.route("/harvest/import", methods=["GET", "POST"])
 def harvest_import() -> Response | tuple[str, int] | str:
-    current_actor(Role.PRODUCER).require_organisation()
+    """A CSV file of harvests in two steps: its lines are checked by every rule and listed, and a file
+    imported before is pointed out; then, confirmed (the file's content sent back base64, so no line break is
+    changed on the way and its hash is the file's), every line is signed."""
+    actor = current_actor(Role.PRODUCER)
+    org = actor.require_organisation()
     form = ImportForm()
+    if request.method == "POST" and request.form.get("edit"):
+        return render_template("console/import.html", form=ImportForm(formdata=None))
     if not form.validate_on_submit():
         return render_template("console/import.html", form=form), submitted_status(form)
-    upload = form.file.data
-    if upload is None or not getattr(upload, "filename", ""):
+    confirmed = request.form.get("confirm") == "1"
+    data = _sent_back(request.form.get("content", "")) if confirmed else _uploaded(form)
+    if not data:
         form.file.errors = [gettext("Choose a CSV file.")]
         return render_template("console/import.html", form=form), 422
-    actor = current_actor(Role.PRODUCER)
-    data = upload.read()
     try:
+        if confirmed:
+            again = request.form.get("again") == "1"
+            with db.writer() as session:
+                recorded = imports.import_harvests(
+                    session=session, actor=actor, data=data, language=page_language(), again=again
+                )
+            return render_template("console/import.html", form=ImportForm(formdata=None), imported=recorded)
         with db.writer() as session:
-            recorded = imports.import_harvests(
-                session=session, actor=actor, data=data, language=page_language()
+            checked = imports.import_harvests(
+                session=session, actor=actor, data=data, language=page_language(), check_only=True
             )
+            rows = [summaries.summary(session, r.body) for r in checked]
+            before = imports.imported_before(session, org, data)  # read now: the rollback expires it
+            seen = None if before is None else {"imported_at": before.imported_at, "lines": before.lines}
+            raise _ImportChecked(rows, seen)
     except imports.ImportRejected as rejected:
         report = [(p.line, p.field, feedback.problem_message(p.error)) for p in rejected.problems]
         return render_template("console/import.html", form=form, report=report), 422
-    return render_template("console/import.html", form=ImportForm(formdata=None), imported=recorded)
+    except _ImportChecked as checked_file:
+        fields = [("content", base64.b64encode(data).decode("ascii"))]
+        if checked_file.before is not None:
+            fields.append(("again", "1"))
+        summary = gettext("Import %(n)s harvests from the file.", n=len(checked_file.rows))
+        return render_template("console/confirm.html", fields=fields, summary=summary, rows=checked_file.rows,
+                               before=checked_file.before, action=request.full_path.rstrip("?"))  # fmt: skip
+
+
+def _uploaded(form: ImportForm) -> bytes:
+    upload = form.file.data
+    if upload is None or not getattr(upload, "filename", ""):
+        return b""
+    return bytes(upload.read())
+
+
+def _sent_back(content: str) -> bytes:
+    try:
+        return base64.b64decode(content, validate=True)
+    except (binascii.Error, ValueError):
+        return b""
 
 
 @bp.route("/receive", methods=["GET", "POST"])
@@ -310,7 +345,7 @@ def package() -> Response | tuple[str, int] | str:
     chosen = _preselect(org)
     if chosen and request.method == "GET":
         form.lot_id.data = chosen
-    form.lot_id.choices = _lot_choices(dashboards.processed_lots(db.session(), org))
+    form.lot_id.choices = _lot_choices(dashboards.packable_lots(db.session(), org))
     form.product_id.choices = _product_choices(org, None)
 
     def build() -> commands.Package:
@@ -318,7 +353,7 @@ def package() -> Response | tuple[str, int] | str:
             {
                 "lot_id": form.lot_id.data or "",
                 "product_id": form.product_id.data or "",
-                "count": form.count.data or "",
+                "count": entered(form.count),
                 "net_content": form.net_content.data or "",
                 "quantity_used": entered(form.quantity_used, optional=True),
                 "packed_on": day(form.packed_on.data),
@@ -337,7 +372,7 @@ def ship() -> Response | tuple[str, int] | str:
     if chosen and request.method == "GET":
         form.lot_id.data = chosen
     session = db.session()
-    form.lot_id.choices = _lot_choices(dashboards.usable_lots(session, org))
+    form.lot_id.choices = _lot_choices(dashboards.shippable_lots(session, org))
     form.to_organisation_id.choices = options(
         [("", "—")]
         + [(str(o.id), f"{o.name} ({o.province})") for o in dashboards.trading_partners(session, org)]
@@ -397,7 +432,11 @@ def receipt(index: int) -> str:
     org = _org()
     found = dashboards.receipt(db.session(), index, org)
     return render_template(
-        "console/receipt.html", receipt=found, layouts=LABEL_LAYOUTS, lot_id=_receipt_lot(found.body)
+        "console/receipt.html",
+        receipt=found,
+        layouts=LABEL_LAYOUTS,
+        lot_id=_receipt_lot(found.body),
+        summary=summaries.summary(db.session(), found.body),
     )
 
 

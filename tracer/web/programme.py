@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_babel import gettext
+from pydantic import ValidationError
 from sqlmodel import Session
 from wtforms.fields.choices import SelectChoice
 
@@ -22,11 +23,12 @@ from tracer.accounts.actors import Actor
 from tracer.accounts.auth import current_actor
 from tracer.accounts.users import create_user
 from tracer.events import commands
-from tracer.events.dispatch import record
 from tracer.events.onboarding import (
     NewOrganisation,
     NewProduct,
+    RotationReason,
     create_product,
+    keys_of,
     onboard_organisation,
     organisation,
     register_inspector,
@@ -38,8 +40,9 @@ from tracer.platform import db
 from tracer.platform.errors import Forbidden, InvalidInput
 from tracer.platform.messages import Message
 from tracer.platform.services import services
-from tracer.reads import dashboards
-from tracer.web.flow import Refused, attempt, guard
+from tracer.reads import dashboards, summaries
+from tracer.web import feedback
+from tracer.web.flow import Refused, attempt, guard, review_then_record
 from tracer.web.forms import blank, day, options, submitted_status
 from tracer.web.programme_forms import (
     ActionForm,
@@ -47,6 +50,7 @@ from tracer.web.programme_forms import (
     InspectorForm,
     OrganisationForm,
     ProductForm,
+    RotateForm,
     UserForm,
 )
 
@@ -112,7 +116,12 @@ def organisation_new() -> Page:
 
 
 def _organisation_page(
-    organisation_id: int, *, product_form: ProductForm | None = None, status: int = 200, **context: Any
+    organisation_id: int,
+    *,
+    product_form: ProductForm | None = None,
+    rotate_form: RotateForm | None = None,
+    status: int = 200,
+    **context: Any,
 ) -> Page:
     session = db.session()
     org = organisation(session, organisation_id)
@@ -125,7 +134,7 @@ def _organisation_page(
         products=products,
         members=members,
         product_form=product_form or ProductForm(formdata=None),
-        action=ActionForm(),
+        rotate_form=rotate_form or RotateForm(formdata=None),
         can_rotate=org.kind != OrgKind.AUTHORITY,
         **context,
     )
@@ -143,10 +152,32 @@ def organisation_page(organisation_id: int) -> Page:
 
 @bp.post("/organisations/<int:organisation_id>/rotate-key")
 def organisation_rotate(organisation_id: int) -> Page:
+    """Rotate an organisation's key in two steps: the reason, checked and shown to confirm; then, confirmed
+    (the same reason re-posted with CSRF), the new key registered, the reason signed, the old key revoked."""
     actor = _actor()
-    org = organisation(db.session(), organisation_id)
-    with db.writer() as session:
-        keyid = rotate_key(session=session, actor=actor, owner=org.ledger_owner)
+    session = db.session()
+    org = organisation(session, organisation_id)
+    form = RotateForm()
+    if not form.validate_on_submit():
+        return _organisation_page(organisation_id, rotate_form=form, status=422)
+    try:
+        reason = RotationReason.model_validate({"reason": form.reason.data or ""}).reason
+    except ValidationError as error:
+        feedback.from_validation(form, error)
+        return _organisation_page(organisation_id, rotate_form=form, status=422)
+    if request.form.get("confirm") != "1":
+        current = [k["keyid"] for k in keys_of(session, org.ledger_owner) if k["revoked_index"] is None]
+        summary = gettext(
+            "Rotate the signing key %(keyid)s of %(org)s: a new key is registered and this one revoked. "
+            "Reason: “%(reason)s”.",
+            keyid=", ".join(str(k) for k in current),
+            org=org.name,
+            reason=reason,
+        )
+        return render_template("console/confirm.html", summary=summary, fields=[("reason", reason)],
+                               action=request.full_path.rstrip("?"), programme=True)  # fmt: skip
+    with db.writer() as writing:
+        keyid = rotate_key(session=writing, actor=actor, owner=org.ledger_owner, reason=reason)
     return redirect(url_for("programme.organisation_page", organisation_id=organisation_id, rotated=keyid))  # type: ignore[return-value]
 
 
@@ -165,6 +196,8 @@ def organisation_product(organisation_id: int) -> Page:
                 "gtin": blank(form.gtin.data),
                 "unit": form.unit.data or "",
                 "shelf_life_days": blank(form.shelf_life_days.data),
+                "net_content": blank(form.net_content.data),
+                "max_yield": blank(form.max_yield.data),
                 "description": blank(form.description.data),
             }
         )
@@ -272,37 +305,30 @@ def certificates() -> Page:
         (str(p.id), f"{p.name} · {o.name}") for p, o in dashboards.all_products(db.session())
     )
     template = "console/programme/certificates.html"
-    if form.validate_on_submit():
 
-        def build() -> commands.Certify:
-            return commands.Certify.model_validate(
-                {
-                    "product_id": form.product_id.data or "",
-                    "stars": form.stars.data or "",
-                    "decision_no": form.decision_no.data or "",
-                    "issuing_level": form.issuing_level.data or "",
-                    "issued_on": day(form.issued_on.data),
-                    "valid_until": day(form.valid_until.data),
-                }
-            )
+    def build() -> commands.Certify:
+        return commands.Certify.model_validate(
+            {
+                "product_id": form.product_id.data or "",
+                "stars": form.stars.data or "",
+                "decision_no": form.decision_no.data or "",
+                "issuing_level": form.issuing_level.data or "",
+                "issued_on": day(form.issued_on.data),
+                "valid_until": day(form.valid_until.data),
+            }
+        )
 
-        def act(session: Session, command: commands.Certify) -> Any:
-            return record(session=session, actor=actor, command=command)
-
-        try:
-            recorded = attempt(form, build, act)
-        except Refused:
-            return render_template(template, form=form, rows=dashboards.certificates(db.session())), 422
-        return redirect(url_for("programme.receipt", index=recorded.index))  # type: ignore[return-value]
     rows = dashboards.certificates(db.session())
-    return render_template(template, form=form, rows=rows), submitted_status(form)
+    return review_then_record(form, template, build, actor, "programme.receipt", rows=rows)
 
 
 @bp.get("/receipts/<int:index>")
 def receipt(index: int) -> str:
+    found = dashboards.receipt(db.session(), index, None)
     return render_template(
         "console/receipt.html",
-        receipt=dashboards.receipt(db.session(), index, None),
+        receipt=found,
+        summary=summaries.summary(db.session(), found.body),
         layouts=(),
         lot_id=None,
         programme=True,

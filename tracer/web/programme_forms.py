@@ -35,6 +35,10 @@ class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
 
 
+class RotateForm(CheckedForm):
+    reason = TextAreaField(_l("Why the key is replaced"), render_kw={"rows": 2})
+
+
 class OrganisationForm(CheckedForm):
     name = StringField(_l("Name"), render_kw={"placeholder": "Hợp tác xã Nông nghiệp Mỹ Cẩm"})
     kind = SelectField(_l("Kind"), choices=options(KINDS), validate_choice=False)
@@ -53,6 +57,10 @@ class ProductForm(CheckedForm):
     gtin = StringField(_l("GTIN (barcode number, optional)"), render_kw=WHOLE)
     unit = StringField(_l("Unit"), render_kw={"placeholder": "chai"})
     shelf_life_days = StringField(_l("Shelf life (days)"), render_kw=WHOLE)
+    net_content = StringField(_l("Net content per package"), render_kw={"placeholder": "100 ml"})
+    max_yield = StringField(
+        _l("Yield at most (output per unit of input)"), render_kw={"placeholder": "0,06 l/kg"}
+    )
     description = TextAreaField(_l("Description"), render_kw={"rows": 3})
 
 
