@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 
 from tests.support.accounts import CACAO_PRODUCER
-from tests.web.conftest import error_of, ledger_size, post_form, sign_in_as, text
+from tests.web.conftest import error_of, ledger_size, save_form, sign_in_as, text
 from tests.web.test_console_forms import gac, receipt_index
 from tracer.events.rules import today
 
@@ -27,7 +27,7 @@ def _spray(client, zone_id: str, offset: int, phi: str = "7", **extra: str):  # 
         "phi_days": phi,
         **extra,
     }
-    return post_form(client, f"/console/zones/{zone_id}", data)
+    return save_form(client, f"/console/zones/{zone_id}", data)
 
 
 def _harvest(client, zone_id: str, offset: int):  # type: ignore[no-untyped-def]
@@ -38,7 +38,7 @@ def _harvest(client, zone_id: str, offset: int):  # type: ignore[no-untyped-def]
         "unit": "kg",
         "harvested_on": _iso(offset),
     }
-    return post_form(client, "/console/harvest", data)
+    return save_form(client, "/console/harvest", data)
 
 
 def test_a_spraying_is_signed_listed_and_closes_the_zone_to_harvests(producer, demo_app) -> None:

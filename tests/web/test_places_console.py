@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from tests.web.conftest import error_of, ledger_size, post_form, query, text
+from tests.web.conftest import error_of, ledger_size, post_form, query, save_form, text
 from tests.web.test_console_forms import receipt_index
 from tracer.ledger.dsse import Envelope
 from tracer.models.zones import Zone
@@ -42,7 +42,7 @@ def test_the_form_offers_the_2025_units_as_lists(producer) -> None:
 
 def test_an_old_address_is_signed_in_the_new_units_and_keeps_its_old_text(producer, demo_app) -> None:
     place = {"commune": "xã Mỹ Cẩm", "district": "huyện Càng Long", "province": "tỉnh Trà Vinh"}
-    index = receipt_index(post_form(producer, "/console/zones", _zone(**place)))
+    index = receipt_index(save_form(producer, "/console/zones", _zone(**place)))
     body = _signed(demo_app, index)["zone"]
     assert (body["commune"], body["province"]) == ("Xã Càng Long", "Vĩnh Long") and "district" not in body
     assert body["former_address"] == "xã Mỹ Cẩm, huyện Càng Long, tỉnh Trà Vinh"
@@ -57,7 +57,7 @@ def test_an_old_address_is_signed_in_the_new_units_and_keeps_its_old_text(produc
 
 def test_a_new_address_is_signed_as_chosen(producer, demo_app) -> None:
     index = receipt_index(
-        post_form(producer, "/console/zones", _zone(commune="Xã Cầu Kè", province="Vĩnh Long"))
+        save_form(producer, "/console/zones", _zone(commune="Xã Cầu Kè", province="Vĩnh Long"))
     )
     body = _signed(demo_app, index)["zone"]
     assert (body["commune"], body["province"]) == ("Xã Cầu Kè", "Vĩnh Long")

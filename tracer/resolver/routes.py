@@ -173,6 +173,7 @@ def share_location(serial: str) -> Response:
     settings = _settings()
     client = scans.client_hash(settings.secret_key, request.remote_addr or "")
     scans.flush()
+    scans.await_visit(db.engine(), serial, client)  # the page may have been served by another worker
     with db.writer() as session:
         copied = scans.share_location(
             session=session, serial=serial, client=client, latitude=data.get("latitude"),

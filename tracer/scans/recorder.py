@@ -33,7 +33,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from flask import Flask, current_app
-from sqlalchemy import Engine, Table, select, update
+from sqlalchemy import Connection, Engine, Table, select, update
 from sqlmodel import Session
 
 from tracer.models.lots import Package
@@ -366,6 +366,35 @@ def _coarse(value: object, limit: int, name: str) -> Decimal:
     return number.quantize(_COARSE, rounding=ROUND_HALF_EVEN)
 
 
+def latest_visit(conn: Connection, serial: str, client: str, now: datetime) -> int | None:
+    """The id of this client's latest page visit of ``serial`` within the hour, if it is in the table."""
+    found = conn.execute(
+        select(SCANS.c.id)
+        .where(
+            SCANS.c.serial == serial,
+            SCANS.c.client_hash == client,
+            SCANS.c.source.is_not(None),
+            SCANS.c.scanned_at >= now - timedelta(hours=1),
+        )
+        .order_by(SCANS.c.scanned_at.desc())
+        .limit(1)
+    ).scalar()
+    return None if found is None else int(found)
+
+
+def await_visit(engine: Engine, serial: str, client: str, wait: float = 4 * FLUSH_INTERVAL) -> None:
+    """Wait (a second at most) for this client's visit of ``serial`` to reach the table: another worker
+    process may have served the page and still hold it in its queue (written every ``FLUSH_INTERVAL``)."""
+    deadline = time.monotonic() + wait
+    while True:
+        with engine.connect() as conn:
+            if latest_visit(conn, serial, client, datetime.now(UTC)) is not None:
+                return
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(FLUSH_INTERVAL / 2)
+
+
 def share_location(*, session: Session, serial: str, client: str, latitude: object, longitude: object,
                    needed: int, now: datetime | None = None) -> bool:  # fmt: skip
     """Attach a coarse location to this client's latest page visit of ``serial`` (within the hour).
@@ -378,17 +407,7 @@ def share_location(*, session: Session, serial: str, client: str, latitude: obje
     lat, lon = _coarse(latitude, 90, "latitude"), _coarse(longitude, 180, "longitude")
     now = now or datetime.now(UTC)
     conn = session.connection()
-    latest = conn.execute(
-        select(SCANS.c.id)
-        .where(
-            SCANS.c.serial == serial,
-            SCANS.c.client_hash == client,
-            SCANS.c.source.is_not(None),
-            SCANS.c.scanned_at >= now - timedelta(hours=1),
-        )
-        .order_by(SCANS.c.scanned_at.desc())
-        .limit(1)
-    ).scalar()
+    latest = latest_visit(conn, serial, client, now)
     if latest is None:
         raise InvalidInput("no recent visit of this code's page from you to add a place to", field="serial")
     province = province_at(lat, lon)  # for the inspectors' filter by where a code was scanned
