@@ -358,6 +358,9 @@ def test_zone_photo_signed_by_its_organisation_shown_verified_and_checked(
     assert body["zone"]["id"] == zone.id and len(body["zone"]["photo"]["sha256"]) == 64
     page = text(client.get(f"/id/zone/{zone.id}"))
     assert "<picture>" in page and 'loading="lazy"' in page
+    served = [v["sha256"] for v in body["zone"]["photo"]["variants"]]
+    package_page = text(client.get(f"/p/{_serial(demo_app, product)}", follow_redirects=True))
+    assert any(sha in package_page for sha in served), "the journey's zone step shows the zone's photo"
     bundle = client.get(f"/api/v1/packages/{_serial(demo_app, product)}/proof").get_json()
     zones = verify_package_bundle(bundle, bundle["log_key"]).facts["zones"]
     assert [z["photo"]["sha256"] for z in zones if z["id"] == zone.id] == [body["zone"]["photo"]["sha256"]]

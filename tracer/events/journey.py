@@ -17,6 +17,7 @@ from urllib.parse import quote
 from tracer.models.events import EventRecord, Shipment
 from tracer.models.lots import Lot
 from tracer.models.types import decimal_text
+from tracer.photos.shown import ShownPhoto
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class ZonePlace:
     polygon: Any | None  # GeoJSON Polygon coordinates, or None
     former: str = ""  # the address before 1 July 2025 (as signed, or as the zone's register kept it)
     diary: tuple[DiaryNote, ...] = ()  # the farm diary up to the harvests shown, newest first
+    photo: ShownPhoto | None = None  # from its newest signed zone.profile, its files intact
 
     def diary_count(self, kind: str) -> int:
         return sum(1 for note in self.diary if note.kind == kind)

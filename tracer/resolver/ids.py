@@ -19,16 +19,15 @@ from sqlmodel import Session, col, select
 
 from tracer.codes.gs1 import ClassLink, build_uri
 from tracer.codes.serials import ALPHABET
-from tracer.events.profiles import signed_zone_photo
 from tracer.models.events import EventRecord
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Product
 from tracer.models.zones import Zone
-from tracer.photos.shown import ShownPhoto, shown_photo
-from tracer.photos.store import app_store
+from tracer.photos.shown import ShownPhoto
 from tracer.platform.errors import TracerError
 from tracer.platform.messages import Message
+from tracer.resolver.photos import zone_photo
 from tracer.resolver.story import Producer, ZonePlace, producer_of, zone_place
 
 __all__ = [
@@ -179,8 +178,7 @@ def _zone(session: Session, zone_id: str) -> ZoneThing | None:
         return None
     org = session.get(Organisation, zone.organisation_id)
     assert org is not None  # a zone's organisation is a foreign key
-    signed = signed_zone_photo(session, zone)
-    photo = shown_photo(signed.photo if signed else None, "", app_store())
+    photo = zone_photo(session, zone)
     return ZoneThing(zone_place(zone), _address(zone), _public(org), Ref("org", str(org.id), org.name), photo)
 
 

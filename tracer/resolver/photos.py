@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from tracer.events.profiles import Shop, signed_profile
+from tracer.events.profiles import Shop, signed_profile, signed_zone_photo
 from tracer.models.products import Product
+from tracer.models.zones import Zone
 from tracer.photos.shown import ShownPhoto, shown_photo
 from tracer.photos.store import app_store
 
-__all__ = ["ShownPhoto", "Storefront", "storefront"]
+__all__ = ["ShownPhoto", "Storefront", "storefront", "zone_photo"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +34,9 @@ def storefront(session: Session, product: Product, public_url: str) -> Storefron
     if profile is None:
         return Storefront(None, (), None)
     return Storefront(shown_photo(profile.photo, public_url, app_store()), profile.shops, profile.index)
+
+
+def zone_photo(session: Session, zone: Zone) -> ShownPhoto | None:
+    """The zone's photo from its newest signed ``zone.profile``, if every file of it is intact."""
+    signed = signed_zone_photo(session, zone)
+    return shown_photo(signed.photo if signed else None, "", app_store())

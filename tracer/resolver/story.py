@@ -28,7 +28,7 @@ from tracer.models.products import Certificate, Product
 from tracer.models.types import decimal_text
 from tracer.models.zones import Zone
 from tracer.places import units
-from tracer.resolver.photos import ShownPhoto, storefront
+from tracer.resolver.photos import ShownPhoto, storefront, zone_photo
 
 __all__ = [
     "Cert",
@@ -202,7 +202,10 @@ def _sources(session: Session, key: StoryKey, lot_id: str, product: Product) -> 
     orgs = {o.id: o for o in session.exec(select(Organisation).where(col(Organisation.id).in_(org_ids)))}
     shipped = select(Shipment).where(col(Shipment.ledger_index).in_(sorted(wanted)))
     shipments = {s.ledger_index: s for s in session.exec(shipped)}
-    zones = {zid: _with_diary(session, zone_place(z), lots.values()) for zid, z in zone_rows.items()}
+    zones = {
+        zid: replace(_with_diary(session, zone_place(z), lots.values()), photo=zone_photo(session, z))
+        for zid, z in zone_rows.items()
+    }
     zone_records = [records.pop(index) for index in zone_indexes if index in records]
     return _Sources(_Journey(lots, zones, shipments, orgs), zone_records, records, certs, cert_records)
 
