@@ -134,15 +134,7 @@ def document(session: Session, base_url: str, lot_id: str) -> dict[str, Any]:
             .order_by(col(EventRecord.ledger_index))
         )
     )
-    leaves = dict(
-        session.connection()
-        .execute(
-            sa_select(ledger_entries.c.idx, ledger_entries.c.leaf_hash).where(
-                ledger_entries.c.idx.in_(indexes)
-            )
-        )
-        .all()
-    )
+    leaves = _leaf_hashes(session, indexes)
     events = [event for _, event in _mapped(terms, records, leaves)]
     return {
         "@context": [CONTEXT, PREFIXES],
@@ -152,6 +144,14 @@ def document(session: Session, base_url: str, lot_id: str) -> dict[str, Any]:
         "instanceIdentifier": secrets.token_hex(8),
         "epcisBody": {"eventList": events},
     }
+
+
+def _leaf_hashes(session: Session, indexes: list[int]) -> dict[int, bytes]:
+    """The RFC 9162 leaf hash of each of the ledger entries ``indexes``."""
+    rows = session.connection().execute(
+        sa_select(ledger_entries.c.idx, ledger_entries.c.leaf_hash).where(ledger_entries.c.idx.in_(indexes))
+    )
+    return {int(idx): bytes(leaf) for idx, leaf in rows}
 
 
 def ledger_events(
@@ -170,15 +170,7 @@ def ledger_events(
     if not records:
         return [], after
     indexes = [record.ledger_index for record in records]
-    leaves = dict(
-        session.connection()
-        .execute(
-            sa_select(ledger_entries.c.idx, ledger_entries.c.leaf_hash).where(
-                ledger_entries.c.idx.in_(indexes)
-            )
-        )
-        .all()
-    )
+    leaves = _leaf_hashes(session, indexes)
     terms = _Terms(session, base_url, [])
     return [event for _, event in _mapped(terms, records, leaves)], indexes[-1]
 

@@ -11,9 +11,12 @@ written before the signed entry and removed again if the entry is not saved. Sav
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
+from sqlmodel import Session
 from werkzeug.exceptions import NotFound as NoSuchFile
 from wtforms import BooleanField, TextAreaField
 
@@ -109,20 +112,27 @@ def _edit(product_id: int, layout: str, endpoint: str) -> Response | tuple[str, 
     except InvalidInput as error:
         feedback.from_domain(form, error)
         return render_template("console/product.html", form=form, **context), 422
+    try:
+        index = _signed_with_files(photo, lambda session: profiles.set_profile(
+            session=session, actor=actor, product_id=product_id, shops=shops, photo=photo,
+            remove_photo=bool(form.remove_photo.data)))  # fmt: skip
+    except FORM_ERRORS as error:
+        feedback.from_domain(form, error)
+        return render_template("console/product.html", form=form, **context), 422
+    return redirect(url_for(endpoint, product_id=product_id, saved=index))  # type: ignore[return-value]
+
+
+def _signed_with_files(photo: Photo | None, sign: Callable[[Session], int]) -> int:
+    """Put the photo's files in the store, then ``sign`` in a write transaction; its ledger index. A refused
+    or failed signing takes the files back out: nothing is half-written."""
     store = app_store()
     written = store.put((photo.master, *photo.variants)) if photo is not None else []
     try:
         with db.writer() as session:
-            index = profiles.set_profile(session=session, actor=actor, product_id=product_id, shops=shops,
-                                         photo=photo, remove_photo=bool(form.remove_photo.data))  # fmt: skip
-    except FORM_ERRORS as error:
-        store.discard(written)
-        feedback.from_domain(form, error)
-        return render_template("console/product.html", form=form, **context), 422
+            return sign(session)
     except BaseException:
         store.discard(written)
         raise
-    return redirect(url_for(endpoint, product_id=product_id, saved=index))  # type: ignore[return-value]
 
 
 def _uploaded(form: ProfileForm | ZonePhotoForm) -> Photo | None:
@@ -156,16 +166,10 @@ def zone_photo(zone_id: str) -> Response | tuple[str, int] | str:
     except InvalidInput as error:
         feedback.from_domain(form, error)
         return render_template("console/zone_photo.html", form=form, **context), 422
-    store = app_store()
-    written = store.put((photo.master, *photo.variants)) if photo is not None else []
     try:
-        with db.writer() as session:
-            index = profiles.set_zone_photo(session=session, actor=actor, zone_id=zone.id, photo=photo)
+        index = _signed_with_files(photo, lambda session: profiles.set_zone_photo(
+            session=session, actor=actor, zone_id=zone.id, photo=photo))  # fmt: skip
     except FORM_ERRORS as error:
-        store.discard(written)
         feedback.from_domain(form, error)
         return render_template("console/zone_photo.html", form=form, **context), 422
-    except BaseException:
-        store.discard(written)
-        raise
     return redirect(url_for("photos.zone_photo", zone_id=zone.id, saved=index))  # type: ignore[return-value]
