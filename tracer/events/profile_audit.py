@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from tracer.events.profiles import ZONE_PROFILE, profile_body, signed_profile, signed_zone_photo
 from tracer.models.products import Product
 from tracer.models.zones import Zone, ZoneProfile
+from tracer.photos.images import SignedPhoto
 from tracer.photos.store import PhotoStore
 from tracer.platform import journal
 
@@ -50,22 +51,22 @@ def check(session: Session) -> str | None:
 
 
 def check_files(session: Session, store: PhotoStore) -> str | None:
-    """The first photo file of a product's signed profile that is missing or does not hash to its signed
-    SHA-256, as a sentence; None when all are intact."""
-    for product in session.exec(select(Product).order_by(col(Product.id))).all():
+    """The first photo file of a product's or a zone's signed profile that is missing or does not hash to
+    its signed SHA-256, as a sentence; None when all are intact."""
+    products = session.exec(select(Product).order_by(col(Product.id))).all()
+    zones = session.exec(select(Zone).order_by(col(Zone.id))).all()
+    signed: list[tuple[str, SignedPhoto | None, int]] = []
+    for product in products:
         profile = signed_profile(session, product)
-        if profile is None or profile.photo is None:
-            continue
-        for variant in profile.photo.files():
+        if profile is not None:
+            signed.append((f"products row id={product.id}", profile.photo, profile.index))
+    for zone in zones:
+        photo = signed_zone_photo(session, zone)
+        if photo is not None:
+            signed.append((f"zones row id={zone.id}", photo.photo, photo.index))
+    for row, picture, index in signed:
+        for variant in picture.files() if picture is not None else ():
             if not store.intact(variant.name):
-                return (f"products row id={product.id}: photo file {variant.name} is missing or does not "
-                        f"hash to the SHA-256 signed in ledger entry {profile.index}")  # fmt: skip
-    for zone in session.exec(select(Zone).order_by(col(Zone.id))).all():
-        signed = signed_zone_photo(session, zone)
-        if signed is None or signed.photo is None:
-            continue
-        for variant in signed.photo.files():
-            if not store.intact(variant.name):
-                return (f"zones row id={zone.id}: photo file {variant.name} is missing or does not hash to "
-                        f"the SHA-256 signed in ledger entry {signed.index}")  # fmt: skip
+                return (f"{row}: photo file {variant.name} is missing or does not hash to the SHA-256 signed "
+                        f"in ledger entry {index}")  # fmt: skip
     return None

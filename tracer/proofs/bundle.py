@@ -26,21 +26,18 @@ from tracer.events.lineage import ancestors
 from tracer.ledger import keystore, vmap_store
 from tracer.ledger.checkpoint import verify_checkpoint
 from tracer.ledger.dsse import Envelope
-from tracer.models.events import LotEvent
 from tracer.models.lots import Lot, Package
 from tracer.models.organisations import Organisation
 from tracer.models.products import Certificate, Product
 from tracer.models.scans import ScanCount
 from tracer.models.types import utcnow
-from tracer.models.zones import Zone, ZoneProfile
+from tracer.models.zones import Zone
 from tracer.platform import journal
 from tracer.platform.clock import VIETNAM
 from tracer.platform.errors import InvalidInput, NotFound
 from tracer.proofs.verdict import BUNDLE_VERSION, SERIAL
 from tracer.scans import recorder as scans
 from tracer.scans import signal
-
-LINEAGE_ROLES = ("created", "shipped", "received", "recalled")
 
 
 def parse_serial(typed: str) -> str:
@@ -55,34 +52,6 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def lineage_indices(session: Session, package: Package, product: Product) -> tuple[list[str], set[int]]:
-    """The lots behind ``package`` and the ledger indices of every event that made, moved or recalled them."""
-    lots = ancestors(session, [package.lot_id])
-    indices = {package.packaging_index}
-    rows = session.exec(
-        select(LotEvent.ledger_index).where(
-            col(LotEvent.lot_id).in_(lots), col(LotEvent.role).in_(LINEAGE_ROLES)
-        )
-    )
-    indices.update(int(i) for i in rows)
-    zone_ids = {z for z in session.exec(select(Lot.zone_id).where(col(Lot.id).in_(lots))) if z}
-    if zone_ids:
-        zone_rows = session.exec(select(Zone.ledger_index).where(col(Zone.id).in_(zone_ids)))
-        indices.update(int(i) for i in zone_rows if i is not None)
-        photos = session.exec(select(ZoneProfile.profile_index).where(col(ZoneProfile.zone_id).in_(zone_ids)))
-        indices.update(int(i) for i in photos)  # the zones' signed photos (tracer.events.profiles)
-    certificate = latest_certificate(session, product.id)
-    if certificate is not None and certificate.ledger_index is not None:
-        indices.add(certificate.ledger_index)
-    # The signed registrations of the product and of every organisation of the lineage (names come from them)
-    orgs = {product.organisation_id, *session.exec(select(Lot.organisation_id).where(col(Lot.id).in_(lots)))}
-    registered = session.exec(select(Organisation.ledger_index).where(col(Organisation.id).in_(orgs))).all()
-    indices.update(int(i) for i in (*registered, product.ledger_index) if i is not None)
-    if product.profile_index is not None:  # its photo and shops (tracer.events.profiles), signed
-        indices.add(int(product.profile_index))
-    return lots, indices
-
-
 def latest_certificate(session: Session, product_id: int | None) -> Certificate | None:
     return session.exec(
         select(Certificate)
@@ -91,7 +60,20 @@ def latest_certificate(session: Session, product_id: int | None) -> Certificate 
     ).first()
 
 
-def _signing_keys(conn: Any, store: Any, indices: set[int], size: int) -> dict[str, dict[str, Any]]:
+class _Entries(dict[int, bytes]):
+    """The envelope bytes of ledger entries, each read once per bundle (the key closure and the bundle's
+    ``entries`` both need them)."""
+
+    def __init__(self, conn: Any, store: Any) -> None:
+        super().__init__()
+        self.conn, self.store = conn, store
+
+    def __missing__(self, index: int) -> bytes:
+        self[index] = data = self.store.entry(self.conn, index)
+        return data
+
+
+def _signing_keys(conn: Any, entries: _Entries, indices: set[int], size: int) -> dict[str, dict[str, Any]]:
     """Every key that signed one of ``indices``, and their registrations' signers, to closure; the
     registration and revocation entries are added to ``indices``. A revocation after ``size`` is not shown."""
     keys: dict[str, dict[str, Any]] = {}
@@ -100,7 +82,7 @@ def _signing_keys(conn: Any, store: Any, indices: set[int], size: int) -> dict[s
     while pending:
         index = pending.pop()
         seen.add(index)
-        envelope = Envelope.from_json(store.entry(conn, index))
+        envelope = Envelope.from_json(entries[index])
         wanted = {s.keyid for s in envelope.signatures} - set(keys)
         for keyid, record in keystore.records(conn, wanted).items():
             revoked = (
@@ -138,7 +120,7 @@ def lineage_subjects(session: Session, lots: list[str], product: Product) -> set
 
 
 def _map_section(
-    conn: Any, store: Any, subjects: set[str], indices: set[int], size: int
+    conn: Any, envelopes: _Entries, subjects: set[str], indices: set[int], size: int
 ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     """For each subject (and each signing key, to closure) its entry list and map proof; the entries listed
     are added to ``indices``. Returns the map section and the bundle's keys."""
@@ -147,7 +129,7 @@ def _map_section(
         for subject in sorted(subjects - set(lists)):
             lists[subject] = vmap_store.entries_of(conn, subject)
             indices.update(index for index, _ in lists[subject])
-        keys = _signing_keys(conn, store, indices, size)
+        keys = _signing_keys(conn, envelopes, indices, size)
         subjects = subjects | {f"key:{keyid}" for keyid in keys}
         if subjects <= set(lists):
             break
@@ -284,7 +266,7 @@ def package_proof(session: Session, *, serial: str, public_url: str, scan_thresh
     package, issued = issued_package(session, serial)
     product = session.get(Product, package.product_id)
     assert product is not None
-    lots, lineage = lineage_indices(session, package, product)
+    lots = ancestors(session, [package.lot_id])
     subjects = lineage_subjects(session, lots, product)
     store = journal.store()
     with ledger_snapshot(session) as conn:
@@ -293,12 +275,16 @@ def package_proof(session: Session, *, serial: str, public_url: str, scan_thresh
         # It carries the witnesses' cosignatures kept for it, for a verifier's witness policy (``policy``).
         note = journal.cosigned_checkpoint(conn)
         size = verify_checkpoint(note, log_key).size
-        indices = set(lineage)
-        section, keys = _map_section(conn, store, subjects, indices, size)
+        # The packaging, then every entry the map lists for the subjects: what made, moved or recalled each
+        # lot, the zones, the product and its certificates, the organisations and the keys. One source: the
+        # projection tables are never asked which entries there are.
+        indices = {package.packaging_index}
+        envelopes = _Entries(conn, store)
+        section, keys = _map_section(conn, envelopes, subjects, indices, size)
         entries = [
             {
                 "index": i,
-                "envelope": _b64(store.entry(conn, i)),
+                "envelope": _b64(envelopes[i]),
                 "proof": [_b64(h) for h in store.inclusion_proof(conn, i, size)],
             }
             for i in sorted(indices)
