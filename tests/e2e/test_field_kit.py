@@ -28,7 +28,8 @@ PHONE = {"viewport": {"width": 412, "height": 915}, "device_scale_factor": 2.625
 # Words of the English catalogue that may stand on a Vietnamese screen: the language switch names its target
 # language, and these are names.
 ALLOWED = {"english", "ocop", "tracer", "qr"}
-WORD = re.compile(r"[A-Za-z]{3,}")
+# A word stands alone: the letters inside a random code (lot "LHS7YET18E") are not English on screen.
+WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{3,}(?![A-Za-z0-9])")
 ENCODINGS: set[str] = set()  # the Content-Encodings seen in the byte counts, for the printed figures
 
 
